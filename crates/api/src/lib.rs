@@ -1,0 +1,1 @@
+//! HTTP API: Prometheus /api/v1 JSON, /metrics, /federate, lifecycle endpoints.

@@ -1,0 +1,1 @@
+//! prometheus.yml: serde structs and validation with file:line:col errors. No behaviour.

@@ -1,0 +1,1 @@
+//! A built-in Iris-like prediction API with the seeds' metrics and a traffic generator.

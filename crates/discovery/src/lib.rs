@@ -1,0 +1,1 @@
+//! Service discovery: static targets now; file, http and Kubernetes later. Emits TargetGroups.

@@ -1,0 +1,96 @@
+//! Storage traits that decouple scrape, rules and query from the storage engine.
+//!
+//! Writers see only [`Appendable`]/[`Appender`]; readers see only [`Queryable`]/[`Querier`].
+//! This crate knows no engine: `vigil-tsdb` implements the traits, and [`MemStorage`] is a small
+//! in-memory implementation for tests and the PromQL test runner.
+//!
+//! ```
+//! use vigil_model::{Labels, Matcher, Sample};
+//! use vigil_storage::{Appendable, MemStorage, Queryable, SelectHints};
+//! let db = MemStorage::new();
+//! let mut app = db.appender();
+//! app.append(0, &Labels::from_pairs(&[("__name__", "up")]), Sample::Float { t: 1000, v: 1.0 }).unwrap();
+//! app.commit().unwrap();
+//! let q = db.querier(0, 2000).unwrap();
+//! let set = q.select(&SelectHints::default(), &[Matcher::equal("__name__", "up")]).unwrap();
+//! assert_eq!(set.len(), 1);
+//! assert_eq!(set[0].samples.values, vec![1.0]);
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+mod memory;
+mod series;
+
+pub use error::{Error, Result};
+pub use memory::MemStorage;
+pub use series::{Samples, Series, SeriesSet};
+
+use vigil_model::{Labels, Matcher, Sample, Timestamp};
+
+/// A reference to a series handed out by an appender, valid for the lifetime of the storage it
+/// came from. `0` means "unknown": the appender looks the series up by labels.
+pub type SeriesRef = u64;
+
+/// Something that hands out appenders. Implementations are `Send + Sync` and cheap to call.
+pub trait Appendable: Send + Sync {
+    /// A new appender. Appenders are independent: each commits or rolls back on its own.
+    fn appender(&self) -> Box<dyn Appender + '_>;
+}
+
+/// A batch of samples that becomes visible and durable atomically on [`Appender::commit`].
+///
+/// Contract:
+/// - nothing appended is visible to queriers before `commit`, and everything is after it;
+/// - when `commit` returns `Ok`, the batch is durable: it survives the process being killed
+///   (written to the WAL, not necessarily fsynced);
+/// - dropping an appender without committing rolls it back;
+/// - an appender is used by one thread at a time (`Send`, not `Sync`).
+pub trait Appender: Send {
+    /// Adds one sample for the series `labels`. `series_ref` is a hint returned by an earlier
+    /// `append` on the same storage (`0` if unknown); the returned ref may be cached by the caller.
+    ///
+    /// Errors are per sample (out of order, out of bounds, duplicate with a different value, empty
+    /// labels, unsupported sample kind) and do not poison the batch: the caller may continue.
+    fn append(&mut self, series_ref: SeriesRef, labels: &Labels, sample: Sample) -> Result<SeriesRef>;
+
+    /// Makes the batch visible and durable.
+    fn commit(self: Box<Self>) -> Result<()>;
+
+    /// Discards the batch.
+    fn rollback(self: Box<Self>) -> Result<()>;
+}
+
+/// Something that hands out queriers over a time range.
+pub trait Queryable: Send + Sync {
+    /// A querier over samples with `mint <= t <= maxt` (milliseconds, inclusive).
+    fn querier(&self, mint: Timestamp, maxt: Timestamp) -> Result<Box<dyn Querier + '_>>;
+}
+
+/// Hints that let a querier do less work. Purely advisory.
+#[derive(Debug, Clone, Default)]
+pub struct SelectHints {
+    /// Start of the data actually needed (ms), if narrower than the querier's range.
+    pub start: Option<Timestamp>,
+    /// End of the data actually needed (ms), if narrower than the querier's range.
+    pub end: Option<Timestamp>,
+    /// Only labels are needed, not samples (for `/api/v1/series`).
+    pub labels_only: bool,
+    /// Stop after this many series (0 means no limit).
+    pub limit: usize,
+}
+
+/// Read access to a consistent view of the storage over a fixed time range.
+///
+/// A querier sees every sample committed before it was created; it may or may not see later ones.
+pub trait Querier: Send + Sync {
+    /// Series matching all `matchers`, sorted by labels, with their samples in the querier's range
+    /// (or the narrower range in `hints`). At least one matcher must not match the empty string.
+    fn select(&self, hints: &SelectHints, matchers: &[Matcher]) -> Result<SeriesSet>;
+
+    /// Sorted label names of series matching `matchers` (all series if `matchers` is empty).
+    fn label_names(&self, matchers: &[Matcher]) -> Result<Vec<String>>;
+
+    /// Sorted values of label `name` on series matching `matchers` (all series if empty).
+    fn label_values(&self, name: &str, matchers: &[Matcher]) -> Result<Vec<String>>;
+}

@@ -1,0 +1,1 @@
+//! Test support: the promqltest runner (binary promqltest) and helpers.

@@ -1,0 +1,1 @@
+//! Vigil's TSDB: head with compressed chunks, inverted index, WAL with checkpoints, retention.

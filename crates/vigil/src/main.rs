@@ -1,0 +1,3 @@
+//! The `vigil` binary: CLI, wiring, ordered shutdown.
+
+fn main() {}
