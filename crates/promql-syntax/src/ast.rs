@@ -1,0 +1,330 @@
+//! Vigil's own PromQL syntax tree, independent of the parser crate that produces it.
+
+use vigil_model::Matcher;
+
+/// The type of value an expression evaluates to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueType {
+    /// A single number.
+    Scalar,
+    /// A string literal.
+    String,
+    /// An instant vector.
+    Vector,
+    /// A range vector.
+    Matrix,
+}
+
+impl ValueType {
+    /// The name Prometheus uses in messages and in the API (`scalar`, `vector`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueType::Scalar => "scalar",
+            ValueType::String => "string",
+            ValueType::Vector => "vector",
+            ValueType::Matrix => "matrix",
+        }
+    }
+}
+
+/// The `@` modifier.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum At {
+    /// `@ <timestamp>`, in milliseconds.
+    Timestamp(i64),
+    /// `@ start()`
+    Start,
+    /// `@ end()`
+    End,
+}
+
+/// An instant vector selector such as `http_requests_total{job="api"} offset 5m @ 100`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorSelector {
+    /// The metric name if written before the braces.
+    pub name: Option<String>,
+    /// All matchers, including a `__name__` equality matcher for the name.
+    pub matchers: Vec<Matcher>,
+    /// The offset in milliseconds (negative for `offset -5m`).
+    pub offset_ms: i64,
+    /// The `@` modifier.
+    pub at: Option<At>,
+}
+
+/// Binary operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Mod,
+    /// `^`
+    Pow,
+    /// `atan2`
+    Atan2,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `>`
+    Gt,
+    /// `<`
+    Lt,
+    /// `>=`
+    Ge,
+    /// `<=`
+    Le,
+    /// `and`
+    And,
+    /// `or`
+    Or,
+    /// `unless`
+    Unless,
+}
+
+impl BinaryOp {
+    /// Whether this is a comparison operator (`==`, `!=`, `>`, `<`, `>=`, `<=`).
+    pub fn is_comparison(self) -> bool {
+        matches!(self, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Lt | BinaryOp::Ge | BinaryOp::Le)
+    }
+
+    /// Whether this is a set operator (`and`, `or`, `unless`).
+    pub fn is_set(self) -> bool {
+        matches!(self, BinaryOp::And | BinaryOp::Or | BinaryOp::Unless)
+    }
+
+    /// The operator as written in PromQL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Mod => "%",
+            BinaryOp::Pow => "^",
+            BinaryOp::Atan2 => "atan2",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Lt => "<",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Le => "<=",
+            BinaryOp::And => "and",
+            BinaryOp::Or => "or",
+            BinaryOp::Unless => "unless",
+        }
+    }
+}
+
+/// How the two sides of a vector/vector binary operation are matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cardinality {
+    /// Default one-to-one matching.
+    OneToOne,
+    /// `group_left`: many on the left, one on the right.
+    ManyToOne,
+    /// `group_right`: one on the left, many on the right.
+    OneToMany,
+    /// Set operators.
+    ManyToMany,
+}
+
+/// `on`/`ignoring` and `group_left`/`group_right` of a binary operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VectorMatching {
+    /// The matching cardinality.
+    pub card: Cardinality,
+    /// True for `on(...)`, false for `ignoring(...)` (or no clause at all).
+    pub on: bool,
+    /// The labels listed in `on`/`ignoring`.
+    pub labels: Vec<String>,
+    /// The labels listed in `group_left(...)`/`group_right(...)`, copied from the "one" side.
+    pub include: Vec<String>,
+}
+
+/// A binary expression.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BinaryExpr {
+    /// The operator.
+    pub op: BinaryOp,
+    /// Left operand.
+    pub lhs: Box<Expr>,
+    /// Right operand.
+    pub rhs: Box<Expr>,
+    /// The `bool` modifier of comparisons.
+    pub return_bool: bool,
+    /// Vector matching; present when both sides are vectors.
+    pub matching: Option<VectorMatching>,
+}
+
+/// Aggregation operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AggregateOp {
+    /// `sum`
+    Sum,
+    /// `avg`
+    Avg,
+    /// `min`
+    Min,
+    /// `max`
+    Max,
+    /// `count`
+    Count,
+    /// `group`
+    Group,
+    /// `stddev`
+    Stddev,
+    /// `stdvar`
+    Stdvar,
+    /// `topk`
+    Topk,
+    /// `bottomk`
+    Bottomk,
+    /// `quantile`
+    Quantile,
+    /// `count_values`
+    CountValues,
+    /// `limitk`
+    Limitk,
+    /// `limit_ratio`
+    LimitRatio,
+}
+
+impl AggregateOp {
+    /// Looks an aggregation up by its PromQL name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "sum" => Self::Sum,
+            "avg" => Self::Avg,
+            "min" => Self::Min,
+            "max" => Self::Max,
+            "count" => Self::Count,
+            "group" => Self::Group,
+            "stddev" => Self::Stddev,
+            "stdvar" => Self::Stdvar,
+            "topk" => Self::Topk,
+            "bottomk" => Self::Bottomk,
+            "quantile" => Self::Quantile,
+            "count_values" => Self::CountValues,
+            "limitk" => Self::Limitk,
+            "limit_ratio" => Self::LimitRatio,
+            _ => return None,
+        })
+    }
+
+    /// Whether the aggregation takes a parameter.
+    pub fn has_param(self) -> bool {
+        matches!(self, Self::Topk | Self::Bottomk | Self::Quantile | Self::CountValues | Self::Limitk | Self::LimitRatio)
+    }
+}
+
+/// `by (...)` or `without (...)`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Grouping {
+    /// True for `without`.
+    pub without: bool,
+    /// The listed labels.
+    pub labels: Vec<String>,
+}
+
+/// An aggregation such as `sum by (job) (x)` or `topk(3, x)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateExpr {
+    /// The operator.
+    pub op: AggregateOp,
+    /// The aggregated expression.
+    pub expr: Box<Expr>,
+    /// The parameter of `topk`, `quantile`, `count_values`, ...
+    pub param: Option<Box<Expr>>,
+    /// `by`/`without`; absent means aggregate everything into one group.
+    pub grouping: Grouping,
+}
+
+/// A function call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Call {
+    /// The function's signature.
+    pub func: &'static crate::FunctionSig,
+    /// Arguments.
+    pub args: Vec<Expr>,
+}
+
+/// A subquery `expr[range:step] offset o @ t`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubqueryExpr {
+    /// The inner expression.
+    pub expr: Box<Expr>,
+    /// The range in milliseconds.
+    pub range_ms: i64,
+    /// The step in milliseconds; `None` means the engine default.
+    pub step_ms: Option<i64>,
+    /// The offset in milliseconds.
+    pub offset_ms: i64,
+    /// The `@` modifier.
+    pub at: Option<At>,
+}
+
+/// A PromQL expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A number literal.
+    Number(f64),
+    /// A string literal.
+    String(String),
+    /// An instant vector selector.
+    VectorSelector(VectorSelector),
+    /// A range vector selector `sel[range]`.
+    MatrixSelector {
+        /// The selector.
+        vs: VectorSelector,
+        /// The range in milliseconds.
+        range_ms: i64,
+    },
+    /// A subquery.
+    Subquery(SubqueryExpr),
+    /// Unary minus.
+    Neg(Box<Expr>),
+    /// A binary operation.
+    Binary(BinaryExpr),
+    /// An aggregation.
+    Aggregate(AggregateExpr),
+    /// A function call.
+    Call(Call),
+    /// Parentheses.
+    Paren(Box<Expr>),
+}
+
+impl Expr {
+    /// The type of value this expression evaluates to.
+    pub fn value_type(&self) -> ValueType {
+        match self {
+            Expr::Number(_) => ValueType::Scalar,
+            Expr::String(_) => ValueType::String,
+            Expr::VectorSelector(_) | Expr::Aggregate(_) => ValueType::Vector,
+            Expr::MatrixSelector { .. } | Expr::Subquery(_) => ValueType::Matrix,
+            Expr::Neg(e) | Expr::Paren(e) => e.value_type(),
+            Expr::Binary(b) => {
+                if b.lhs.value_type() == ValueType::Scalar && b.rhs.value_type() == ValueType::Scalar {
+                    ValueType::Scalar
+                } else {
+                    ValueType::Vector
+                }
+            }
+            Expr::Call(c) => c.func.return_type,
+        }
+    }
+
+    /// The expression without any enclosing parentheses.
+    pub fn unparen(&self) -> &Expr {
+        match self {
+            Expr::Paren(e) => e.unparen(),
+            e => e,
+        }
+    }
+}
