@@ -1,0 +1,58 @@
+//! The parse entry point: length cap, panic isolation, conversion and positioned errors.
+
+mod convert;
+mod position;
+
+use crate::{Error, Expr, Result};
+
+/// Default cap on query length: `promql-parser` is quadratic in long operator chains.
+pub const DEFAULT_MAX_QUERY_LEN: usize = 64 * 1024;
+
+/// Parser settings.
+#[derive(Debug, Clone)]
+pub struct ParseOptions {
+    /// Longest accepted query in bytes.
+    pub max_query_len: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self { max_query_len: DEFAULT_MAX_QUERY_LEN }
+    }
+}
+
+/// Parses and type-checks `query` with default options.
+pub fn parse(query: &str) -> Result<Expr> {
+    parse_with(query, &ParseOptions::default())
+}
+
+/// Parses and type-checks `query`.
+pub fn parse_with(query: &str, opts: &ParseOptions) -> Result<Expr> {
+    let parsed = parse_upstream(query, opts)?;
+    convert::convert(&parsed).map_err(|msg| position::locate(query, &msg))
+}
+
+/// Pretty-prints `query` the way `/api/v1/format_query` does.
+pub fn format_query(query: &str) -> Result<String> {
+    let opts = ParseOptions::default();
+    let parsed = parse_upstream(query, &opts)?;
+    // Validate with our own rules too, so formatting never accepts what evaluation rejects.
+    convert::convert(&parsed).map_err(|msg| position::locate(query, &msg))?;
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parsed.prettify()))
+        .map_err(|_| Error::at(query, 0, "internal error while formatting the query"))
+}
+
+fn parse_upstream(query: &str, opts: &ParseOptions) -> Result<promql_parser::parser::Expr> {
+    if query.len() > opts.max_query_len {
+        return Err(Error::TooLong { len: query.len(), max: opts.max_query_len });
+    }
+    if query.trim().is_empty() {
+        return Err(Error::at(query, 0, "no expression found in input"));
+    }
+    // Defense in depth: a panic inside the third-party parser becomes an error.
+    match std::panic::catch_unwind(|| promql_parser::parser::parse(query)) {
+        Ok(Ok(e)) => Ok(e),
+        Ok(Err(msg)) => Err(position::locate(query, &msg)),
+        Err(_) => Err(Error::at(query, 0, "internal error while parsing the query")),
+    }
+}

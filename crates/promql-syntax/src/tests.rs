@@ -1,0 +1,107 @@
+//! Unit tests for parsing, conversion, type-checking and error positions.
+
+use crate::*;
+
+/// Parses `q` and compares the debug rendering of a summary, or the error text.
+fn check(q: &str, expected: &str) {
+    let got = match parse(q) {
+        Ok(e) => summary(&e),
+        Err(e) => format!("ERR {e}"),
+    };
+    assert_eq!(got, expected, "query {q:?}");
+}
+
+fn summary(e: &Expr) -> String {
+    match e {
+        Expr::Number(n) => format!("{n}"),
+        Expr::String(s) => format!("{s:?}"),
+        Expr::VectorSelector(vs) => {
+            let ms: Vec<String> = vs.matchers.iter().map(|m| m.to_string()).collect();
+            format!("sel{{{}}} off={} at={:?}", ms.join(","), vs.offset_ms, vs.at)
+        }
+        Expr::MatrixSelector { vs, range_ms } => {
+            format!("{}[{range_ms}]", summary(&Expr::VectorSelector(vs.clone())))
+        }
+        Expr::Subquery(s) => format!("sq({})[{}:{:?}] off={} at={:?}", summary(&s.expr), s.range_ms, s.step_ms, s.offset_ms, s.at),
+        Expr::Neg(e) => format!("-({})", summary(e)),
+        Expr::Paren(e) => format!("({})", summary(e)),
+        Expr::Binary(b) => format!(
+            "{} {}{} {} {:?}",
+            summary(&b.lhs),
+            b.op.as_str(),
+            if b.return_bool { " bool" } else { "" },
+            summary(&b.rhs),
+            b.matching.as_ref().map(|m| (m.card, m.on, m.labels.clone(), m.include.clone()))
+        ),
+        Expr::Aggregate(a) => format!(
+            "{:?}[{}{:?}]({}{})",
+            a.op,
+            if a.grouping.without { "without" } else { "by" },
+            a.grouping.labels,
+            a.param.as_ref().map(|p| format!("{}, ", summary(p))).unwrap_or_default(),
+            summary(&a.expr)
+        ),
+        Expr::Call(c) => {
+            let args: Vec<String> = c.args.iter().map(summary).collect();
+            format!("{}({}):{}", c.func.name, args.join(", "), c.func.return_type.as_str())
+        }
+    }
+}
+
+#[test]
+fn selectors() {
+    check("up", r#"sel{__name__="up"} off=0 at=None"#);
+    check(r#"up{job=~"a.*",x!="y"} offset 5m @ 100"#, r#"sel{__name__="up",job=~"a.*",x!="y"} off=300000 at=Some(Timestamp(100000))"#);
+    check("up offset -1m @ start()", r#"sel{__name__="up"} off=-60000 at=Some(Start)"#);
+    check("up[5m] @ end()", r#"sel{__name__="up"} off=0 at=Some(End)[300000]"#);
+    check(r#"{__name__="up"}"#, r#"sel{__name__="up"} off=0 at=None"#);
+}
+
+#[test]
+fn subqueries_and_operators() {
+    check("rate(x[1m])[5m:30s] offset 1m", r#"sq(rate(sel{__name__="x"} off=0 at=None[60000]):vector)[300000:Some(30000)] off=60000 at=None"#);
+    check("-(1)", "-((1))");
+    check("a > bool on(j) group_left(k) b", r#"sel{__name__="a"} off=0 at=None > bool sel{__name__="b"} off=0 at=None Some((ManyToOne, true, ["j"], ["k"]))"#);
+    check("a and ignoring(x) b", r#"sel{__name__="a"} off=0 at=None and sel{__name__="b"} off=0 at=None Some((ManyToMany, false, ["x"], []))"#);
+    check("1 + 2", "1 + 2 None");
+}
+
+#[test]
+fn aggregations_and_calls() {
+    check("sum without (a) (x)", r#"Sum[without["a"]](sel{__name__="x"} off=0 at=None)"#);
+    check("topk(3, x) by (j)", r#"Topk[by["j"]](3, sel{__name__="x"} off=0 at=None)"#);
+    check("count_values(\"v\", x)", r#"CountValues[by[]]("v", sel{__name__="x"} off=0 at=None)"#);
+    check("time()", "time():scalar");
+    check("round(x)", r#"round(sel{__name__="x"} off=0 at=None):vector"#);
+    check("label_join(x, \"d\", \",\", \"a\", \"b\")", r#"label_join(sel{__name__="x"} off=0 at=None, "d", ",", "a", "b"):vector"#);
+}
+
+#[test]
+fn errors_have_positions() {
+    check("foo bar", r#"ERR 1:5: parse error: unexpected identifier "bar""#);
+    check("sum(foo", "ERR 1:8: parse error: unclosed left parenthesis");
+    check("foo +", "ERR 1:6: parse error: unexpected end of input");
+    check("", "ERR 1:1: parse error: no expression found in input");
+    check("rate(1)", "ERR 1:1: parse error: expected type matrix in call to function 'rate', got scalar");
+    check("1 + rate(1)", "ERR 1:5: parse error: expected type matrix in call to function 'rate', got scalar");
+    check("foo{a=\"b\"} $", "ERR 1:12: parse error: unexpected character: '$'");
+    check("nosuchfn(x)", "ERR 1:1: parse error: unknown function with name 'nosuchfn'");
+}
+
+#[test]
+fn length_cap_is_fast() {
+    let q = "1 + ".repeat(20_000) + "1";
+    let start = std::time::Instant::now();
+    let err = parse(&q).unwrap_err();
+    assert!(matches!(err, Error::TooLong { .. }));
+    assert!(start.elapsed().as_millis() < 50);
+    let small = ParseOptions { max_query_len: 3 };
+    assert!(parse_with("1+1+1", &small).is_err());
+    assert!(parse_with("1+1", &small).is_ok());
+}
+
+#[test]
+fn formats() {
+    assert_eq!(format_query("sum by(job)(rate(x[5m]))").unwrap(), "sum by (job) (rate(x[5m]))");
+    assert!(format_query("sum(").is_err());
+}
