@@ -1,1 +1,5 @@
 //! Vigil's TSDB: head with compressed chunks, inverted index, WAL with checkpoints, retention.
+pub mod chunk;
+pub mod encoding;
+mod error;
+pub use error::{Error, Result};
