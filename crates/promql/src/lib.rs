@@ -8,8 +8,12 @@
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use vigil_model::{Labels, Timestamp};
+use vigil_promql_syntax::{Expr, ValueType};
+
+mod bounds;
+mod eval;
 use vigil_storage::Queryable;
 
 /// Engine-wide settings (from `--query.*` flags).
@@ -131,20 +135,101 @@ impl Engine {
     }
 
     /// Evaluates `query` at time `t` (ms).
-    pub fn instant(&self, _storage: &dyn Queryable, _query: &str, _t: Timestamp, _opts: &QueryOptions) -> Result<QueryResult> {
-        Err(Error::Execution("engine not implemented yet".into()))
+    pub fn instant(&self, storage: &dyn Queryable, query: &str, t: Timestamp, opts: &QueryOptions) -> Result<QueryResult> {
+        let expr = vigil_promql_syntax::parse(query)?;
+        self.run(storage, &expr, eval::Grid { start: t, step: 1, n: 1 }, opts, false)
     }
 
     /// Evaluates `query` at `start, start+step, ... <= end` (ms); always returns a matrix.
     pub fn range(
         &self,
-        _storage: &dyn Queryable,
-        _query: &str,
-        _start: Timestamp,
-        _end: Timestamp,
-        _step_ms: i64,
-        _opts: &QueryOptions,
+        storage: &dyn Queryable,
+        query: &str,
+        start: Timestamp,
+        end: Timestamp,
+        step_ms: i64,
+        opts: &QueryOptions,
     ) -> Result<QueryResult> {
-        Err(Error::Execution("engine not implemented yet".into()))
+        if step_ms <= 0 {
+            return Err(Error::BadData(
+                "zero or negative query resolution step widths are not accepted. Try a positive integer".into(),
+            ));
+        }
+        if end < start {
+            return Err(Error::BadData("end timestamp must not be before start time".into()));
+        }
+        let expr = vigil_promql_syntax::parse(query)?;
+        let t = expr.value_type();
+        if t != ValueType::Scalar && t != ValueType::Vector {
+            return Err(Error::BadData(format!(
+                "invalid expression type {:?} for range query, must be Scalar or instant Vector",
+                if t == ValueType::Matrix { "range vector" } else { t.as_str() }
+            )));
+        }
+        let n = usize::try_from((end - start) / step_ms + 1)
+            .map_err(|_| Error::BadData("too many steps".into()))?;
+        self.run(storage, &expr, eval::Grid { start, step: step_ms, n }, opts, true)
+    }
+
+    fn run(&self, storage: &dyn Queryable, expr: &Expr, g: eval::Grid, opts: &QueryOptions, range: bool) -> Result<QueryResult> {
+        let lookback = opts.lookback_delta_ms.filter(|&l| l > 0).unwrap_or(self.opts.lookback_delta_ms);
+        let timeout = opts.timeout.map_or(self.opts.timeout, |t| t.min(self.opts.timeout));
+        let (mint, maxt) = bounds::data_bounds(expr, g.start, g.end(), lookback);
+        let querier = storage.querier(mint, maxt)?;
+        let mut ctx = eval::Ctx {
+            querier: querier.as_ref(),
+            lookback,
+            query_start: g.start,
+            query_end: g.end(),
+            deadline: Instant::now() + timeout,
+            cancel: opts.cancel.clone(),
+            max_samples: self.opts.max_samples,
+            samples: 0,
+            infos: Vec::new(),
+            warnings: Vec::new(),
+        };
+        let val = ctx.eval(expr, &g)?;
+        let value = match val {
+            eval::Val::Scalar(v) if range => Value::Matrix(vec![MatrixSeries {
+                labels: Labels::empty(),
+                points: v.iter().enumerate().map(|(k, &x)| (g.ts(k), x)).collect(),
+            }]),
+            eval::Val::Scalar(v) => Value::Scalar(g.start, v.first().copied().unwrap_or(f64::NAN)),
+            eval::Val::Str(s) => Value::String(g.start, s),
+            eval::Val::Vector(vs) => {
+                let vs = eval::finish_names(vs)?;
+                if range {
+                    let mut out: Vec<MatrixSeries> = vs
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .map(|s| MatrixSeries {
+                            points: (0..g.n).filter(|&k| s.has[k]).map(|k| (g.ts(k), s.vals[k])).collect(),
+                            labels: s.labels,
+                        })
+                        .collect();
+                    out.sort_by(|a, b| a.labels.cmp(&b.labels));
+                    Value::Matrix(out)
+                } else {
+                    Value::Vector(
+                        vs.into_iter()
+                            .filter(|s| s.has[0])
+                            .map(|s| VectorSample { t: g.start, v: s.vals[0], labels: s.labels })
+                            .collect(),
+                    )
+                }
+            }
+            eval::Val::Matrix(ms) => {
+                let mut out: Vec<MatrixSeries> = ms
+                    .into_iter()
+                    .map(|s| MatrixSeries {
+                        labels: if s.drop_name { s.labels.without_metric_name() } else { s.labels },
+                        points: s.ts.into_iter().zip(s.vals).collect(),
+                    })
+                    .collect();
+                out.sort_by(|a, b| a.labels.cmp(&b.labels));
+                Value::Matrix(out)
+            }
+        };
+        Ok(QueryResult { value, warnings: ctx.warnings, infos: ctx.infos })
     }
 }

@@ -1,0 +1,225 @@
+//! The evaluator: every expression is evaluated over a whole grid of steps at once, so each series
+//! is decoded once and range functions walk their samples with two pointers over all steps.
+//!
+//! Intermediate vectors are dense per step ([`Series`] holds one value and one presence flag per
+//! step). `__name__` removal is delayed (a flag on the series) until the end of the query, as
+//! Prometheus 3 does with `EnableDelayedNameRemoval`.
+
+mod aggregate;
+mod binary;
+mod functions;
+mod histogram;
+pub(crate) mod math;
+mod range_fns;
+mod selector;
+
+use crate::{Error, Result};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+use vigil_model::{Labels, Timestamp};
+use vigil_promql_syntax::{At, Expr};
+use vigil_storage::Querier;
+
+/// Default step of subqueries written without one (`x[5m:]`), Prometheus' default evaluation
+/// interval.
+pub(crate) const DEFAULT_SUBQUERY_STEP_MS: i64 = 60_000;
+
+/// The evaluation timestamps `start + k*step`, `k < n`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Grid {
+    pub start: Timestamp,
+    pub step: i64,
+    pub n: usize,
+}
+
+impl Grid {
+    #[inline]
+    pub fn ts(&self, k: usize) -> Timestamp {
+        self.start + k as i64 * self.step
+    }
+    pub fn end(&self) -> Timestamp {
+        self.ts(self.n.saturating_sub(1))
+    }
+}
+
+/// One series of an intermediate instant vector, dense over the grid.
+#[derive(Debug, Clone)]
+pub(crate) struct Series {
+    pub labels: Labels,
+    /// `__name__` is to be removed at the end of the query.
+    pub drop_name: bool,
+    pub vals: Vec<f64>,
+    pub has: Vec<bool>,
+}
+
+impl Series {
+    pub fn empty(labels: Labels, n: usize) -> Self {
+        Self { labels, drop_name: false, vals: vec![0.0; n], has: vec![false; n] }
+    }
+    pub fn is_empty(&self) -> bool {
+        !self.has.iter().any(|&h| h)
+    }
+    }
+}
+
+/// A series of raw samples (range vectors).
+#[derive(Debug, Clone)]
+pub(crate) struct RangeSeries {
+    pub labels: Labels,
+    pub drop_name: bool,
+    pub ts: Vec<Timestamp>,
+    pub vals: Vec<f64>,
+}
+
+/// An evaluated expression.
+#[derive(Debug)]
+pub(crate) enum Val {
+    Scalar(Vec<f64>),
+    Str(String),
+    Vector(Vec<Series>),
+    /// Only produced for top-level range-vector expressions of instant queries.
+    Matrix(Vec<RangeSeries>),
+}
+
+/// Per-query evaluation state.
+pub(crate) struct Ctx<'a> {
+    pub querier: &'a dyn Querier,
+    pub lookback: i64,
+    pub query_start: Timestamp,
+    pub query_end: Timestamp,
+    pub deadline: Instant,
+    pub cancel: Option<Arc<AtomicBool>>,
+    pub max_samples: usize,
+    pub samples: usize,
+    pub infos: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl Ctx<'_> {
+    /// Checks timeout and cancellation; called between series and steps.
+    pub fn check(&mut self, what: &'static str) -> Result<()> {
+        if self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(Error::Canceled(what));
+        }
+        if Instant::now() > self.deadline {
+            return Err(Error::Timeout(what));
+        }
+        Ok(())
+    }
+
+    /// Accounts `n` more samples held in memory.
+    pub fn add_samples(&mut self, n: usize) -> Result<()> {
+        self.samples += n;
+        if self.samples > self.max_samples {
+            return Err(Error::TooManySamples);
+        }
+        Ok(())
+    }
+
+    /// Releases `n` samples that are no longer held.
+    pub fn release_samples(&mut self, n: usize) {
+        self.samples = self.samples.saturating_sub(n);
+    }
+
+    pub fn resolve_at(&self, at: Option<At>) -> Option<Timestamp> {
+        at.map(|a| match a {
+            At::Timestamp(t) => t,
+            At::Start => self.query_start,
+            At::End => self.query_end,
+        })
+    }
+
+    /// Evaluates `e` over the grid `g`.
+    pub fn eval(&mut self, e: &Expr, g: &Grid) -> Result<Val> {
+        self.check("query evaluation")?;
+        match e {
+            Expr::Number(v) => Ok(Val::Scalar(vec![*v; g.n])),
+            Expr::String(s) => Ok(Val::Str(s.clone())),
+            Expr::Paren(inner) => self.eval(inner, g),
+            Expr::VectorSelector(vs) => {
+                Ok(Val::Vector(self.eval_vector_selector(vs, g, selector::Mode::Value)?))
+            }
+            Expr::MatrixSelector { .. } | Expr::Subquery(_) => {
+                Ok(Val::Matrix(self.eval_matrix_at_end(e, g)?))
+            }
+            Expr::Neg(inner) => match self.eval(inner, g)? {
+                Val::Scalar(mut v) => {
+                    v.iter_mut().for_each(|x| *x = -*x);
+                    Ok(Val::Scalar(v))
+                }
+                Val::Vector(mut vs) => {
+                    for s in &mut vs {
+                        s.vals.iter_mut().for_each(|x| *x = -*x);
+                        s.drop_name = true;
+                    }
+                    Ok(Val::Vector(vs))
+                }
+                _ => Err(Error::Execution("unary minus on a non-numeric value".into())),
+            },
+            Expr::Binary(b) => self.eval_binary(b, g),
+            Expr::Aggregate(a) => self.eval_aggregate(a, g),
+            Expr::Call(c) => self.eval_call(c, g),
+        }
+    }
+
+    /// Evaluates `e` to per-step scalars.
+    pub fn eval_scalar(&mut self, e: &Expr, g: &Grid) -> Result<Vec<f64>> {
+        match self.eval(e, g)? {
+            Val::Scalar(v) => Ok(v),
+            _ => Err(Error::Execution("expected a scalar".into())),
+        }
+    }
+
+    /// Evaluates `e` to an instant vector.
+    pub fn eval_vector(&mut self, e: &Expr, g: &Grid) -> Result<Vec<Series>> {
+        match self.eval(e, g)? {
+            Val::Vector(v) => Ok(v),
+            _ => Err(Error::Execution("expected an instant vector".into())),
+        }
+    }
+
+    /// Evaluates `e` to a string.
+    pub fn eval_string(&mut self, e: &Expr, g: &Grid) -> Result<String> {
+        match self.eval(e, g)? {
+            Val::Str(s) => Ok(s),
+            _ => Err(Error::Execution("expected a string".into())),
+        }
+    }
+}
+
+/// Removes `__name__` where flagged and rejects label sets that collide at the same step.
+pub(crate) fn finish_names(series: Vec<Series>) -> Result<Vec<Series>> {
+    if !series.iter().any(|s| s.drop_name) {
+        return Ok(series);
+    }
+    let mut out: Vec<Series> = Vec::with_capacity(series.len());
+    let mut index: std::collections::HashMap<Labels, usize> = std::collections::HashMap::new();
+    for mut s in series {
+        if s.drop_name {
+            s.labels = s.labels.without_metric_name();
+            s.drop_name = false;
+        }
+        match index.get(&s.labels) {
+            None => {
+                index.insert(s.labels.clone(), out.len());
+                out.push(s);
+            }
+            Some(&i) => {
+                let dst = &mut out[i];
+                for k in 0..s.has.len() {
+                    if s.has[k] {
+                        if dst.has[k] {
+                            return Err(Error::Execution(
+                                "vector cannot contain metrics with the same labelset".into(),
+                            ));
+                        }
+                        dst.has[k] = true;
+                        dst.vals[k] = s.vals[k];
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}

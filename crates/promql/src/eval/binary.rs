@@ -1,0 +1,244 @@
+//! Binary operators: scalar/scalar, vector/scalar and vector/vector with `on`/`ignoring`,
+//! `group_left`/`group_right` and the set operators.
+
+use super::{Ctx, Grid, Series, Val};
+use crate::{Error, Result};
+use std::collections::HashMap;
+use vigil_model::{Labels, METRIC_NAME};
+use vigil_promql_syntax::{BinaryExpr, BinaryOp, Cardinality, VectorMatching};
+
+/// Applies `op`; returns the value and, for comparisons, whether the comparison holds.
+#[inline]
+fn apply(op: BinaryOp, l: f64, r: f64) -> (f64, bool) {
+    match op {
+        BinaryOp::Add => (l + r, true),
+        BinaryOp::Sub => (l - r, true),
+        BinaryOp::Mul => (l * r, true),
+        BinaryOp::Div => (l / r, true),
+        BinaryOp::Mod => (l % r, true),
+        BinaryOp::Pow => (l.powf(r), true),
+        BinaryOp::Atan2 => (l.atan2(r), true),
+        BinaryOp::Eq => (l, l == r),
+        BinaryOp::Ne => (l, l != r),
+        BinaryOp::Gt => (l, l > r),
+        BinaryOp::Lt => (l, l < r),
+        BinaryOp::Ge => (l, l >= r),
+        BinaryOp::Le => (l, l <= r),
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Unless => (f64::NAN, false),
+    }
+}
+
+/// Combines one pair of values the way the operator and `bool` say; `None` filters the sample.
+#[inline]
+fn combine(op: BinaryOp, return_bool: bool, l: f64, r: f64) -> Option<f64> {
+    let (v, keep) = apply(op, l, r);
+    if op.is_comparison() {
+        if return_bool {
+            Some(if keep { 1.0 } else { 0.0 })
+        } else if keep {
+            Some(v)
+        } else {
+            None
+        }
+    } else {
+        Some(v)
+    }
+}
+
+/// The matching signature of a series.
+fn signature(l: &Labels, m: &VectorMatching) -> Labels {
+    let names: Vec<&str> = m.labels.iter().map(String::as_str).collect();
+    if m.on {
+        l.keep_only(&names)
+    } else {
+        let mut names = names;
+        names.push(METRIC_NAME);
+        l.without(&names)
+    }
+}
+
+impl Ctx<'_> {
+    pub(crate) fn eval_binary(&mut self, b: &BinaryExpr, g: &Grid) -> Result<Val> {
+        let lhs = self.eval(&b.lhs, g)?;
+        let rhs = self.eval(&b.rhs, g)?;
+        let drop_name = !b.op.is_comparison() || b.return_bool;
+        match (lhs, rhs) {
+            (Val::Scalar(l), Val::Scalar(r)) => Ok(Val::Scalar(
+                l.iter().zip(&r).map(|(&a, &c)| combine(b.op, true, a, c).unwrap_or(f64::NAN)).collect(),
+            )),
+            (Val::Vector(mut vs), Val::Scalar(s)) | (Val::Scalar(s), Val::Vector(mut vs)) => {
+                let scalar_left = matches!(b.lhs.value_type(), vigil_promql_syntax::ValueType::Scalar);
+                for series in &mut vs {
+                    series.drop_name |= drop_name;
+                    for k in 0..g.n {
+                        if !series.has[k] {
+                            continue;
+                        }
+                        let v = series.vals[k];
+                        let (l, r) = if scalar_left { (s[k], v) } else { (v, s[k]) };
+                        match combine(b.op, b.return_bool, l, r) {
+                            // A comparison keeps the vector's value even with the scalar on the left.
+                            Some(x) => series.vals[k] = if b.op.is_comparison() && !b.return_bool { v } else { x },
+                            None => series.has[k] = false,
+                        }
+                    }
+                }
+                Ok(Val::Vector(vs.into_iter().filter(|s| !s.is_empty()).collect()))
+            }
+            (Val::Vector(l), Val::Vector(r)) => {
+                let default = VectorMatching { card: Cardinality::OneToOne, on: false, labels: Vec::new(), include: Vec::new() };
+                let m = b.matching.as_ref().unwrap_or(&default);
+                let out = match b.op {
+                    BinaryOp::And | BinaryOp::Unless => set_filter(l, &r, m, b.op == BinaryOp::And, g),
+                    BinaryOp::Or => set_or(l, r, m, g),
+                    _ => self.vector_vector(b, m, l, r, drop_name, g)?,
+                };
+                Ok(Val::Vector(out))
+            }
+            _ => Err(Error::Execution("invalid operand types for a binary operation".into())),
+        }
+    }
+
+    fn vector_vector(
+        &mut self,
+        b: &BinaryExpr,
+        m: &VectorMatching,
+        lhs: Vec<Series>,
+        rhs: Vec<Series>,
+        drop_name: bool,
+        g: &Grid,
+    ) -> Result<Vec<Series>> {
+        let swapped = m.card == Cardinality::OneToMany;
+        let (many, one) = if swapped { (rhs, lhs) } else { (lhs, rhs) };
+        let one_side = if swapped { "left" } else { "right" };
+        let one_sigs: Vec<Labels> = one.iter().map(|s| signature(&s.labels, m)).collect();
+        let mut one_map: HashMap<&Labels, Vec<usize>> = HashMap::new();
+        for (j, sig) in one_sigs.iter().enumerate() {
+            one_map.entry(sig).or_default().push(j);
+        }
+        // The "one" side must be unique per signature at every step.
+        for (sig, js) in &one_map {
+            if js.len() < 2 {
+                continue;
+            }
+            for k in 0..g.n {
+                if js.iter().filter(|&&j| one[j].has[k]).count() > 1 {
+                    return Err(Error::Execution(format!(
+                        "found duplicate series for the match group {sig} on the {one_side} hand-side of the operation: [{}];many-to-many matching not allowed: matching labels must be unique on one side",
+                        js.iter().filter(|&&j| one[j].has[k]).map(|&j| one[j].labels.to_string()).collect::<Vec<_>>().join(", ")
+                    )));
+                }
+            }
+        }
+        let mut out: Vec<Series> = Vec::new();
+        let mut out_index: HashMap<Labels, usize> = HashMap::new();
+        let mut pair_out: HashMap<(usize, usize), usize> = HashMap::new();
+        for (i, ms) in many.iter().enumerate() {
+            if i % 256 == 0 {
+                self.check("binary operation")?;
+            }
+            let sig = signature(&ms.labels, m);
+            let Some(js) = one_map.get(&sig) else { continue };
+            for k in 0..g.n {
+                if !ms.has[k] {
+                    continue;
+                }
+                let Some(&j) = js.iter().find(|&&j| one[j].has[k]) else { continue };
+                let (l, r) = if swapped { (one[j].vals[k], ms.vals[k]) } else { (ms.vals[k], one[j].vals[k]) };
+                let Some(v) = combine(b.op, b.return_bool, l, r) else { continue };
+                let oi = match pair_out.get(&(i, j)) {
+                    Some(&oi) => oi,
+                    None => {
+                        let labels = result_labels(&ms.labels, &one[j].labels, m);
+                        let oi = *out_index.entry(labels.clone()).or_insert_with(|| {
+                            let mut s = Series::empty(labels, g.n);
+                            s.drop_name = drop_name || ms.drop_name;
+                            out.push(s);
+                            out.len() - 1
+                        });
+                        pair_out.insert((i, j), oi);
+                        oi
+                    }
+                };
+                let dst = &mut out[oi];
+                if dst.has[k] {
+                    return Err(Error::Execution(if m.card == Cardinality::OneToOne {
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into()
+                    } else {
+                        "multiple matches for labels: grouping labels must ensure unique matches".into()
+                    }));
+                }
+                dst.has[k] = true;
+                dst.vals[k] = v;
+            }
+        }
+        let points: usize = out.iter().map(|s| s.has.iter().filter(|&&h| h).count()).sum();
+        self.add_samples(points)?;
+        Ok(out)
+    }
+}
+
+/// The labels of a result sample: from the "many" side, reduced for one-to-one matching, plus
+/// the `group_x(...)` labels copied from the "one" side.
+fn result_labels(many: &Labels, one: &Labels, m: &VectorMatching) -> Labels {
+    let names: Vec<&str> = m.labels.iter().map(String::as_str).collect();
+    let base = if m.card == Cardinality::OneToOne {
+        if m.on { many.keep_only(&names) } else { many.without(&names) }
+    } else {
+        many.clone()
+    };
+    if m.include.is_empty() {
+        return base;
+    }
+    let mut b = base.builder();
+    for n in &m.include {
+        b.set(n, one.get(n).unwrap_or(""));
+    }
+    b.build()
+}
+
+/// `and` (keep = true) and `unless` (keep = false).
+fn set_filter(mut lhs: Vec<Series>, rhs: &[Series], m: &VectorMatching, keep: bool, g: &Grid) -> Vec<Series> {
+    let mut present: HashMap<Labels, Vec<bool>> = HashMap::new();
+    for s in rhs {
+        let p = present.entry(signature(&s.labels, m)).or_insert_with(|| vec![false; g.n]);
+        for k in 0..g.n {
+            p[k] |= s.has[k];
+        }
+    }
+    for s in &mut lhs {
+        let p = present.get(&signature(&s.labels, m));
+        for k in 0..g.n {
+            let matched = p.is_some_and(|p| p[k]);
+            if matched != keep {
+                s.has[k] = false;
+            }
+        }
+    }
+    lhs.into_iter().filter(|s| !s.is_empty()).collect()
+}
+
+/// `or`: everything from the left, plus right-hand samples whose signature the left lacks.
+fn set_or(lhs: Vec<Series>, rhs: Vec<Series>, m: &VectorMatching, g: &Grid) -> Vec<Series> {
+    let mut present: HashMap<Labels, Vec<bool>> = HashMap::new();
+    for s in &lhs {
+        let p = present.entry(signature(&s.labels, m)).or_insert_with(|| vec![false; g.n]);
+        for k in 0..g.n {
+            p[k] |= s.has[k];
+        }
+    }
+    let mut out = lhs;
+    for mut s in rhs {
+        if let Some(p) = present.get(&signature(&s.labels, m)) {
+            for k in 0..g.n {
+                if p[k] {
+                    s.has[k] = false;
+                }
+            }
+        }
+        if !s.is_empty() {
+            out.push(s);
+        }
+    }
+    out
+}

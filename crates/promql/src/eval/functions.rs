@@ -1,0 +1,362 @@
+//! Function calls: instant-vector math, label manipulation, sorting, time and date functions.
+//! Range functions live in `range_fns`, `histogram_quantile` in `histogram`.
+
+use super::math::{civil_from_days, days_in_month, go_max, go_min};
+use super::range_fns::RangeFn;
+use super::selector::Mode;
+use super::{Ctx, Grid, Series, Val};
+use crate::{Error, Result};
+use vigil_model::{Labels, MatchOp, METRIC_NAME};
+use vigil_promql_syntax::{Call, Expr};
+
+impl Ctx<'_> {
+    pub(crate) fn eval_call(&mut self, c: &Call, g: &Grid) -> Result<Val> {
+        let name = c.func.name;
+        if let Some(f) = RangeFn::from_name(name) {
+            return Ok(Val::Vector(self.eval_range_fn(f, &c.args, g)?));
+        }
+        let args = &c.args;
+        Ok(match name {
+            "time" => Val::Scalar((0..g.n).map(|k| g.ts(k) as f64 / 1000.0).collect()),
+            "pi" => Val::Scalar(vec![std::f64::consts::PI; g.n]),
+            "vector" => {
+                let v = self.eval_scalar(&args[0], g)?;
+                let mut s = Series::empty(Labels::empty(), g.n);
+                s.vals = v;
+                s.has = vec![true; g.n];
+                Val::Vector(vec![s])
+            }
+            "scalar" => {
+                let vs = self.eval_vector(&args[0], g)?;
+                let mut out = vec![f64::NAN; g.n];
+                for (k, o) in out.iter_mut().enumerate() {
+                    let mut present = vs.iter().filter(|s| s.has[k]);
+                    if let (Some(s), None) = (present.next(), present.next()) {
+                        *o = s.vals[k];
+                    }
+                }
+                Val::Scalar(out)
+            }
+            "timestamp" => {
+                let vs = match args[0].unparen() {
+                    Expr::VectorSelector(sel) => self.eval_vector_selector(sel, g, Mode::Timestamp)?,
+                    _ => {
+                        let mut vs = self.eval_vector(&args[0], g)?;
+                        for s in &mut vs {
+                            for k in 0..g.n {
+                                s.vals[k] = g.ts(k) as f64 / 1000.0;
+                            }
+                        }
+                        vs
+                    }
+                };
+                Val::Vector(vs.into_iter().map(|mut s| {
+                    s.drop_name = true;
+                    s
+                }).collect())
+            }
+            "absent" => Val::Vector(self.absent(&args[0], g)?),
+            "absent_over_time" => Val::Vector(self.absent_over_time(&args[0], g)?),
+            "histogram_quantile" => Val::Vector(self.histogram_quantile(args, g)?),
+            "label_replace" => Val::Vector(self.label_replace(args, g)?),
+            "label_join" => Val::Vector(self.label_join(args, g)?),
+            "sort" | "sort_desc" => {
+                let mut vs = self.eval_vector(&args[0], g)?;
+                // Only meaningful for instant queries: order by the (single) step's value.
+                let desc = name == "sort_desc";
+                vs.sort_by(|a, b| {
+                    let (x, y) = (a.vals[0], b.vals[0]);
+                    let ord = match (x.is_nan(), y.is_nan()) {
+                        (true, true) => std::cmp::Ordering::Equal,
+                        (true, false) => std::cmp::Ordering::Greater,
+                        (false, true) => std::cmp::Ordering::Less,
+                        _ => if desc { y.total_cmp(&x) } else { x.total_cmp(&y) },
+                    };
+                    ord
+                });
+                Val::Vector(vs)
+            }
+            "sort_by_label" | "sort_by_label_desc" => {
+                let mut vs = self.eval_vector(&args[0], g)?;
+                let mut names = Vec::new();
+                for a in &args[1..] {
+                    names.push(self.eval_string(a, g)?);
+                }
+                let desc = name == "sort_by_label_desc";
+                vs.sort_by(|a, b| {
+                    let mut ord = std::cmp::Ordering::Equal;
+                    for n in &names {
+                        ord = a.labels.get(n).unwrap_or("").cmp(b.labels.get(n).unwrap_or(""));
+                        if ord.is_ne() {
+                            break;
+                        }
+                    }
+                    let ord = ord.then_with(|| a.labels.cmp(&b.labels));
+                    if desc { ord.reverse() } else { ord }
+                });
+                Val::Vector(vs)
+            }
+            "round" => {
+                let mut vs = self.eval_vector(&args[0], g)?;
+                let to = match args.get(1) {
+                    Some(e) => self.eval_scalar(e, g)?,
+                    None => vec![1.0; g.n],
+                };
+                for s in &mut vs {
+                    s.drop_name = true;
+                    for k in 0..g.n {
+                        let inv = 1.0 / to[k];
+                        s.vals[k] = (s.vals[k] * inv + 0.5).floor() / inv;
+                    }
+                }
+                Val::Vector(vs)
+            }
+            "clamp" | "clamp_min" | "clamp_max" => {
+                let mut vs = self.eval_vector(&args[0], g)?;
+                let a = self.eval_scalar(&args[1], g)?;
+                let b = match args.get(2) {
+                    Some(e) => self.eval_scalar(e, g)?,
+                    None => vec![0.0; g.n],
+                };
+                for s in &mut vs {
+                    s.drop_name = true;
+                    for k in 0..g.n {
+                        let v = s.vals[k];
+                        s.vals[k] = match name {
+                            "clamp_min" => go_max(a[k], v),
+                            "clamp_max" => go_min(a[k], v),
+                            _ => {
+                                if b[k] < a[k] {
+                                    s.has[k] = false;
+                                }
+                                go_max(a[k], go_min(b[k], v))
+                            }
+                        };
+                    }
+                }
+                Val::Vector(vs.into_iter().filter(|s| !s.is_empty()).collect())
+            }
+            "minute" | "hour" | "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "month"
+            | "year" => {
+                let vs = match args.first() {
+                    Some(e) => self.eval_vector(e, g)?,
+                    None => {
+                        let mut s = Series::empty(Labels::empty(), g.n);
+                        s.has = vec![true; g.n];
+                        s.vals = (0..g.n).map(|k| g.ts(k) as f64 / 1000.0).collect();
+                        vec![s]
+                    }
+                };
+                map_values(vs, |v| date_part(name, v))
+            }
+            _ => match simple_math(name) {
+                Some(f) => {
+                    let vs = self.eval_vector(&args[0], g)?;
+                    map_values(vs, f)
+                }
+                None => return Err(Error::Execution(format!("function {name:?} is not supported"))),
+            },
+        })
+    }
+
+    fn absent(&mut self, arg: &Expr, g: &Grid) -> Result<Vec<Series>> {
+        let vs = self.eval_vector(arg, g)?;
+        let mut s = Series::empty(absent_labels(arg), g.n);
+        for k in 0..g.n {
+            if !vs.iter().any(|x| x.has[k]) {
+                s.has[k] = true;
+                s.vals[k] = 1.0;
+            }
+        }
+        Ok(if s.is_empty() { Vec::new() } else { vec![s] })
+    }
+
+    fn absent_over_time(&mut self, arg: &Expr, g: &Grid) -> Result<Vec<Series>> {
+        let src = self.range_source(arg, g)?;
+        let mut s = Series::empty(absent_labels(arg), g.n);
+        for k in 0..g.n {
+            let end = src.window_end(g.ts(k));
+            let start = end - src.range_ms;
+            let present = src.series.iter().any(|r| {
+                let i = r.ts.partition_point(|&t| t <= start);
+                i < r.ts.len() && r.ts[i] <= end
+            });
+            if !present {
+                s.has[k] = true;
+                s.vals[k] = 1.0;
+            }
+        }
+        Ok(if s.is_empty() { Vec::new() } else { vec![s] })
+    }
+
+    fn label_replace(&mut self, args: &[Expr], g: &Grid) -> Result<Vec<Series>> {
+        let mut vs = self.eval_vector(&args[0], g)?;
+        let dst = self.eval_string(&args[1], g)?;
+        let repl = self.eval_string(&args[2], g)?;
+        let src = self.eval_string(&args[3], g)?;
+        let re_src = self.eval_string(&args[4], g)?;
+        let re = regex_anchored(&re_src)?;
+        if !valid_label_name(&dst) {
+            return Err(Error::Execution(format!("invalid destination label name in label_replace(): {dst}")));
+        }
+        for s in &mut vs {
+            let value = s.labels.get(&src).unwrap_or("").to_owned();
+            if let Some(caps) = re.captures(&value) {
+                let mut out = String::new();
+                caps.expand(&repl, &mut out);
+                let mut b = s.labels.builder();
+                b.set(&dst, &out);
+                s.labels = b.build();
+                if dst == METRIC_NAME {
+                    s.drop_name = false;
+                }
+            }
+        }
+        check_duplicates(&vs)?;
+        Ok(vs)
+    }
+
+    fn label_join(&mut self, args: &[Expr], g: &Grid) -> Result<Vec<Series>> {
+        let mut vs = self.eval_vector(&args[0], g)?;
+        let dst = self.eval_string(&args[1], g)?;
+        let sep = self.eval_string(&args[2], g)?;
+        let mut srcs = Vec::new();
+        for a in &args[3..] {
+            srcs.push(self.eval_string(a, g)?);
+        }
+        if !valid_label_name(&dst) {
+            return Err(Error::Execution(format!("invalid destination label name in label_join(): {dst}")));
+        }
+        for s in &mut vs {
+            let joined: Vec<&str> = srcs.iter().map(|n| s.labels.get(n).unwrap_or("")).collect();
+            let joined = joined.join(&sep);
+            let mut b = s.labels.builder();
+            b.set(&dst, &joined);
+            s.labels = b.build();
+            if dst == METRIC_NAME {
+                s.drop_name = false;
+            }
+        }
+        check_duplicates(&vs)?;
+        Ok(vs)
+    }
+}
+
+fn regex_anchored(p: &str) -> Result<regex::Regex> {
+    regex::Regex::new(&format!("^(?s:{p})$"))
+        .map_err(|e| Error::Execution(format!("invalid regular expression in label_replace(): {p}: {e}")))
+}
+
+fn valid_label_name(n: &str) -> bool {
+    !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()) && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Two series of one vector may not end up with the same labels at the same step.
+fn check_duplicates(vs: &[Series]) -> Result<()> {
+    let mut seen = std::collections::HashMap::new();
+    for (i, s) in vs.iter().enumerate() {
+        if let Some(&j) = seen.get(&s.labels) {
+            let other: &Series = &vs[j];
+            if (0..s.has.len()).any(|k| s.has[k] && other.has[k]) {
+                return Err(Error::Execution("vector cannot contain metrics with the same labelset".into()));
+            }
+        }
+        seen.insert(s.labels.clone(), i);
+    }
+    Ok(())
+}
+
+fn map_values(mut vs: Vec<Series>, f: impl Fn(f64) -> f64) -> Val {
+    for s in &mut vs {
+        s.drop_name = true;
+        for (v, &h) in s.vals.iter_mut().zip(&s.has) {
+            if h {
+                *v = f(*v);
+            }
+        }
+    }
+    Val::Vector(vs)
+}
+
+/// Labels for `absent(...)`: the equality matchers of a plain selector argument.
+fn absent_labels(arg: &Expr) -> Labels {
+    let vs = match arg.unparen() {
+        Expr::VectorSelector(vs) => vs,
+        Expr::MatrixSelector { vs, .. } => vs,
+        _ => return Labels::empty(),
+    };
+    let mut b = vigil_model::LabelsBuilder::new();
+    let mut dup = Vec::new();
+    for m in &vs.matchers {
+        if m.op != MatchOp::Equal || m.name == METRIC_NAME {
+            continue;
+        }
+        if b.get(&m.name).is_some() {
+            dup.push(m.name.clone());
+        }
+        b.set(&m.name, &m.value);
+    }
+    for d in dup {
+        b.del(&d);
+    }
+    b.build()
+}
+
+fn simple_math(name: &str) -> Option<fn(f64) -> f64> {
+    Some(match name {
+        "abs" => f64::abs,
+        "ceil" => f64::ceil,
+        "floor" => f64::floor,
+        "exp" => f64::exp,
+        "ln" => f64::ln,
+        "log2" => f64::log2,
+        "log10" => f64::log10,
+        "sqrt" => f64::sqrt,
+        "sgn" => |v: f64| if v > 0.0 { 1.0 } else if v < 0.0 { -1.0 } else { v },
+        "sin" => f64::sin,
+        "cos" => f64::cos,
+        "tan" => f64::tan,
+        "asin" => f64::asin,
+        "acos" => f64::acos,
+        "atan" => f64::atan,
+        "sinh" => f64::sinh,
+        "cosh" => f64::cosh,
+        "tanh" => f64::tanh,
+        "asinh" => f64::asinh,
+        "acosh" => f64::acosh,
+        "atanh" => f64::atanh,
+        "deg" => |v: f64| v * 180.0 / std::f64::consts::PI,
+        "rad" => |v: f64| v * std::f64::consts::PI / 180.0,
+        _ => return None,
+    })
+}
+
+fn date_part(name: &str, v: f64) -> f64 {
+    if !v.is_finite() {
+        return f64::NAN;
+    }
+    let secs = v.floor() as i64;
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    match name {
+        "minute" => ((sod / 60) % 60) as f64,
+        "hour" => (sod / 3600) as f64,
+        "day_of_month" => d as f64,
+        "day_of_week" => (days + 4).rem_euclid(7) as f64,
+        "day_of_year" => {
+            let (y0, _, _) = (y, 1, 1);
+            let start = days_before_year(y0);
+            (days - start + 1) as f64
+        }
+        "days_in_month" => days_in_month(y, m) as f64,
+        "month" => m as f64,
+        _ => y as f64,
+    }
+}
+
+/// Days from the epoch to January 1st of `y`.
+fn days_before_year(y: i64) -> i64 {
+    let y1 = y - 1;
+    365 * (y - 1970) + (y1.div_euclid(4) - 1969 / 4) - (y1.div_euclid(100) - 1969 / 100) + (y1.div_euclid(400) - 1969 / 400)
+}

@@ -1,0 +1,373 @@
+//! Functions over range vectors (`rate`, `*_over_time`, ...), evaluated for all steps with two
+//! pointers over each series' samples.
+
+use super::math::{Mean, kahan_inc, kahan_sum, quantile, variance};
+use super::{Ctx, Grid, Series};
+use crate::{Error, Result};
+use vigil_model::Timestamp;
+use vigil_promql_syntax::Expr;
+
+/// A range function, resolved once before the step loop.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum RangeFn {
+    Rate,
+    Increase,
+    Delta,
+    Irate,
+    Idelta,
+    Deriv,
+    PredictLinear,
+    Changes,
+    Resets,
+    Avg,
+    Min,
+    Max,
+    Sum,
+    Count,
+    Last,
+    First,
+    Present,
+    Quantile,
+    Stddev,
+    Stdvar,
+    Mad,
+    Smoothing,
+    TsFirst,
+    TsLast,
+    TsMax,
+    TsMin,
+}
+
+impl RangeFn {
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "rate" => Self::Rate,
+            "increase" => Self::Increase,
+            "delta" => Self::Delta,
+            "irate" => Self::Irate,
+            "idelta" => Self::Idelta,
+            "deriv" => Self::Deriv,
+            "predict_linear" => Self::PredictLinear,
+            "changes" => Self::Changes,
+            "resets" => Self::Resets,
+            "avg_over_time" => Self::Avg,
+            "min_over_time" => Self::Min,
+            "max_over_time" => Self::Max,
+            "sum_over_time" => Self::Sum,
+            "count_over_time" => Self::Count,
+            "last_over_time" => Self::Last,
+            "first_over_time" => Self::First,
+            "present_over_time" => Self::Present,
+            "quantile_over_time" => Self::Quantile,
+            "stddev_over_time" => Self::Stddev,
+            "stdvar_over_time" => Self::Stdvar,
+            "mad_over_time" => Self::Mad,
+            "double_exponential_smoothing" | "holt_winters" => Self::Smoothing,
+            "ts_of_first_over_time" => Self::TsFirst,
+            "ts_of_last_over_time" => Self::TsLast,
+            "ts_of_max_over_time" => Self::TsMax,
+            "ts_of_min_over_time" => Self::TsMin,
+            _ => return None,
+        })
+    }
+
+    /// Whether the result keeps `__name__` (Prometheus 3 keeps it for these two only).
+    fn keeps_name(self) -> bool {
+        matches!(self, Self::Last | Self::First)
+    }
+}
+
+/// One window of one series at one step.
+struct Window<'a> {
+    ts: &'a [Timestamp],
+    vals: &'a [f64],
+    /// Exclusive start and inclusive end of the window (ms).
+    start: Timestamp,
+    end: Timestamp,
+    range_ms: i64,
+    /// Counter resets inside the window (for the rate family's fast path).
+    resets: usize,
+    /// The step's evaluation time (ms).
+    t: Timestamp,
+    p0: f64,
+    p1: f64,
+}
+
+impl Ctx<'_> {
+    /// Evaluates a range function call over the grid.
+    pub(crate) fn eval_range_fn(&mut self, f: RangeFn, args: &[Expr], g: &Grid) -> Result<Vec<Series>> {
+        // Scalar parameters per step, and which argument is the range vector.
+        let (mat_idx, p0, p1) = match f {
+            RangeFn::Quantile => (1, Some(self.eval_scalar(&args[0], g)?), None),
+            RangeFn::PredictLinear => (0, Some(self.eval_scalar(&args[1], g)?), None),
+            RangeFn::Smoothing => (0, Some(self.eval_scalar(&args[1], g)?), Some(self.eval_scalar(&args[2], g)?)),
+            _ => (0, None, None),
+        };
+        let src = self.range_source(&args[mat_idx], g)?;
+        let mut out = Vec::with_capacity(src.series.len());
+        let mut held = 0;
+        let mut resets: Vec<u32> = Vec::new();
+        let mut scratch: Vec<f64> = Vec::new();
+        for s in &src.series {
+            self.check("range function")?;
+            if s.ts.is_empty() {
+                continue;
+            }
+            let needs_resets = matches!(f, RangeFn::Rate | RangeFn::Increase);
+            if needs_resets {
+                resets.clear();
+                let mut n = 0u32;
+                resets.push(0);
+                for w in s.vals.windows(2) {
+                    if w[1] < w[0] {
+                        n += 1;
+                    }
+                    resets.push(n);
+                }
+            }
+            let mut series = Series::empty(s.labels.clone(), g.n);
+            series.drop_name = s.drop_name || !f.keeps_name();
+            let (mut lo, mut hi) = (0usize, 0usize);
+            let mut max_window = 0;
+            let mut any = false;
+            for k in 0..g.n {
+                let t = g.ts(k);
+                let end = src.window_end(t);
+                let start = end - src.range_ms;
+                while hi < s.ts.len() && s.ts[hi] <= end {
+                    hi += 1;
+                }
+                while lo < hi && s.ts[lo] <= start {
+                    lo += 1;
+                }
+                if lo >= hi {
+                    continue;
+                }
+                max_window = max_window.max(hi - lo);
+                let w = Window {
+                    ts: &s.ts[lo..hi],
+                    vals: &s.vals[lo..hi],
+                    start,
+                    end,
+                    range_ms: src.range_ms,
+                    resets: if needs_resets { (resets[hi - 1] - resets[lo]) as usize } else { 0 },
+                    t,
+                    p0: p0.as_ref().map_or(0.0, |p| p[k]),
+                    p1: p1.as_ref().map_or(0.0, |p| p[k]),
+                };
+                if let Some(v) = apply(f, &w, &mut scratch)? {
+                    series.has[k] = true;
+                    series.vals[k] = v;
+                    any = true;
+                }
+            }
+            held += max_window;
+            self.add_samples(max_window)?;
+            if any {
+                out.push(series);
+            }
+        }
+        self.release_samples(held);
+        let points: usize = out.iter().map(|s| s.has.iter().filter(|&&h| h).count()).sum();
+        self.add_samples(points)?;
+        Ok(out)
+    }
+}
+
+fn apply(f: RangeFn, w: &Window<'_>, scratch: &mut Vec<f64>) -> Result<Option<f64>> {
+    let n = w.vals.len();
+    let last = w.vals[n - 1];
+    Ok(match f {
+        RangeFn::Rate => extrapolated_rate(w, true, true),
+        RangeFn::Increase => extrapolated_rate(w, true, false),
+        RangeFn::Delta => extrapolated_rate(w, false, false),
+        RangeFn::Irate | RangeFn::Idelta => {
+            if n < 2 {
+                return Ok(None);
+            }
+            let prev = w.vals[n - 2];
+            let dt = (w.ts[n - 1] - w.ts[n - 2]) as f64 / 1000.0;
+            if f == RangeFn::Idelta {
+                Some(last - prev)
+            } else if dt == 0.0 {
+                None
+            } else {
+                let dv = if last < prev { last } else { last - prev };
+                Some(dv / dt)
+            }
+        }
+        RangeFn::Deriv => {
+            if n < 2 {
+                return Ok(None);
+            }
+            Some(linear_regression(w.ts, w.vals, w.ts[0]).0)
+        }
+        RangeFn::PredictLinear => {
+            if n < 2 {
+                return Ok(None);
+            }
+            let (slope, intercept) = linear_regression(w.ts, w.vals, w.t);
+            Some(intercept + slope * w.p0)
+        }
+        RangeFn::Changes => {
+            let mut c = 0.0;
+            for p in w.vals.windows(2) {
+                if p[1] != p[0] && !(p[1].is_nan() && p[0].is_nan()) {
+                    c += 1.0;
+                }
+            }
+            Some(c)
+        }
+        RangeFn::Resets => Some(w.vals.windows(2).filter(|p| p[1] < p[0]).count() as f64),
+        RangeFn::Avg => {
+            let mut m = Mean::default();
+            w.vals.iter().for_each(|&v| m.add(v));
+            Some(m.get())
+        }
+        RangeFn::Min | RangeFn::Max => {
+            let mut acc = w.vals[0];
+            for &v in &w.vals[1..] {
+                let better = if f == RangeFn::Min { v < acc } else { v > acc };
+                if better || acc.is_nan() {
+                    acc = v;
+                }
+            }
+            Some(acc)
+        }
+        RangeFn::Sum => Some(kahan_sum(w.vals)),
+        RangeFn::Count => Some(n as f64),
+        RangeFn::Last => Some(last),
+        RangeFn::First => Some(w.vals[0]),
+        RangeFn::Present => Some(1.0),
+        RangeFn::Quantile => {
+            scratch.clear();
+            scratch.extend_from_slice(w.vals);
+            Some(quantile(w.p0, scratch))
+        }
+        RangeFn::Stdvar => Some(variance(w.vals)),
+        RangeFn::Stddev => Some(variance(w.vals).sqrt()),
+        RangeFn::Mad => {
+            scratch.clear();
+            scratch.extend_from_slice(w.vals);
+            let median = quantile(0.5, scratch);
+            scratch.iter_mut().for_each(|v| *v = (*v - median).abs());
+            Some(quantile(0.5, scratch))
+        }
+        RangeFn::Smoothing => smoothing(w)?,
+        RangeFn::TsFirst => Some(w.ts[0] as f64 / 1000.0),
+        RangeFn::TsLast => Some(w.ts[n - 1] as f64 / 1000.0),
+        RangeFn::TsMax | RangeFn::TsMin => {
+            let mut best = 0;
+            for i in 1..n {
+                let (v, b) = (w.vals[i], w.vals[best]);
+                let better = if f == RangeFn::TsMax { v >= b } else { v <= b };
+                if better || b.is_nan() {
+                    best = i;
+                }
+            }
+            Some(w.ts[best] as f64 / 1000.0)
+        }
+    })
+}
+
+/// `rate`, `increase` and `delta` with Prometheus' extrapolation to the window boundaries.
+fn extrapolated_rate(w: &Window<'_>, is_counter: bool, is_rate: bool) -> Option<f64> {
+    let n = w.vals.len();
+    if n < 2 {
+        return None;
+    }
+    let first = w.vals[0];
+    let mut result = w.vals[n - 1] - first;
+    if is_counter && w.resets > 0 {
+        let mut prev = first;
+        for &v in &w.vals[1..] {
+            if v < prev {
+                result += prev;
+            }
+            prev = v;
+        }
+    }
+    let (first_t, last_t) = (w.ts[0], w.ts[n - 1]);
+    let mut to_start = (first_t - w.start) as f64 / 1000.0;
+    let mut to_end = (w.end - last_t) as f64 / 1000.0;
+    let sampled = (last_t - first_t) as f64 / 1000.0;
+    let avg_step = sampled / (n - 1) as f64;
+    let threshold = avg_step * 1.1;
+    if to_start >= threshold {
+        to_start = avg_step / 2.0;
+    }
+    if is_counter {
+        let mut to_zero = to_start;
+        if result > 0.0 && first >= 0.0 {
+            to_zero = sampled * (first / result);
+        }
+        if to_zero < to_start {
+            to_start = to_zero;
+        }
+    }
+    if to_end >= threshold {
+        to_end = avg_step / 2.0;
+    }
+    let mut factor = (sampled + to_start + to_end) / sampled;
+    if is_rate {
+        factor /= w.range_ms as f64 / 1000.0;
+    }
+    Some(result * factor)
+}
+
+/// Least-squares fit with times in seconds relative to `intercept_t`; returns (slope, intercept).
+pub(crate) fn linear_regression(ts: &[Timestamp], vals: &[f64], intercept_t: Timestamp) -> (f64, f64) {
+    let (mut n, mut sx, mut cx, mut sy, mut cy, mut sxy, mut cxy, mut sx2, mut cx2) =
+        (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+    let init = vals[0];
+    let mut constant = true;
+    for (i, (&t, &v)) in ts.iter().zip(vals).enumerate() {
+        if constant && i > 0 && v != init {
+            constant = false;
+        }
+        n += 1.0;
+        let x = (t - intercept_t) as f64 / 1000.0;
+        (sx, cx) = kahan_inc(x, sx, cx);
+        (sy, cy) = kahan_inc(v, sy, cy);
+        (sxy, cxy) = kahan_inc(x * v, sxy, cxy);
+        (sx2, cx2) = kahan_inc(x * x, sx2, cx2);
+    }
+    if constant {
+        if init.is_infinite() {
+            return (f64::NAN, f64::NAN);
+        }
+        return (0.0, init);
+    }
+    let (sx, sy, sxy, sx2) = (sx + cx, sy + cy, sxy + cxy, sx2 + cx2);
+    let cov = sxy - sx * sy / n;
+    let var = sx2 - sx * sx / n;
+    let slope = cov / var;
+    (slope, sy / n - slope * sx / n)
+}
+
+/// `double_exponential_smoothing` (formerly `holt_winters`).
+fn smoothing(w: &Window<'_>) -> Result<Option<f64>> {
+    let (sf, tf) = (w.p0, w.p1);
+    if !(sf > 0.0 && sf < 1.0) {
+        return Err(Error::Execution(format!("invalid smoothing factor. Expected: 0 < sf < 1, got: {sf}")));
+    }
+    if !(tf > 0.0 && tf < 1.0) {
+        return Err(Error::Execution(format!("invalid trend factor. Expected: 0 < tf < 1, got: {tf}")));
+    }
+    let v = w.vals;
+    if v.len() < 2 {
+        return Ok(None);
+    }
+    let (mut s0, mut s1, mut b) = (0.0, v[0], v[1] - v[0]);
+    for (i, &x) in v.iter().enumerate().skip(1) {
+        let xs = sf * x;
+        if i > 1 {
+            b = tf * (s1 - s0) + (1.0 - tf) * b;
+        }
+        let y = (1.0 - sf) * (s1 + b);
+        s0 = s1;
+        s1 = xs + y;
+    }
+    Ok(Some(s1))
+}
+

@@ -1,0 +1,167 @@
+//! Selectors: instant-vector lookback selection and the raw samples behind range vectors
+//! (matrix selectors and subqueries).
+
+use super::{Ctx, DEFAULT_SUBQUERY_STEP_MS, Grid, RangeSeries, Series, Val};
+use crate::{Error, Result};
+use vigil_model::{Timestamp, is_stale_nan};
+use vigil_promql_syntax::{Expr, VectorSelector};
+use vigil_storage::SelectHints;
+
+/// What an instant selector yields per step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Mode {
+    /// The sample value.
+    Value,
+    /// The sample timestamp in seconds (for `timestamp()`).
+    Timestamp,
+}
+
+/// The samples of a range-vector expression plus how to window them per step.
+pub(crate) struct RangeSource {
+    pub series: Vec<RangeSeries>,
+    pub range_ms: i64,
+    pub offset_ms: i64,
+    pub at: Option<Timestamp>,
+}
+
+impl RangeSource {
+    /// The end of the window (inclusive) for the step at `t`.
+    #[inline]
+    pub fn window_end(&self, t: Timestamp) -> Timestamp {
+        self.at.unwrap_or(t) - self.offset_ms
+    }
+}
+
+impl Ctx<'_> {
+    fn select(&mut self, vs: &VectorSelector, mint: Timestamp, maxt: Timestamp) -> Result<vigil_storage::SeriesSet> {
+        let hints = SelectHints { start: Some(mint), end: Some(maxt), ..SelectHints::default() };
+        Ok(self.querier.select(&hints, &vs.matchers)?)
+    }
+
+    /// The newest non-stale sample in `(ref - lookback, ref]` for every step.
+    pub(crate) fn eval_vector_selector(&mut self, vs: &VectorSelector, g: &Grid, mode: Mode) -> Result<Vec<Series>> {
+        let at = self.resolve_at(vs.at);
+        let first_ref = at.unwrap_or(g.start) - vs.offset_ms;
+        let last_ref = at.unwrap_or(g.end()) - vs.offset_ms;
+        let set = self.select(vs, first_ref - self.lookback + 1, last_ref)?;
+        let mut out = Vec::with_capacity(set.len());
+        for s in set {
+            self.check("vector selector")?;
+            let (ts, vs_) = (&s.samples.timestamps, &s.samples.values);
+            let mut series = Series::empty(s.labels, g.n);
+            let mut j = 0;
+            let mut count = 0;
+            for k in 0..g.n {
+                let r = at.unwrap_or(g.ts(k)) - vs.offset_ms;
+                while j < ts.len() && ts[j] <= r {
+                    j += 1;
+                }
+                if j > 0 && ts[j - 1] > r - self.lookback && !is_stale_nan(vs_[j - 1]) {
+                    series.has[k] = true;
+                    series.vals[k] = match mode {
+                        Mode::Value => vs_[j - 1],
+                        Mode::Timestamp => ts[j - 1] as f64 / 1000.0,
+                    };
+                    count += 1;
+                }
+            }
+            if count > 0 {
+                self.add_samples(count)?;
+                out.push(series);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Resolves a range-vector expression (matrix selector or subquery, maybe parenthesised).
+    pub(crate) fn range_source(&mut self, e: &Expr, g: &Grid) -> Result<RangeSource> {
+        match e.unparen() {
+            Expr::MatrixSelector { vs, range_ms } => {
+                let at = self.resolve_at(vs.at);
+                let first_end = at.unwrap_or(g.start) - vs.offset_ms;
+                let last_end = at.unwrap_or(g.end()) - vs.offset_ms;
+                let set = self.select(vs, first_end - range_ms + 1, last_end)?;
+                let mut series = Vec::with_capacity(set.len());
+                for s in set {
+                    self.check("matrix selector")?;
+                    let mut rs = RangeSeries {
+                        labels: s.labels,
+                        drop_name: false,
+                        ts: Vec::with_capacity(s.samples.len()),
+                        vals: Vec::with_capacity(s.samples.len()),
+                    };
+                    for (&t, &v) in s.samples.timestamps.iter().zip(&s.samples.values) {
+                        if !is_stale_nan(v) {
+                            rs.ts.push(t);
+                            rs.vals.push(v);
+                        }
+                    }
+                    series.push(rs);
+                }
+                Ok(RangeSource { series, range_ms: *range_ms, offset_ms: vs.offset_ms, at })
+            }
+            Expr::Subquery(sq) => {
+                let at = self.resolve_at(sq.at);
+                let step = sq.step_ms.filter(|&s| s > 0).unwrap_or(DEFAULT_SUBQUERY_STEP_MS);
+                let first_end = at.unwrap_or(g.start) - sq.offset_ms;
+                let last_end = at.unwrap_or(g.end()) - sq.offset_ms;
+                let lo = first_end - sq.range_ms;
+                // Align inner steps to multiples of the step; the window is left-open.
+                let mut start = step * (lo / step);
+                if start <= lo {
+                    start += step;
+                }
+                if start > last_end {
+                    return Ok(RangeSource { series: Vec::new(), range_ms: sq.range_ms, offset_ms: sq.offset_ms, at });
+                }
+                let n = ((last_end - start) / step + 1) as usize;
+                let inner = Grid { start, step, n };
+                let val = self.eval(&sq.expr, &inner)?;
+                let dense = match val {
+                    Val::Vector(v) => v,
+                    Val::Scalar(v) => {
+                        let mut s = Series::empty(vigil_model::Labels::empty(), n);
+                        s.vals = v;
+                        s.has = vec![true; n];
+                        vec![s]
+                    }
+                    _ => return Err(Error::Execution("subquery is only allowed on instant vectors".into())),
+                };
+                let series = dense
+                    .into_iter()
+                    .map(|s| {
+                        let mut rs = RangeSeries { labels: s.labels, drop_name: s.drop_name, ts: Vec::new(), vals: Vec::new() };
+                        for k in 0..n {
+                            if s.has[k] {
+                                rs.ts.push(inner.ts(k));
+                                rs.vals.push(s.vals[k]);
+                            }
+                        }
+                        rs
+                    })
+                    .collect();
+                Ok(RangeSource { series, range_ms: sq.range_ms, offset_ms: sq.offset_ms, at })
+            }
+            _ => Err(Error::Execution("expected a range vector".into())),
+        }
+    }
+
+    /// A range-vector expression evaluated at the last step of `g` (instant queries only).
+    pub(crate) fn eval_matrix_at_end(&mut self, e: &Expr, g: &Grid) -> Result<Vec<RangeSeries>> {
+        let src = self.range_source(e, g)?;
+        let end = src.window_end(g.end());
+        let start = end - src.range_ms;
+        let mut out = Vec::new();
+        for mut s in src.series {
+            let lo = s.ts.partition_point(|&t| t <= start);
+            let hi = s.ts.partition_point(|&t| t <= end);
+            if lo < hi {
+                self.add_samples(hi - lo)?;
+                s.ts = s.ts[lo..hi].to_vec();
+                s.vals = s.vals[lo..hi].to_vec();
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+}
