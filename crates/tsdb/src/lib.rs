@@ -2,4 +2,5 @@
 pub mod chunk;
 pub mod encoding;
 mod error;
+pub mod wal;
 pub use error::{Error, Result};
