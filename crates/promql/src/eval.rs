@@ -60,7 +60,6 @@ impl Series {
     pub fn is_empty(&self) -> bool {
         !self.has.iter().any(|&h| h)
     }
-    }
 }
 
 /// A series of raw samples (range vectors).
