@@ -1,0 +1,276 @@
+//! Executing a script: loading series into a [`MemStorage`] and running evals through the engine,
+//! each on its own thread with a watchdog so that a panicking or hanging engine costs one result.
+
+use super::compare::{check_outcome, check_value, instant_from_range};
+use super::script::{Command, Eval, EvalKind, Expected, Load, parse_script};
+use super::series::SlotValue;
+use regex::Regex;
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, mpsc};
+use std::time::Duration;
+use vigil_model::{Labels, Sample, Timestamp};
+use vigil_promql::{Engine, EngineOptions, QueryOptions, QueryResult, Value};
+use vigil_storage::{Appendable, MemStorage};
+
+/// How the runner evaluates.
+#[derive(Debug, Clone)]
+pub struct RunConfig {
+    /// Per-query timeout handed to the engine; the watchdog gives up a few seconds later.
+    pub timeout: Duration,
+    /// Re-run every eligible instant eval as a range query over `[t-1m, t+1m]` (as upstream).
+    pub range_mode_check: bool,
+}
+
+impl Default for RunConfig {
+    fn default() -> Self {
+        Self { timeout: Duration::from_secs(10), range_mode_check: true }
+    }
+}
+
+/// The result of one eval (or of a malformed block, reported at its line).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvalOutcome {
+    /// 1-based line of the eval command.
+    pub line: usize,
+    /// The query (or the malformed line's text).
+    pub query: String,
+    /// `None` if it passed; otherwise why it failed.
+    pub failure: Option<String>,
+}
+
+/// All outcomes of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileReport {
+    /// The file's name as used in known-failures keys (its base name).
+    pub name: String,
+    /// One outcome per eval, in file order.
+    pub outcomes: Vec<EvalOutcome>,
+}
+
+impl FileReport {
+    /// Number of passing evals.
+    pub fn passed(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.failure.is_none()).count()
+    }
+
+    /// Number of failing evals.
+    pub fn failed(&self) -> usize {
+        self.outcomes.len() - self.passed()
+    }
+}
+
+/// Reads and runs one file; the report is named after the file's base name.
+pub fn run_file(path: &std::path::Path, config: &RunConfig) -> crate::Result<FileReport> {
+    let source = std::fs::read_to_string(path).map_err(|source| crate::Error::Io { path: path.to_owned(), source })?;
+    let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(run_source(&name, &source, config))
+}
+
+/// Runs a script given as text.
+pub fn run_source(name: &str, source: &str, config: &RunConfig) -> FileReport {
+    let script = parse_script(source);
+    let mut state = State::new(config);
+    let mut outcomes = Vec::new();
+    for command in &script.commands {
+        match command {
+            Command::Clear => state.clear(),
+            Command::Load(load) => state.load(load),
+            Command::Eval(eval) => {
+                let failure = state.eval(eval).err();
+                outcomes.push(EvalOutcome { line: eval.line, query: eval.query.clone(), failure });
+            }
+            Command::Broken { line, text, is_eval, message } => {
+                if !is_eval {
+                    // Evals after a broken load would run on partial data: fail them instead.
+                    state.broken_load.get_or_insert((*line, message.clone()));
+                }
+                let what = if *is_eval { "invalid eval" } else { "invalid block" };
+                outcomes.push(EvalOutcome { line: *line, query: text.clone(), failure: Some(format!("{what}: {message}")) });
+            }
+        }
+    }
+    FileReport { name: name.to_owned(), outcomes }
+}
+
+struct State<'a> {
+    config: &'a RunConfig,
+    engine: Engine,
+    storage: MemStorage,
+    /// Metric names whose data could not be loaded, with why; `""` stands for unnamed series.
+    unsupported: BTreeMap<String, &'static str>,
+    broken_load: Option<(usize, String)>,
+}
+
+const HISTOGRAMS: &str = "native histogram samples are not supported by the engine and were not loaded";
+const NHCB: &str = "load_with_nhcb native histograms are not supported by the engine and were not loaded";
+const START_TIMESTAMPS: &str = "start timestamps (@st) are not supported by the storage and were not loaded";
+
+static RANGE_UNSAFE: LazyLock<Result<Regex, regex::Error>> =
+    LazyLock::new(|| Regex::new(r"\b(start|end|range|step)\s*\("));
+
+impl<'a> State<'a> {
+    fn new(config: &'a RunConfig) -> Self {
+        let engine = Engine::new(EngineOptions {
+            lookback_delta_ms: 5 * 60 * 1000,
+            timeout: config.timeout,
+            max_samples: 10_000,
+        });
+        State { config, engine, storage: MemStorage::new(), unsupported: BTreeMap::new(), broken_load: None }
+    }
+
+    fn clear(&mut self) {
+        self.storage = MemStorage::new();
+        self.unsupported.clear();
+        self.broken_load = None;
+    }
+
+    fn load(&mut self, load: &Load) {
+        if let Err(message) = self.try_load(load) {
+            self.broken_load.get_or_insert((load.line, message));
+        }
+    }
+
+    fn try_load(&mut self, load: &Load) -> Result<(), String> {
+        let name_of = |l: &Labels| l.metric_name().unwrap_or("").to_owned();
+        for labels in &load.start_timestamps {
+            self.unsupported.insert(name_of(labels), START_TIMESTAMPS);
+        }
+        let mut app = self.storage.appender();
+        for series in &load.series {
+            if series.has_histograms() {
+                self.unsupported.insert(name_of(&series.labels), HISTOGRAMS);
+                continue;
+            }
+            if load.with_nhcb
+                && let Some(base) = name_of(&series.labels).strip_suffix("_bucket")
+                && series.labels.has("le")
+            {
+                self.unsupported.insert(base.to_owned(), NHCB);
+            }
+            for (slot, value) in series.values.iter().enumerate() {
+                let Some(SlotValue::Float(v)) = value else { continue };
+                let t = i64::try_from(slot)
+                    .ok()
+                    .and_then(|s| s.checked_mul(load.step_ms))
+                    .ok_or_else(|| format!("line {}: sample time overflows", load.line))?;
+                app.append(0, &series.labels, Sample::Float { t, v: *v })
+                    .map_err(|e| format!("line {}: cannot load {}: {e}", load.line, series.labels))?;
+            }
+        }
+        app.commit().map_err(|e| format!("line {}: commit failed: {e}", load.line))
+    }
+
+    /// Why this eval cannot be judged fairly, if it cannot.
+    fn unsupported_reason(&self, eval: &Eval) -> Option<String> {
+        if let Some((line, message)) = &self.broken_load {
+            return Some(format!("an earlier load block (line {line}) failed: {message}"));
+        }
+        if eval.expects_histograms() {
+            return Some("unsupported by engine: the expected result contains native histograms".to_owned());
+        }
+        self.unsupported.iter().find_map(|(name, why)| {
+            let hit = if name.is_empty() { true } else { mentions_identifier(&eval.query, name) };
+            hit.then(|| format!("unsupported by engine: series {name:?}: {why}"))
+        })
+    }
+
+    fn eval(&self, eval: &Eval) -> Result<(), String> {
+        if let Some(reason) = self.unsupported_reason(eval) {
+            return Err(reason);
+        }
+        let request = match eval.kind {
+            EvalKind::Instant { at_ms } => Request::Instant(at_ms),
+            EvalKind::Range { start_ms, end_ms, step_ms } => Request::Range(start_ms, end_ms, step_ms),
+        };
+        let outcome = self.execute(&eval.query, request)?;
+        check_outcome(eval, &outcome)?;
+        let EvalKind::Instant { at_ms } = eval.kind else { return Ok(()) };
+        let unsafe_query = RANGE_UNSAFE.as_ref().map_or(true, |re| re.is_match(&eval.query));
+        if !self.config.range_mode_check
+            || eval.fail.is_some()
+            || eval.range_vector.is_some()
+            || matches!(eval.expected, Expected::String(_))
+            || unsafe_query
+        {
+            return Ok(());
+        }
+        let was_scalar = matches!(outcome, Ok(QueryResult { value: Value::Scalar(..), .. }));
+        let ranged = self
+            .execute(&eval.query, Request::Range(at_ms - 60_000, at_ms + 60_000, 60_000))?
+            .map_err(|e| format!("range-mode check ([t-1m, t+1m] step 1m): unexpected error: {e}"))?;
+        if eval.ordered {
+            return Ok(());
+        }
+        let value = instant_from_range(&ranged.value, at_ms, was_scalar)?;
+        check_value(eval, &value).map_err(|e| format!("range-mode check ([t-1m, t+1m] step 1m): {e}"))
+    }
+
+    /// Runs one query on a fresh thread. The outer `Err` is a crash (panic or watchdog timeout),
+    /// which fails the eval whatever it expects; the inner one is the engine's error text.
+    fn execute(&self, query: &str, request: Request) -> Result<Result<QueryResult, String>, String> {
+        let cancel = Arc::new(AtomicBool::new(false));
+        let opts = QueryOptions { lookback_delta_ms: None, timeout: Some(self.config.timeout), cancel: Some(cancel.clone()) };
+        let (engine, storage, query_owned) = (self.engine.clone(), self.storage.clone(), query.to_owned());
+        let (tx, rx) = mpsc::channel();
+        let spawned = std::thread::Builder::new()
+            .name("promqltest-eval".into())
+            .stack_size(64 << 20)
+            .spawn(move || {
+                let result = catch_unwind(AssertUnwindSafe(|| match request {
+                    Request::Instant(t) => engine.instant(&storage, &query_owned, t, &opts),
+                    Request::Range(start, end, step) => engine.range(&storage, &query_owned, start, end, step, &opts),
+                }));
+                // The receiver may have given up; nothing to do then.
+                let _ = tx.send(result.map(|r| r.map_err(|e| e.to_string())).map_err(panic_message));
+            })
+            .map_err(|e| format!("cannot start evaluation thread: {e}"))?;
+        let watchdog = self.config.timeout + Duration::from_secs(5);
+        match rx.recv_timeout(watchdog) {
+            Ok(Ok(result)) => {
+                let _ = spawned.join();
+                Ok(result)
+            }
+            Ok(Err(panic)) => {
+                let _ = spawned.join();
+                Err(format!("engine panicked: {panic}"))
+            }
+            Err(_) => {
+                // Leave the thread behind: it cannot be killed, only asked to stop.
+                cancel.store(true, Ordering::Relaxed);
+                Err(format!("engine did not return within {}s (runner watchdog)", watchdog.as_secs()))
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Request {
+    Instant(Timestamp),
+    Range(Timestamp, Timestamp, i64),
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_owned()
+    }
+}
+
+/// Whether `query` contains `name` as a whole identifier (not as part of a longer name).
+pub fn mentions_identifier(query: &str, name: &str) -> bool {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
+    query.match_indices(name).any(|(i, m)| {
+        let before = query[..i].chars().next_back();
+        let after = query[i + m.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
+
+#[cfg(test)]
+mod tests;

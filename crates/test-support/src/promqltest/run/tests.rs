@@ -1,0 +1,53 @@
+//! Tests for the runner that hold whatever the engine's progress: they rely only on failures the
+//! runner itself decides (unsupported data, broken blocks) and on errors every engine must raise.
+
+use super::*;
+
+/// Runs `script` and compares `line:pass|fail[:reason substring]` for each outcome.
+fn check(script: &str, expected: &[&str]) {
+    let report = run_source("t.test", script, &RunConfig { range_mode_check: true, ..RunConfig::default() });
+    assert_eq!(report.outcomes.len(), expected.len(), "{:#?}", report.outcomes);
+    for (o, want) in report.outcomes.iter().zip(expected) {
+        let mut parts = want.splitn(3, ':');
+        let line: usize = parts.next().and_then(|l| l.parse().ok()).unwrap_or(0);
+        let pass = parts.next() == Some("pass");
+        assert_eq!(o.line, line, "{o:?}");
+        assert_eq!(o.failure.is_none(), pass, "{o:?}");
+        if let (Some(reason), Some(failure)) = (parts.next(), &o.failure) {
+            assert!(failure.contains(reason), "{failure:?} lacks {reason:?}");
+        }
+    }
+    assert_eq!(report.passed() + report.failed(), expected.len());
+}
+
+#[test]
+fn histogram_data_makes_dependent_evals_unsupported() {
+    check(
+        "load 1m\n  h {{count:1}}\n  f 1\n\neval instant at 0 h\n  expect fail\n\neval instant at 0 sum(h_other\n  expect fail\n\nclear\n\neval instant at 0 h(\n  expect fail\n",
+        &["5:fail:series \"h\"", "8:pass", "13:pass"],
+    );
+    check("eval instant at 0 x\n  {} {{count:1}}\n", &["1:fail:expected result contains native histograms"]);
+    check(
+        "load_with_nhcb 1m\n  m_bucket{le=\"1\"} 1\n\neval instant at 0 m\n  expect fail\n\neval instant at 0 m_bucket(\n  expect fail\n",
+        &["4:fail:load_with_nhcb", "7:pass"],
+    );
+    check("load 1m\n  c@st -1m\n  c 1\n\neval instant at 0 rate(c[1m])\n", &["5:fail:start timestamps"]);
+}
+
+#[test]
+fn broken_blocks_fail_in_place() {
+    check(
+        "load 1m\n  a 1 zz\n\neval instant at 0 a(\n  expect fail\n\nclear\n\neval instant at 0 a(\n  expect fail\n",
+        &["1:fail:invalid block", "4:fail:earlier load block (line 1) failed", "9:pass"],
+    );
+    check("eval instant at nope x\n", &["1:fail:invalid eval"]);
+}
+
+#[test]
+fn identifiers_match_whole_names() {
+    assert!(mentions_identifier("rate(h[5m])", "h"));
+    assert!(mentions_identifier("sum by (le) (h)", "h"));
+    assert!(!mentions_identifier("rate(h_bucket[5m])", "h"));
+    assert!(!mentions_identifier("rate(my_h[5m])", "h"));
+    assert!(!mentions_identifier("foo:h", "h"));
+}
