@@ -50,6 +50,7 @@ pub static FUNCTIONS: &[FunctionSig] = sigs! {
     "delta": [M] 0 -> V;
     "deriv": [M] 0 -> V;
     "double_exponential_smoothing": [M, S, S] 0 -> V;
+    "end": [] 0 -> S;
     "exp": [V] 0 -> V;
     "first_over_time": [M] 0 -> V;
     "floor": [V] 0 -> V;
@@ -66,8 +67,10 @@ pub static FUNCTIONS: &[FunctionSig] = sigs! {
     "log10": [V] 0 -> V;
     "log2": [V] 0 -> V;
     "mad_over_time": [M] 0 -> V;
+    "max_of": [S, S] 0 -> S;
     "max_over_time": [M] 0 -> V;
     "min_over_time": [M] 0 -> V;
+    "min_of": [S, S] 0 -> S;
     "minute": [V] 1 -> V;
     "month": [V] 1 -> V;
     "pi": [] 0 -> S;
@@ -75,6 +78,7 @@ pub static FUNCTIONS: &[FunctionSig] = sigs! {
     "present_over_time": [M] 0 -> V;
     "quantile_over_time": [S, M] 0 -> V;
     "rad": [V] 0 -> V;
+    "range": [] 0 -> S;
     "rate": [M] 0 -> V;
     "resets": [M] 0 -> V;
     "round": [V, S] 1 -> V;
@@ -87,8 +91,10 @@ pub static FUNCTIONS: &[FunctionSig] = sigs! {
     "sort_by_label_desc": [V, Str] -1 -> V;
     "sort_desc": [V] 0 -> V;
     "sqrt": [V] 0 -> V;
+    "start": [] 0 -> S;
     "stddev_over_time": [M] 0 -> V;
     "stdvar_over_time": [M] 0 -> V;
+    "step": [] 0 -> S;
     "sum_over_time": [M] 0 -> V;
     "tan": [V] 0 -> V;
     "tanh": [V] 0 -> V;

@@ -87,6 +87,12 @@ pub(crate) struct Ctx<'a> {
     pub lookback: i64,
     pub query_start: Timestamp,
     pub query_end: Timestamp,
+    /// Step of the top-level query (0 for instant queries), for `step()`.
+    pub query_step: i64,
+    /// The query text, to give annotations a position.
+    pub query: &'a str,
+    /// Whether this is a range query.
+    pub is_range: bool,
     pub deadline: Instant,
     pub cancel: Option<Arc<AtomicBool>>,
     pub max_samples: usize,
@@ -119,6 +125,22 @@ impl Ctx<'_> {
     /// Releases `n` samples that are no longer held.
     pub fn release_samples(&mut self, n: usize) {
         self.samples = self.samples.saturating_sub(n);
+    }
+
+    /// Adds a warning annotation positioned at the first occurrence of `token` in the query.
+    pub fn warn_at(&mut self, msg: &str, token: &str) {
+        let w = format!("{msg} ({})", self.position_of(token));
+        if !self.warnings.contains(&w) {
+            self.warnings.push(w);
+        }
+    }
+
+    fn position_of(&self, token: &str) -> String {
+        let off = self.query.find(token).unwrap_or(0);
+        let before = &self.query[..off];
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        format!("{line}:{col}")
     }
 
     pub fn resolve_at(&self, at: Option<At>) -> Option<Timestamp> {
@@ -189,9 +211,6 @@ impl Ctx<'_> {
 
 /// Removes `__name__` where flagged and rejects label sets that collide at the same step.
 pub(crate) fn finish_names(series: Vec<Series>) -> Result<Vec<Series>> {
-    if !series.iter().any(|s| s.drop_name) {
-        return Ok(series);
-    }
     let mut out: Vec<Series> = Vec::with_capacity(series.len());
     let mut index: std::collections::HashMap<Labels, usize> = std::collections::HashMap::new();
     for mut s in series {

@@ -137,7 +137,7 @@ impl Engine {
     /// Evaluates `query` at time `t` (ms).
     pub fn instant(&self, storage: &dyn Queryable, query: &str, t: Timestamp, opts: &QueryOptions) -> Result<QueryResult> {
         let expr = vigil_promql_syntax::parse(query)?;
-        self.run(storage, &expr, eval::Grid { start: t, step: 1, n: 1 }, opts, false)
+        self.run(storage, query, &expr, eval::Grid { start: t, step: 1, n: 1 }, opts, false)
     }
 
     /// Evaluates `query` at `start, start+step, ... <= end` (ms); always returns a matrix.
@@ -168,10 +168,10 @@ impl Engine {
         }
         let n = usize::try_from((end - start) / step_ms + 1)
             .map_err(|_| Error::BadData("too many steps".into()))?;
-        self.run(storage, &expr, eval::Grid { start, step: step_ms, n }, opts, true)
+        self.run(storage, query, &expr, eval::Grid { start, step: step_ms, n }, opts, true)
     }
 
-    fn run(&self, storage: &dyn Queryable, expr: &Expr, g: eval::Grid, opts: &QueryOptions, range: bool) -> Result<QueryResult> {
+    fn run(&self, storage: &dyn Queryable, query: &str, expr: &Expr, g: eval::Grid, opts: &QueryOptions, range: bool) -> Result<QueryResult> {
         let lookback = opts.lookback_delta_ms.filter(|&l| l > 0).unwrap_or(self.opts.lookback_delta_ms);
         let timeout = opts.timeout.map_or(self.opts.timeout, |t| t.min(self.opts.timeout));
         let (mint, maxt) = bounds::data_bounds(expr, g.start, g.end(), lookback);
@@ -181,6 +181,9 @@ impl Engine {
             lookback,
             query_start: g.start,
             query_end: g.end(),
+            query_step: if range { g.step } else { 0 },
+            query,
+            is_range: range,
             deadline: Instant::now() + timeout,
             cancel: opts.cancel.clone(),
             max_samples: self.opts.max_samples,

@@ -43,6 +43,22 @@ impl Ctx<'_> {
             (Some(p), _) => (Some(self.eval_scalar(p, g)?), None),
             (None, _) => (None, None),
         };
+        if let Some(p) = &num_param {
+            match a.op {
+                AggregateOp::Topk | AggregateOp::Bottomk | AggregateOp::Limitk if p.iter().any(|v| v.is_nan()) => {
+                    return Err(Error::Execution("Parameter value is NaN".into()));
+                }
+                AggregateOp::LimitRatio if p.iter().any(|v| v.is_nan()) => {
+                    return Err(Error::Execution("Ratio value is NaN".into()));
+                }
+                AggregateOp::Quantile => {
+                    if let Some(bad) = p.iter().find(|q| !(0.0..=1.0).contains(*q)) {
+                        self.warn_at(&format!("PromQL warning: quantile value should be between 0 and 1, got {}", format_go_float(*bad)), "quantile");
+                    }
+                }
+                _ => {}
+            }
+        }
         let vs = self.eval_vector(&a.expr, g)?;
         let (keys, of) = assign_groups(&vs, &a.grouping);
         let out = match a.op {
@@ -151,7 +167,7 @@ impl Ctx<'_> {
                         if first {
                             *count = 1.0;
                             *c = v; // running mean
-                            *cur = 0.0;
+                            *cur = if v.is_finite() { 0.0 } else { f64::NAN };
                         } else {
                             *count += 1.0;
                             let delta = v - *c;

@@ -130,6 +130,23 @@ impl Ctx<'_> {
                 }
             }
         }
+        if m.card == Cardinality::OneToOne {
+            // Checked before comparisons filter anything, as Prometheus does.
+            let mut many_map: HashMap<Labels, Vec<usize>> = HashMap::new();
+            for (i, s) in many.iter().enumerate() {
+                many_map.entry(signature(&s.labels, m)).or_default().push(i);
+            }
+            for (sig, is) in &many_map {
+                let Some(js) = one_map.get(sig).filter(|_| is.len() > 1) else { continue };
+                for k in 0..g.n {
+                    if js.iter().any(|&j| one[j].has[k]) && is.iter().filter(|&&i| many[i].has[k]).count() > 1 {
+                        return Err(Error::Execution(
+                            "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
+                        ));
+                    }
+                }
+            }
+        }
         let mut out: Vec<Series> = Vec::new();
         let mut out_index: HashMap<Labels, usize> = HashMap::new();
         let mut pair_out: HashMap<(usize, usize), usize> = HashMap::new();

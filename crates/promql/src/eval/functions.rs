@@ -18,6 +18,16 @@ impl Ctx<'_> {
         let args = &c.args;
         Ok(match name {
             "time" => Val::Scalar((0..g.n).map(|k| g.ts(k) as f64 / 1000.0).collect()),
+            "start" => Val::Scalar(vec![self.query_start as f64 / 1000.0; g.n]),
+            "end" => Val::Scalar(vec![self.query_end as f64 / 1000.0; g.n]),
+            "range" => Val::Scalar(vec![(self.query_end - self.query_start) as f64 / 1000.0; g.n]),
+            "step" => Val::Scalar(vec![self.query_step as f64 / 1000.0; g.n]),
+            "min_of" | "max_of" => {
+                let a = self.eval_scalar(&args[0], g)?;
+                let b = self.eval_scalar(&args[1], g)?;
+                let f = if name == "min_of" { go_min } else { go_max };
+                Val::Scalar(a.iter().zip(&b).map(|(&x, &y)| f(x, y)).collect())
+            }
             "pi" => Val::Scalar(vec![std::f64::consts::PI; g.n]),
             "vector" => {
                 let v = self.eval_scalar(&args[0], g)?;
@@ -60,6 +70,10 @@ impl Ctx<'_> {
             "histogram_quantile" => Val::Vector(self.histogram_quantile(args, g)?),
             "label_replace" => Val::Vector(self.label_replace(args, g)?),
             "label_join" => Val::Vector(self.label_join(args, g)?),
+            "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" if self.is_range => {
+                self.warn_at(&format!("PromQL warning: {name} is ineffective for range queries since results are always ordered by labels"), name);
+                Val::Vector(self.eval_vector(&args[0], g)?)
+            }
             "sort" | "sort_desc" => {
                 let mut vs = self.eval_vector(&args[0], g)?;
                 // Only meaningful for instant queries: order by the (single) step's value.
@@ -86,7 +100,7 @@ impl Ctx<'_> {
                 vs.sort_by(|a, b| {
                     let mut ord = std::cmp::Ordering::Equal;
                     for n in &names {
-                        ord = a.labels.get(n).unwrap_or("").cmp(b.labels.get(n).unwrap_or(""));
+                        ord = natural_cmp(a.labels.get(n).unwrap_or(""), b.labels.get(n).unwrap_or(""));
                         if ord.is_ne() {
                             break;
                         }
@@ -242,6 +256,41 @@ impl Ctx<'_> {
     }
 }
 
+/// Compares strings with runs of digits ordered by their numeric value (`cpu2 < cpu10`).
+fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (mut x, mut y) = (a.as_bytes(), b.as_bytes());
+    loop {
+        match (x.first(), y.first()) {
+            (None, None) => return std::cmp::Ordering::Equal,
+            (None, _) => return std::cmp::Ordering::Less,
+            (_, None) => return std::cmp::Ordering::Greater,
+            (Some(c), Some(d)) if c.is_ascii_digit() && d.is_ascii_digit() => {
+                let i = x.iter().take_while(|c| c.is_ascii_digit()).count();
+                let j = y.iter().take_while(|c| c.is_ascii_digit()).count();
+                let (nx, ny) = (trim_zeros(&x[..i]), trim_zeros(&y[..j]));
+                let ord = nx.len().cmp(&ny.len()).then_with(|| nx.cmp(ny));
+                if ord.is_ne() {
+                    return ord;
+                }
+                x = &x[i..];
+                y = &y[j..];
+            }
+            (Some(c), Some(d)) => {
+                if c != d {
+                    return c.cmp(d);
+                }
+                x = &x[1..];
+                y = &y[1..];
+            }
+        }
+    }
+}
+
+fn trim_zeros(d: &[u8]) -> &[u8] {
+    let z = d.iter().take_while(|&&c| c == b'0').count();
+    &d[z.min(d.len().saturating_sub(1))..]
+}
+
 fn regex_anchored(p: &str) -> Result<regex::Regex> {
     regex::Regex::new(&format!("^(?s:{p})$"))
         .map_err(|e| Error::Execution(format!("invalid regular expression in label_replace(): {p}: {e}")))
@@ -288,13 +337,15 @@ fn absent_labels(arg: &Expr) -> Labels {
     let mut b = vigil_model::LabelsBuilder::new();
     let mut dup = Vec::new();
     for m in &vs.matchers {
-        if m.op != MatchOp::Equal || m.name == METRIC_NAME {
+        if m.name == METRIC_NAME {
             continue;
         }
-        if b.get(&m.name).is_some() {
+        if vs.matchers.iter().filter(|o| o.name == m.name).count() > 1 {
             dup.push(m.name.clone());
         }
-        b.set(&m.name, &m.value);
+        if m.op == MatchOp::Equal {
+            b.set(&m.name, &m.value);
+        }
     }
     for d in dup {
         b.del(&d);

@@ -98,7 +98,13 @@ impl Ctx<'_> {
     pub(crate) fn eval_range_fn(&mut self, f: RangeFn, args: &[Expr], g: &Grid) -> Result<Vec<Series>> {
         // Scalar parameters per step, and which argument is the range vector.
         let (mat_idx, p0, p1) = match f {
-            RangeFn::Quantile => (1, Some(self.eval_scalar(&args[0], g)?), None),
+            RangeFn::Quantile => {
+                let q = self.eval_scalar(&args[0], g)?;
+                if let Some(bad) = q.iter().find(|q| !(0.0..=1.0).contains(*q)) {
+                    self.warn_at(&format!("PromQL warning: quantile value should be between 0 and 1, got {}", super::math::format_go_float(*bad)), "quantile_over_time");
+                }
+                (1, Some(q), None)
+            }
             RangeFn::PredictLinear => (0, Some(self.eval_scalar(&args[1], g)?), None),
             RangeFn::Smoothing => (0, Some(self.eval_scalar(&args[1], g)?), Some(self.eval_scalar(&args[2], g)?)),
             _ => (0, None, None),
@@ -246,6 +252,7 @@ fn apply(f: RangeFn, w: &Window<'_>, scratch: &mut Vec<f64>) -> Result<Option<f6
         }
         RangeFn::Stdvar => Some(variance(w.vals)),
         RangeFn::Stddev => Some(variance(w.vals).sqrt()),
+        RangeFn::Mad if w.vals.iter().any(|v| v.is_nan()) => Some(f64::NAN),
         RangeFn::Mad => {
             scratch.clear();
             scratch.extend_from_slice(w.vals);
