@@ -236,3 +236,6 @@ impl Engine {
         Ok(QueryResult { value, warnings: ctx.warnings, infos: ctx.infos })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -71,7 +71,7 @@ impl Ctx<'_> {
             "label_replace" => Val::Vector(self.label_replace(args, g)?),
             "label_join" => Val::Vector(self.label_join(args, g)?),
             "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" if self.is_range => {
-                self.warn_at(&format!("PromQL warning: {name} is ineffective for range queries since results are always ordered by labels"), name);
+                self.warn_at("PromQL warning: sort is ineffective for range queries since results are always ordered by labels", name);
                 Val::Vector(self.eval_vector(&args[0], g)?)
             }
             "sort" | "sort_desc" => {

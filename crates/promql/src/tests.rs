@@ -1,0 +1,141 @@
+//! Engine tests for tricky semantics, each against a hand-computed expectation.
+
+use crate::*;
+use vigil_model::{Labels, Sample, STALE_NAN};
+use vigil_storage::{Appendable, MemStorage};
+
+/// Loads `series` (labels as pairs, samples as (t ms, v)) into a fresh storage.
+fn storage(series: &[(&[(&str, &str)], &[(i64, f64)])]) -> MemStorage {
+    let db = MemStorage::new();
+    let mut app = db.appender();
+    for (labels, samples) in series {
+        let l = Labels::from_pairs(labels);
+        for &(t, v) in *samples {
+            app.append(0, &l, Sample::Float { t, v }).unwrap();
+        }
+    }
+    app.commit().unwrap();
+    db
+}
+
+/// Runs an instant query and renders the result as sorted `labels value` lines (or the error).
+fn check(db: &MemStorage, q: &str, t: i64, expected: &str) {
+    let got = match Engine::default().instant(db, q, t, &QueryOptions::default()) {
+        Ok(r) => match r.value {
+            Value::Vector(v) => {
+                let mut lines: Vec<String> = v.iter().map(|s| format!("{} {}", s.labels, s.v)).collect();
+                lines.sort();
+                lines.join("\n")
+            }
+            Value::Scalar(_, v) => format!("scalar {v}"),
+            other => format!("{other:?}"),
+        },
+        Err(e) => format!("ERR {e}"),
+    };
+    assert_eq!(got, expected, "query {q:?} at {t}");
+}
+
+#[test]
+fn rate_extrapolation_hand_computed() {
+    // Counter 0,10,20,30 at 0s,15s,30s,45s; window (0s, 60s] holds 10,20,30 at 15..45s.
+    // increase = 20 over 30s sampled; to_start = 15s (< 1.1*15 → extrapolate fully, but the
+    // zero point is 30*(10/20)=15s away, same), to_end = 15s → factor (30+15+15)/30 = 2 → 40.
+    let db = storage(&[(&[("__name__", "c")], &[(0, 0.0), (15_000, 10.0), (30_000, 20.0), (45_000, 30.0)])]);
+    check(&db, "increase(c[1m])", 60_000, "{} 40");
+    check(&db, "rate(c[1m])", 60_000, &format!("{{}} {}", 40.0 / 60.0));
+    // Window (-30s, 30s]: 0,10,20 at 0..30s; to_start = 30s ≥ 16.5 → 7.5; zero point 0s away → 0.
+    // to_end = 0 → factor 30/30 → 20.
+    check(&db, "increase(c[1m])", 30_000, "{} 20");
+}
+
+#[test]
+fn counter_reset_is_corrected() {
+    let db = storage(&[(&[("__name__", "c")], &[(10_000, 5.0), (20_000, 8.0), (30_000, 2.0), (40_000, 4.0)])]);
+    // raw delta 4-5 = -1, plus 8 at the reset = 7 over 30s; to_start = 10s < 11, zero point
+    // 30*(5/7) > 10 → keep 10; to_end = 10s < 11 → keep; factor (30+10+10)/30 = 5/3.
+    check(&db, "increase(c[50s])", 50_000, &format!("{{}} {}", 7.0 * (50.0 / 30.0)));
+    check(&db, "resets(c[50s])", 50_000, "{} 1");
+}
+
+#[test]
+fn lookback_and_staleness() {
+    let db = storage(&[
+        (&[("__name__", "a")], &[(0, 1.0), (60_000, 2.0), (120_000, STALE_NAN)]),
+        (&[("__name__", "b")], &[(0, 7.0)]),
+    ]);
+    check(&db, "a", 60_000, r#"{__name__="a"} 2"#);
+    check(&db, "a", 119_999, r#"{__name__="a"} 2"#);
+    check(&db, "a", 120_000, "");
+    // Left-open lookback: a sample exactly 5m old is not selected.
+    check(&db, "b", 299_999, r#"{__name__="b"} 7"#);
+    check(&db, "b", 300_000, "");
+    check(&db, "b offset 1m", 60_000, r#"{__name__="b"} 7"#);
+    check(&db, "b @ 0", 1_000_000, r#"{__name__="b"} 7"#);
+}
+
+#[test]
+fn many_to_many_is_an_error() {
+    let db = storage(&[
+        (&[("__name__", "l"), ("j", "x"), ("i", "1")], &[(0, 1.0)]),
+        (&[("__name__", "r"), ("j", "x"), ("k", "1")], &[(0, 1.0)]),
+        (&[("__name__", "r"), ("j", "x"), ("k", "2")], &[(0, 1.0)]),
+    ]);
+    let err = Engine::default().instant(&db, "l + on(j) r", 0, &QueryOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("many-to-many matching not allowed"), "{err}");
+    let err = Engine::default().instant(&db, "r + on(j) l", 0, &QueryOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("multiple matches for labels"), "{err}");
+}
+
+#[test]
+fn group_left_copies_labels() {
+    let db = storage(&[
+        (&[("__name__", "m"), ("j", "x"), ("i", "1")], &[(0, 2.0)]),
+        (&[("__name__", "m"), ("j", "x"), ("i", "2")], &[(0, 3.0)]),
+        (&[("__name__", "info"), ("j", "x"), ("version", "v1")], &[(0, 10.0)]),
+    ]);
+    check(&db, "m * on(j) group_left(version) info", 0, "{i=\"1\", j=\"x\", version=\"v1\"} 20\n{i=\"2\", j=\"x\", version=\"v1\"} 30");
+}
+
+#[test]
+fn topk_orders_and_breaks_ties_by_input_order() {
+    let db = storage(&[
+        (&[("__name__", "m"), ("i", "a")], &[(0, 1.0)]),
+        (&[("__name__", "m"), ("i", "b")], &[(0, 5.0)]),
+        (&[("__name__", "m"), ("i", "c")], &[(0, 5.0)]),
+        (&[("__name__", "m"), ("i", "d")], &[(0, 3.0)]),
+    ]);
+    let r = Engine::default().instant(&db, "topk(3, m)", 0, &QueryOptions::default()).unwrap();
+    let Value::Vector(v) = r.value else { panic!("not a vector") };
+    let order: Vec<&str> = v.iter().map(|s| s.labels.get("i").unwrap()).collect();
+    assert_eq!(order, ["b", "c", "d"]);
+}
+
+#[test]
+fn range_query_steps_and_limits() {
+    let db = storage(&[(&[("__name__", "a")], &[(0, 1.0), (30_000, 2.0)])]);
+    let r = Engine::default().range(&db, "a", 0, 65_000, 20_000, &QueryOptions::default()).unwrap();
+    let Value::Matrix(m) = r.value else { panic!("not a matrix") };
+    assert_eq!(m[0].points, vec![(0, 1.0), (20_000, 1.0), (40_000, 2.0), (60_000, 2.0)]);
+    let small = Engine::new(EngineOptions { max_samples: 2, ..EngineOptions::default() });
+    let err = small.range(&db, "a", 0, 65_000, 20_000, &QueryOptions::default()).unwrap_err();
+    assert!(matches!(err, Error::TooManySamples));
+    let cancel = Arc::new(AtomicBool::new(true));
+    let opts = QueryOptions { cancel: Some(cancel), ..QueryOptions::default() };
+    assert!(matches!(Engine::default().instant(&db, "a", 0, &opts), Err(Error::Canceled(_))));
+    assert!(matches!(Engine::default().range(&db, "a", 0, 10, 0, &QueryOptions::default()), Err(Error::BadData(_))));
+}
+
+#[test]
+fn histogram_quantile_interpolates() {
+    let b = |le: &'static str, v: f64| -> (&'static [(&'static str, &'static str)], Vec<(i64, f64)>) {
+        let labels: &'static [(&str, &str)] = Box::leak(Box::new([("__name__", "h_bucket"), ("le", le)]));
+        (labels, vec![(0, v)])
+    };
+    let series = [b("1", 10.0), b("2", 20.0), b("+Inf", 20.0)];
+    let refs: Vec<(&[(&str, &str)], &[(i64, f64)])> = series.iter().map(|(l, s)| (*l, s.as_slice())).collect();
+    let db = storage(&refs);
+    // rank 10 lands exactly at the end of the first bucket.
+    check(&db, "histogram_quantile(0.5, h_bucket)", 0, "{} 1");
+    check(&db, "histogram_quantile(0.75, h_bucket)", 0, "{} 1.5");
+    check(&db, "histogram_quantile(1, h_bucket)", 0, "{} 2");
+}
