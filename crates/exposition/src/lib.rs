@@ -47,5 +47,5 @@ pub use error::{Error, Position, Result};
 pub use escaped::Escaped;
 pub use format::{Format, SCRAPE_ACCEPT_HEADER, TEXT_CONTENT_TYPE};
 pub use metadata::{Metadata, MetadataCollector};
-pub use parser::{Entry, MetricType, Parser};
+pub use parser::{Entry, MetricType, Parser, Validation};
 pub use series::{Exemplar, LabelIter, Series};

@@ -60,6 +60,22 @@ impl MetricType {
     }
 }
 
+/// How much of OpenMetrics' family-level rules the parser enforces. Syntax (including names,
+/// duplicate labels, exemplar shape and the final `# EOF`) is always checked; the text format has
+/// no family rules to check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Validation {
+    /// Everything OpenMetrics 1.0 requires: metadata placement, name clashes, grouping,
+    /// timestamp order, value ranges, histogram shape, where exemplars may appear. This is what
+    /// the OpenMetrics test suite expects.
+    #[default]
+    Full,
+    /// Syntax only, like Prometheus' scrape parser, so that exposition a Prometheus server
+    /// accepts (for example client_golang histograms with negative buckets and a `_sum`) is
+    /// accepted too.
+    SyntaxOnly,
+}
+
 /// One meaningful line of an exposition. Strings borrow from the input.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Entry<'a> {
@@ -112,8 +128,13 @@ pub struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    /// A parser over `input` in `format`.
+    /// A parser over `input` in `format`, with [`Validation::Full`].
     pub fn new(input: &'a [u8], format: Format) -> Self {
+        Self::with_validation(input, format, Validation::Full)
+    }
+
+    /// A parser over `input` in `format` that enforces `validation`.
+    pub fn with_validation(input: &'a [u8], format: Format, validation: Validation) -> Self {
         let (text, invalid_utf8_at) = match std::str::from_utf8(input) {
             Ok(s) => (s, None),
             Err(e) => {
@@ -130,7 +151,7 @@ impl<'a> Parser<'a> {
             line_start: 0,
             done: false,
             names: Vec::new(),
-            validator: Validator::default(),
+            validator: Validator::new(validation == Validation::Full),
         }
     }
 

@@ -21,6 +21,8 @@ type Check = Result<(), String>;
 /// Streaming validator state for one exposition.
 #[derive(Debug, Default)]
 pub(crate) struct Validator<'a> {
+    /// When false only `# EOF` is tracked.
+    enabled: bool,
     eof: bool,
     family: Option<Family<'a>>,
     /// Hashes of every name claimed by a finished family.
@@ -76,6 +78,10 @@ fn is_histogram(kind: MetricType) -> bool {
 }
 
 impl<'a> Validator<'a> {
+    pub(crate) fn new(enabled: bool) -> Self {
+        Self { enabled, ..Self::default() }
+    }
+
     pub(crate) fn eof_seen(&self) -> bool {
         self.eof
     }
@@ -88,6 +94,9 @@ impl<'a> Validator<'a> {
     }
 
     pub(crate) fn help(&mut self, name: Escaped<'a>) -> Check {
+        if !self.enabled {
+            return Ok(());
+        }
         let fam = self.metadata_family(name, "HELP")?;
         if std::mem::replace(&mut fam.help, true) {
             return Err(format!("more than one HELP for metric {:?}", fam.name));
@@ -96,6 +105,9 @@ impl<'a> Validator<'a> {
     }
 
     pub(crate) fn kind(&mut self, name: Escaped<'a>, kind: MetricType) -> Check {
+        if !self.enabled {
+            return Ok(());
+        }
         let fam = self.metadata_family(name, "TYPE")?;
         if fam.kind.is_some() {
             return Err(format!("more than one TYPE for metric {:?}", fam.name));
@@ -105,6 +117,9 @@ impl<'a> Validator<'a> {
     }
 
     pub(crate) fn unit(&mut self, name: Escaped<'a>, unit: &'a str) -> Check {
+        if !self.enabled {
+            return Ok(());
+        }
         let fam = self.metadata_family(name, "UNIT")?;
         if fam.unit.is_some() {
             return Err(format!("more than one UNIT for metric {:?}", fam.name));
@@ -172,6 +187,9 @@ impl<'a> Validator<'a> {
 
     /// Checks one sample against its family, starting a new family when the name changes.
     pub(crate) fn sample(&mut self, s: &Series<'a>) -> Check {
+        if !self.enabled {
+            return Ok(());
+        }
         let sample_name = s.name.unescape();
         let belongs = self.family.as_ref().is_some_and(|f| f.suffix_of(&sample_name).is_some());
         if !belongs {
