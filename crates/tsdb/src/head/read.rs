@@ -1,0 +1,260 @@
+//! Reading the head: selecting series, label names and values, checkpoint contents, statistics.
+
+use super::{Head, MemSeries, SHARD_MASK, SHARDS, decode_labels, decode_pairs, encoded_len, split};
+use crate::chunk::{ENCODING_XOR, XorIter};
+use crate::wal::checkpoint::CheckpointWriter;
+use crate::Result;
+use std::collections::BTreeSet;
+use vigil_model::{Labels, Matcher, METRIC_NAME, Timestamp};
+use vigil_storage::{Samples, Series, SeriesSet};
+
+/// What is copied out of a shard under its lock for one series.
+struct Snap {
+    id: u32,
+    labels: Labels,
+    open: Vec<u8>,
+    sealed_ref: u64,
+}
+
+/// Head statistics computed on demand.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct HeadStatsRaw {
+    /// Live series.
+    pub num_series: u64,
+    /// Non-empty open chunks plus sealed chunks in live files.
+    pub num_chunks: u64,
+    /// Distinct label pairs.
+    pub num_label_pairs: u64,
+    /// Top 10 metric names by series count.
+    pub series_count_by_metric_name: Vec<(String, u64)>,
+    /// Top 10 label names by number of distinct values.
+    pub label_value_count_by_label_name: Vec<(String, u64)>,
+    /// Top 10 label names by Σ len(value) × series.
+    pub memory_in_bytes_by_label_name: Vec<(String, u64)>,
+    /// Top 10 `name=value` pairs by series count.
+    pub series_count_by_label_value_pair: Vec<(String, u64)>,
+    /// Bytes held by open chunks.
+    pub open_chunk_bytes: u64,
+    /// Heap bytes of symbols and postings (approximate).
+    pub index_bytes: u64,
+}
+
+fn top10(mut v: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v.truncate(10);
+    v
+}
+
+impl Head {
+    /// Ids of series matching all `matchers` (every series for an empty list), sorted.
+    pub fn series_ids(&self, matchers: &[Matcher]) -> Vec<u32> {
+        let ix = self.index.read();
+        let sy = self.symbols.read();
+        ix.select(&sy, matchers)
+    }
+
+    /// Copies what a query needs out of the shards, grouped by shard to lock each once.
+    fn snapshot(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, with_open: bool) -> Vec<Snap> {
+        let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
+        for &id in ids {
+            by_shard[(id & SHARD_MASK) as usize].push(id);
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for (shard_no, ids) in by_shard.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            let shard = self.shards[shard_no].lock();
+            let sy = self.symbols.read();
+            for &id in ids {
+                let Some(s) = shard.series.get(split(id).1).filter(|s| s.alive()) else { continue };
+                if s.last_t().is_none_or(|t| t < mint) {
+                    continue;
+                }
+                let first_open = s.chunk.first_t();
+                let open = match first_open {
+                    Some(first) if with_open && first <= maxt => s.chunk.bytes().to_vec(),
+                    _ => Vec::new(),
+                };
+                let need_sealed = s.sealed_ref != 0 && s.sealed_maxt >= mint && first_open.is_none_or(|f| f > mint);
+                let off = s.labels_off as usize;
+                let labels = decode_labels(&shard.labels[off..off + encoded_len(&shard.labels[off..])], &sy);
+                out.push(Snap { id, labels, open, sealed_ref: if need_sealed { s.sealed_ref } else { 0 } });
+            }
+        }
+        out
+    }
+
+    /// Sealed chunks of a series overlapping `[mint, maxt]`, oldest first.
+    fn sealed_chunks(&self, id: u32, newest: u64, mint: Timestamp, maxt: Timestamp) -> Result<Vec<Vec<u8>>> {
+        let mut out = Vec::new();
+        let mut r = newest;
+        while r != 0 {
+            let Some(c) = self.chunks.read(r)? else { break };
+            if c.series != id || c.encoding != ENCODING_XOR {
+                return Err(crate::Error::corrupt(
+                    format!("head chunk {r:#x}"),
+                    format!("belongs to series {} (encoding {}), expected {id}", c.series, c.encoding),
+                ));
+            }
+            if c.maxt < mint {
+                break;
+            }
+            if c.mint <= maxt {
+                out.push(c.data);
+            }
+            r = c.prev;
+        }
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Series `ids` with samples in `[mint, maxt]`, sorted by labels, at most `limit` (0 = all).
+    pub fn select(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, labels_only: bool, limit: usize) -> Result<SeriesSet> {
+        let mint = mint.max(self.min_valid());
+        if mint > maxt {
+            return Ok(Vec::new());
+        }
+        let mut snaps = self.snapshot(ids, mint, maxt, true);
+        snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
+        let mut out = Vec::new();
+        for snap in snaps {
+            let mut samples = Samples::default();
+            let mut chunks = if snap.sealed_ref != 0 { self.sealed_chunks(snap.id, snap.sealed_ref, mint, maxt)? } else { Vec::new() };
+            if !snap.open.is_empty() {
+                chunks.push(snap.open);
+            }
+            for c in &chunks {
+                for s in XorIter::new(c)? {
+                    let (t, v) = s?;
+                    if t > maxt {
+                        break;
+                    }
+                    if t >= mint && samples.timestamps.last().is_none_or(|&l| l < t) {
+                        samples.push(t, v);
+                    }
+                }
+            }
+            if samples.is_empty() {
+                continue;
+            }
+            if labels_only {
+                samples = Samples::default();
+            }
+            out.push(Series { labels: snap.labels, samples });
+            if limit > 0 && out.len() >= limit {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sorted label names of series `ids` (all series if `None`).
+    pub fn label_names(&self, ids: Option<&[u32]>) -> Vec<String> {
+        let names: BTreeSet<String> = match ids {
+            None => {
+                let ix = self.index.read();
+                let sy = self.symbols.read();
+                ix.names().map(|n| sy.resolve(n).to_owned()).collect()
+            }
+            Some(ids) => {
+                let mut syms = BTreeSet::new();
+                let mut pairs = Vec::new();
+                for &id in ids {
+                    let (shard_no, local) = split(id);
+                    let shard = self.shards[shard_no].lock();
+                    if let Some(s) = shard.series.get(local).filter(|s| s.alive()) {
+                        pairs.clear();
+                        decode_pairs(&shard.labels[s.labels_off as usize..], &mut pairs);
+                        syms.extend(pairs.iter().map(|p| p.0));
+                    }
+                }
+                let sy = self.symbols.read();
+                syms.into_iter().map(|n| sy.resolve(n).to_owned()).collect()
+            }
+        };
+        names.into_iter().collect()
+    }
+
+    /// Sorted values of label `name` on series `ids` (all series if `None`).
+    pub fn label_values(&self, name: &str, ids: Option<&[u32]>) -> Vec<String> {
+        let ix = self.index.read();
+        let sy = self.symbols.read();
+        let Some(n) = sy.get(name) else { return Vec::new() };
+        let mut out: Vec<String> = ix
+            .values(n)
+            .filter(|(_, list)| ids.is_none_or(|ids| !super::postings::intersect(list, ids).is_empty()))
+            .map(|(v, _)| sy.resolve(v).to_owned())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// Writes every live series and its chunks ending at or after `cutoff` to a checkpoint.
+    pub fn write_checkpoint(&self, cp: &mut CheckpointWriter, cutoff: Timestamp) -> Result<usize> {
+        let mut written = 0;
+        for shard_no in 0..SHARDS {
+            let ids: Vec<u32> = {
+                let shard = self.shards[shard_no].lock();
+                (0..shard.series.len())
+                    .filter(|&l| shard.series[l].alive())
+                    .map(|l| (l as u32) << super::SHARD_BITS | shard_no as u32)
+                    .collect()
+            };
+            for snap in self.snapshot(&ids, Timestamp::MIN, Timestamp::MAX, true) {
+                cp.series(snap.id, &snap.labels)?;
+                if snap.sealed_ref != 0 {
+                    for c in self.sealed_chunks(snap.id, snap.sealed_ref, cutoff, Timestamp::MAX)? {
+                        cp.chunk(snap.id, ENCODING_XOR, &c)?;
+                    }
+                }
+                if !snap.open.is_empty() {
+                    cp.chunk(snap.id, ENCODING_XOR, &snap.open)?;
+                }
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+
+    /// Counts and cardinality top lists.
+    pub fn stats(&self) -> HeadStatsRaw {
+        let mut st = HeadStatsRaw::default();
+        for shard in self.shards.iter() {
+            let shard = shard.lock();
+            for s in shard.series.iter().filter(|s: &&MemSeries| s.alive()) {
+                st.num_series += 1;
+                if !s.chunk.is_empty() {
+                    st.num_chunks += 1;
+                    st.open_chunk_bytes += s.chunk.capacity() as u64;
+                }
+            }
+        }
+        st.num_chunks += self.chunks.num_chunks();
+        let ix = self.index.read();
+        let sy = self.symbols.read();
+        st.index_bytes = (ix.memory_bytes() + sy.memory_bytes()) as u64;
+        let mut by_name = Vec::new();
+        let mut value_counts = Vec::new();
+        let mut memory = Vec::new();
+        let mut pairs = Vec::new();
+        for n in ix.names() {
+            let name = sy.resolve(n);
+            let (mut values, mut bytes) = (0u64, 0u64);
+            for (v, list) in ix.values(n) {
+                let value = sy.resolve(v);
+                values += 1;
+                bytes += (value.len() * list.len()) as u64;
+                st.num_label_pairs += 1;
+                pairs.push((format!("{name}={value}"), list.len() as u64));
+                if name == METRIC_NAME {
+                    by_name.push((value.to_owned(), list.len() as u64));
+                }
+            }
+            value_counts.push((name.to_owned(), values));
+            memory.push((name.to_owned(), bytes));
+        }
+        st.series_count_by_metric_name = top10(by_name);
+        st.label_value_count_by_label_name = top10(value_counts);
+        st.memory_in_bytes_by_label_name = top10(memory);
+        st.series_count_by_label_value_pair = top10(pairs);
+        st
+    }
+}
