@@ -1,39 +1,64 @@
-//! scratch
-#[cfg(test)]
-mod scratch {
-    use serde::Deserialize;
-    use serde_saphyr::Spanned;
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Inner { a: Option<u32>, #[serde(default)] b: Vec<String> }
-    #[derive(Debug, Deserialize)]
-    #[serde(try_from = "Inner")]
-    struct Checked { a: u32 }
-    impl TryFrom<Inner> for Checked { type Error = String; fn try_from(i: Inner) -> Result<Self, String> { if i.a == Some(3) { Err("a is 3".into()) } else { Ok(Checked{a: i.a.unwrap_or(0)}) } } }
-    #[derive(Debug, Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Top { x: Vec<Spanned<Inner>>, y: Option<Vec<Checked>>, d: Option<Dur> }
-    #[derive(Debug)]
-    struct Dur(i64);
-    impl<'de> Deserialize<'de> for Dur { fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> { let s = String::deserialize(d)?; vigil_model::duration::parse_duration_ms(&s).map(Dur).map_err(serde::de::Error::custom) } }
-    fn show(y: &str) {
-        let opts = serde_saphyr::options! { with_snippet: false };
-        match serde_saphyr::from_str_with_options::<Top>(y, opts) {
-            Ok(t) => eprintln!("OK {t:?}"),
-            Err(e) => eprintln!("ERR display={e} | user={} | loc={:?}", e.render_with_formatter(&serde_saphyr::UserMessageFormatter), e.location().map(|l| (l.line(), l.column()))),
-        }
-    }
-    #[test]
-    fn t() {
-        show("x:\n  - a: 1\n    zz: 2\n");
-        show("x:\n  - a: 1\n    a: 2\n");
-        show("x: []\ny:\n  - a: 1\n  - a: 3\n    b: [q]\n");
-        show("x: []\nd: 5x\n");
-        show("x: []\nd: 5s\nd: 6s\n");
-        show("base: &b\n  a: 7\nx:\n  - <<: *b\n    b: [z]\n");
-        show("x:\n  - a: \"s\"\n");
-        show("x: [\n");
-        show("y: []\n");
-        show("x: [{a: 1}]\ny: [{a: 2}]\nd: ~\n");
-    }
-}
+//! `prometheus.yml`: serde structs, defaults and validation, with `file:line:col` errors.
+//!
+//! [`Config::load`] / [`Config::from_yaml_str`] parse with `serde-saphyr` (unknown fields and
+//! duplicate keys are errors, merge keys `<<: *anchor` work), fill in Prometheus' defaults and
+//! inherited values (a job's `scrape_interval` comes from `global` when unset), and run the
+//! checks that span fields (timeout above interval, duplicate `job_name`, relabel action
+//! combinations, HTTP auth combinations). Every error names the file and `line:col`.
+//! [`Config::to_yaml`] writes the effective config back with secrets shown as `<secret>`.
+//!
+//! Relabel entries compile into [`vigil_model::relabel::RelabelRule`]s when deserialized; use
+//! [`compile_rules`] and [`vigil_model::relabel::process`] to apply them.
+//!
+//! ```
+//! let cfg = vigil_config::Config::from_yaml_str(
+//!     "global:\n  scrape_interval: 15s\nscrape_configs:\n  - job_name: api\n    static_configs:\n      - targets: ['localhost:8000']\n",
+//!     "prometheus.yml",
+//! )
+//! .unwrap();
+//! let job = cfg.scrape_config("api").unwrap();
+//! assert_eq!(job.scrape_interval.as_millis(), 15_000);
+//! assert_eq!(job.scrape_timeout.as_millis(), 10_000);
+//!
+//! let err = vigil_config::Config::from_yaml_str("scrape_configs:\n  - job_name: a\n    scrape_intervall: 1m\n", "p.yml")
+//!     .unwrap_err();
+//! assert!(err.to_string().starts_with("p.yml:3:5: unknown field `scrape_intervall`"));
+//! ```
+
+mod alerting;
+pub mod check;
+mod config;
+mod error;
+pub mod glob;
+mod global;
+mod http;
+mod load;
+mod relabel;
+mod remote;
+mod scrape;
+mod sd;
+mod spanned;
+mod storage;
+mod telemetry;
+mod types;
+mod url;
+
+pub use alerting::{AlertingConfig, AlertmanagerConfig};
+pub use config::Config;
+pub use error::{Error, Pos, Result};
+pub use global::{
+    DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL, DEFAULT_SCRAPE_PROTOCOLS, DEFAULT_SCRAPE_TIMEOUT,
+    GlobalConfig, SCRAPE_PROTOCOLS,
+};
+pub use http::{Authorization, BasicAuth, HttpClientConfig, TlsConfig};
+pub use relabel::{RelabelConfig, compile_rules};
+pub use remote::{MetadataConfig, QueueConfig, RemoteReadConfig, RemoteWriteConfig};
+pub use scrape::ScrapeConfig;
+pub use sd::{
+    AttachMetadata, DnsSdConfig, FileSdConfig, HttpSdConfig, KUBERNETES_ROLES, KubernetesNamespaces,
+    KubernetesSdConfig, KubernetesSelector, StaticConfig,
+};
+pub use storage::{ExemplarsConfig, StorageConfig, TsdbConfig};
+pub use telemetry::{OtlpConfig, TracingConfig};
+pub use types::{ByteSize, Duration, LabelSet, REDACTED, Secret, parse_size};
+pub use vigil_model::relabel::{NameValidation, is_valid_label_name, is_valid_legacy_label_name};
