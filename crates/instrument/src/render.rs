@@ -22,7 +22,9 @@ impl Format {
     /// Picks the format for an `Accept` header: OpenMetrics when it is accepted with a quality at
     /// least as high as any `text/plain`-compatible range, the text format otherwise.
     pub fn negotiate(accept: Option<&str>) -> Format {
-        let Some(accept) = accept else { return Format::Text };
+        let Some(accept) = accept else {
+            return Format::Text;
+        };
         let mut openmetrics_q = 0.0_f64;
         let mut text_q = 0.0_f64;
         for range in accept.split(',') {
@@ -38,7 +40,11 @@ impl Format {
                 _ => {}
             }
         }
-        if openmetrics_q > 0.0 && openmetrics_q >= text_q { Format::OpenMetrics } else { Format::Text }
+        if openmetrics_q > 0.0 && openmetrics_q >= text_q {
+            Format::OpenMetrics
+        } else {
+            Format::Text
+        }
     }
 
     /// The `Content-Type` header value for a body in this format.
