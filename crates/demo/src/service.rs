@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
 use serde_json::json;
 use vigil_instrument::Format;
+use vigil_instrument::prometheus_client::metrics::gauge::Gauge;
 
 use crate::classifier::{self, FEATURE_NAMES};
 use crate::config::DemoConfig;
@@ -129,12 +130,11 @@ async fn track(State(demo): State<Demo>, request: Request, next: Next) -> Respon
     response
 }
 
-struct InFlight<'a>(&'a vigil_instrument::prometheus_client::metrics::gauge::Gauge);
+/// Holds one unit of `http_requests_in_flight` while alive.
+struct InFlight<'a>(&'a Gauge);
 
 impl<'a> InFlight<'a> {
-    fn enter(
-        gauge: &'a vigil_instrument::prometheus_client::metrics::gauge::Gauge,
-    ) -> InFlight<'a> {
+    fn enter(gauge: &'a Gauge) -> InFlight<'a> {
         gauge.inc();
         InFlight(gauge)
     }
