@@ -165,7 +165,7 @@ impl WalWriter {
         if self.size > SEGMENT_HEADER_LEN && self.size + total > self.segment_size {
             self.rotate()?;
         }
-        let res = if self.pending_series.buf.is_empty() {
+        if self.pending_series.buf.is_empty() {
             self.write_at_end(batch)
         } else {
             let mut data = std::mem::take(&mut self.pending_series.buf);
@@ -178,8 +178,7 @@ impl WalWriter {
             }
             self.pending_series.buf = data;
             r
-        };
-        res
+        }
     }
 
     fn write_at_end(&mut self, data: &[u8]) -> Result<()> {

@@ -1,4 +1,5 @@
 //! XOR chunk tests: a hand-computed byte string, round trips over generated series, edge values.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
 
 use super::*;
 use vigil_model::STALE_NAN;

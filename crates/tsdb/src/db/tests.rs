@@ -1,5 +1,6 @@
 //! End-to-end tests of [`Db`]: appends, queries, reopen, torn WAL tails, retention, locking,
 //! concurrency and a `kill -9` crash test.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
 
 use super::*;
 use std::sync::atomic::AtomicI64;

@@ -1,4 +1,5 @@
 //! Varint round trips and error cases.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
 
 use super::*;
 

@@ -84,16 +84,14 @@ impl Index {
         let Some(values) = symbols.get(&m.name).and_then(|n| self.postings.get(&n)) else {
             return Vec::new();
         };
-        if want {
-            if let Some(set) = m.set_matches() {
-                let lists: Vec<&[u32]> = set
-                    .iter()
-                    .filter_map(|v| symbols.get(v))
-                    .filter_map(|v| values.get(&v))
-                    .map(Vec::as_slice)
-                    .collect();
-                return union(&lists);
-            }
+        if want && let Some(set) = m.set_matches() {
+            let lists: Vec<&[u32]> = set
+                .iter()
+                .filter_map(|v| symbols.get(v))
+                .filter_map(|v| values.get(&v))
+                .map(Vec::as_slice)
+                .collect();
+            return union(&lists);
         }
         let lists: Vec<&[u32]> = values
             .iter()

@@ -51,6 +51,11 @@ impl Symbols {
         self.spans.len()
     }
 
+    /// Whether there are no symbols.
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
     /// Heap bytes used.
     pub fn memory_bytes(&self) -> usize {
         self.data.capacity() + self.spans.capacity() * 8 + self.table.capacity() * 5

@@ -1,1 +1,56 @@
-//! Head tests.
+//! Head tests: chunk cutting by count and by time window, and sealed-chunk chains on disk.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
+
+use super::*;
+use vigil_model::Labels;
+
+fn head(dir: &std::path::Path, samples_per_chunk: u16) -> Head {
+    let store = ChunkStore::open(&dir.join("chunks_head"), 1 << 20).unwrap();
+    Head::new(store, HeadOptions { samples_per_chunk, chunk_range_ms: 1000 })
+}
+
+/// Appends `ts` to one series and returns (chunks on disk, samples read back).
+fn check(samples_per_chunk: u16, ts: &[i64]) -> (u64, Vec<i64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let h = head(dir.path(), samples_per_chunk);
+    let l = Labels::from_pairs(&[("__name__", "x")]);
+    let id = h.get_or_create(&l, l.hash_xxh64(), &mut Vec::new(), |_| {});
+    let mut batch: Vec<_> = ts.iter().map(|&t| (id, t, t as f64)).collect();
+    assert_eq!(h.append_batch(&mut batch), ts.len());
+    let set = h.select(&[id], i64::MIN, i64::MAX, false, 0).unwrap();
+    (h.chunks.num_chunks(), set[0].samples.timestamps.clone())
+}
+
+#[test]
+fn cuts_by_count() {
+    let ts: Vec<i64> = (0..25).collect();
+    assert_eq!(check(10, &ts), (2, ts));
+}
+
+#[test]
+fn cuts_at_time_window_boundaries() {
+    let ts = vec![10, 500, 999, 1000, 1500, 2999, 3000];
+    // Windows [0,1000), [1000,2000), [2000,3000), [3000,…): three sealed chunks.
+    assert_eq!(check(120, &ts), (3, ts));
+}
+
+#[test]
+fn lookup_and_truncate_remove_empty_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = head(dir.path(), 5);
+    let l = Labels::from_pairs(&[("__name__", "x"), ("a", "1")]);
+    let mut enc = Vec::new();
+    assert_eq!(h.lookup(&l, l.hash_xxh64(), &mut enc), None);
+    let id = h.get_or_create(&l, l.hash_xxh64(), &mut enc, |_| {});
+    assert_eq!(h.lookup(&l, l.hash_xxh64(), &mut enc), Some(id));
+    let mut batch: Vec<_> = (0..20).map(|t| (id, t * 100, 1.0)).collect();
+    h.append_batch(&mut batch);
+    h.truncate(1000).unwrap();
+    let set = h.select(&[id], i64::MIN, i64::MAX, false, 0).unwrap();
+    assert_eq!(set[0].samples.timestamps.first(), Some(&1000));
+    h.truncate(10_000).unwrap();
+    h.truncate(10_000).unwrap();
+    assert_eq!(h.lookup(&l, l.hash_xxh64(), &mut enc), None);
+    assert!(h.series_ids(&[]).is_empty());
+    assert_eq!(h.stats().num_series, 0);
+}

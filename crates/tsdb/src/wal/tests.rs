@@ -1,4 +1,5 @@
 //! WAL tests: record codecs, rotation, replay, torn tails and mid-log corruption.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
 
 use super::record::*;
 use super::*;

@@ -1,4 +1,5 @@
 //! Matcher semantics against the index, including empty values and the set-regex fast path.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
 
 use super::*;
 use vigil_model::{MatchOp, Matcher};
