@@ -117,7 +117,7 @@ impl fmt::Display for ByteSize {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut n = self.0;
         let mut unit = 0;
-        while n != 0 && n % 1024 == 0 && unit < UNITS.len() - 1 {
+        while n != 0 && n.is_multiple_of(1024) && unit < UNITS.len() - 1 {
             n /= 1024;
             unit += 1;
         }

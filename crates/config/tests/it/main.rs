@@ -1,5 +1,6 @@
 //! Integration tests for `vigil-config`: the testdata corpus, seeds, promtool agreement,
 //! serialization and `check config`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
 
 mod check;
 mod corpus;

@@ -2,6 +2,7 @@
 //!
 //! Hashmod expectations were computed independently with Python's `hashlib.md5`
 //! (`int.from_bytes(digest[8:], "big") % modulus`).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
 
 use super::*;
 
