@@ -5,6 +5,9 @@
 //! step). `__name__` removal is delayed (a flag on the series) until the end of the query, as
 //! Prometheus 3 does with `EnableDelayedNameRemoval`.
 
+// Steps index several parallel arrays (values, presence, parameters) at once.
+#![allow(clippy::needless_range_loop)]
+
 mod aggregate;
 mod binary;
 mod functions;

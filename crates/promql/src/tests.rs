@@ -4,8 +4,11 @@ use crate::*;
 use vigil_model::{Labels, Sample, STALE_NAN};
 use vigil_storage::{Appendable, MemStorage};
 
-/// Loads `series` (labels as pairs, samples as (t ms, v)) into a fresh storage.
-fn storage(series: &[(&[(&str, &str)], &[(i64, f64)])]) -> MemStorage {
+/// Labels as pairs and samples as (t ms, v).
+type SeriesDef<'a> = (&'a [(&'a str, &'a str)], &'a [(i64, f64)]);
+
+/// Loads `series` into a fresh storage.
+fn storage(series: &[SeriesDef<'_>]) -> MemStorage {
     let db = MemStorage::new();
     let mut app = db.appender();
     for (labels, samples) in series {
@@ -127,13 +130,11 @@ fn range_query_steps_and_limits() {
 
 #[test]
 fn histogram_quantile_interpolates() {
-    let b = |le: &'static str, v: f64| -> (&'static [(&'static str, &'static str)], Vec<(i64, f64)>) {
-        let labels: &'static [(&str, &str)] = Box::leak(Box::new([("__name__", "h_bucket"), ("le", le)]));
-        (labels, vec![(0, v)])
-    };
-    let series = [b("1", 10.0), b("2", 20.0), b("+Inf", 20.0)];
-    let refs: Vec<(&[(&str, &str)], &[(i64, f64)])> = series.iter().map(|(l, s)| (*l, s.as_slice())).collect();
-    let db = storage(&refs);
+    let db = storage(&[
+        (&[("__name__", "h_bucket"), ("le", "1")], &[(0, 10.0)]),
+        (&[("__name__", "h_bucket"), ("le", "2")], &[(0, 20.0)]),
+        (&[("__name__", "h_bucket"), ("le", "+Inf")], &[(0, 20.0)]),
+    ]);
     // rank 10 lands exactly at the end of the first bucket.
     check(&db, "histogram_quantile(0.5, h_bucket)", 0, "{} 1");
     check(&db, "histogram_quantile(0.75, h_bucket)", 0, "{} 1.5");

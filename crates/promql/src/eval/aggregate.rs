@@ -152,16 +152,14 @@ impl Ctx<'_> {
                     AggregateOp::Avg => means[base + k].add(v),
                     AggregateOp::Count => *cur = if first { 1.0 } else { *cur + 1.0 },
                     AggregateOp::Group => *cur = 1.0,
-                    AggregateOp::Min => {
-                        if first || *cur > v || cur.is_nan() {
+                    AggregateOp::Min
+                        if (first || *cur > v || cur.is_nan()) => {
                             *cur = v;
                         }
-                    }
-                    AggregateOp::Max => {
-                        if first || *cur < v || cur.is_nan() {
+                    AggregateOp::Max
+                        if (first || *cur < v || cur.is_nan()) => {
                             *cur = v;
                         }
-                    }
                     AggregateOp::Stddev | AggregateOp::Stdvar => {
                         let count = &mut cnt[base + k];
                         if first {
@@ -186,11 +184,10 @@ impl Ctx<'_> {
                 }
                 let cell = gi * n + k;
                 match op {
-                    AggregateOp::Sum => {
-                        if !dst.vals[k].is_infinite() {
+                    AggregateOp::Sum
+                        if !dst.vals[k].is_infinite() => {
                             dst.vals[k] += aux[cell];
                         }
-                    }
                     AggregateOp::Avg => dst.vals[k] = means[cell].get(),
                     AggregateOp::Stdvar => dst.vals[k] /= cnt[cell],
                     AggregateOp::Stddev => dst.vals[k] = (dst.vals[k] / cnt[cell]).sqrt(),

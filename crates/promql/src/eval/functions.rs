@@ -80,13 +80,13 @@ impl Ctx<'_> {
                 let desc = name == "sort_desc";
                 vs.sort_by(|a, b| {
                     let (x, y) = (a.vals[0], b.vals[0]);
-                    let ord = match (x.is_nan(), y.is_nan()) {
+                    
+                    match (x.is_nan(), y.is_nan()) {
                         (true, true) => std::cmp::Ordering::Equal,
                         (true, false) => std::cmp::Ordering::Greater,
                         (false, true) => std::cmp::Ordering::Less,
                         _ => if desc { y.total_cmp(&x) } else { x.total_cmp(&y) },
-                    };
-                    ord
+                    }
                 });
                 Val::Vector(vs)
             }
