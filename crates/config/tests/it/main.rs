@@ -4,6 +4,7 @@
 
 mod check;
 mod corpus;
+mod prometheus_relabel;
 mod promtool;
 mod relabel;
 mod serialize;
