@@ -1,7 +1,7 @@
 //! `promqltest`: runs PromQL acceptance `.test` files against Vigil's engine.
 //!
 //! ```text
-//! promqltest [-v] [--no-range-check] [--timeout SECS] [--write-known-failures PATH] FILE...
+//! promqltest [-v] [--no-range-check] [--no-step-check] [--timeout SECS] [--write-known-failures PATH] FILE...
 //! ```
 //! Prints `FILE: N passed, M failed` per file and the totals `N passed, M failed` last. Exits 0
 //! whenever the files ran, 2 on usage errors or unreadable files.
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 use vigil_test_support::promqltest::{FileReport, RunConfig, render_known_failures, run_file};
 
-const USAGE: &str = "usage: promqltest [-v] [--no-range-check] [--timeout SECS] [--write-known-failures PATH] FILE...";
+const USAGE: &str = "usage: promqltest [-v] [--no-range-check] [--no-step-check] [--timeout SECS] [--write-known-failures PATH] FILE...";
 
 struct Args {
     verbose: bool,
@@ -28,6 +28,7 @@ fn parse_args() -> Result<Args, String> {
         match arg.to_str() {
             Some("-v" | "--verbose") => args.verbose = true,
             Some("--no-range-check") => args.config.range_mode_check = false,
+            Some("--no-step-check") => args.config.step_invariance_check = false,
             Some("--timeout") => {
                 let secs = it.next().and_then(|s| s.to_str().and_then(|s| s.parse::<u64>().ok()));
                 let secs = secs.filter(|s| *s > 0).ok_or("--timeout needs a positive number of seconds")?;
@@ -81,11 +82,11 @@ fn main() -> ExitCode {
         let _ = stdout.flush();
         reports.push(report);
     }
-    if let Some(path) = &args.write_known_failures {
-        if let Err(e) = std::fs::write(path, render_known_failures(&reports)) {
-            eprintln!("promqltest: {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
+    if let Some(path) = &args.write_known_failures
+        && let Err(e) = std::fs::write(path, render_known_failures(&reports))
+    {
+        eprintln!("promqltest: {}: {e}", path.display());
+        return ExitCode::from(2);
     }
     let passed: usize = reports.iter().map(FileReport::passed).sum();
     let failed: usize = reports.iter().map(FileReport::failed).sum();

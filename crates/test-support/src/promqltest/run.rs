@@ -1,7 +1,8 @@
 //! Executing a script: loading series into a [`MemStorage`] and running evals through the engine,
 //! each on its own thread with a watchdog so that a panicking or hanging engine costs one result.
 
-use super::compare::{check_outcome, check_value, instant_from_range};
+use super::compare::{check_outcome, check_result, check_value, instant_from_range};
+use super::print::{calls_at_unsafe_function, pin_at, print_expr};
 use super::script::{Command, Eval, EvalKind, Expected, Load, parse_script};
 use super::series::SlotValue;
 use regex::Regex;
@@ -21,11 +22,14 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// Re-run every eligible instant eval as a range query over `[t-1m, t+1m]` (as upstream).
     pub range_mode_check: bool,
+    /// Re-run every eligible instant eval with all selectors pinned by `@ t` at other evaluation
+    /// times (upstream's step-invariance check).
+    pub step_invariance_check: bool,
 }
 
 impl Default for RunConfig {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(10), range_mode_check: true }
+        Self { timeout: Duration::from_secs(10), range_mode_check: true, step_invariance_check: true }
     }
 }
 
@@ -180,14 +184,31 @@ impl<'a> State<'a> {
         if let Some(reason) = self.unsupported_reason(eval) {
             return Err(reason);
         }
-        let request = match eval.kind {
-            EvalKind::Instant { at_ms } => Request::Instant(at_ms),
-            EvalKind::Range { start_ms, end_ms, step_ms } => Request::Range(start_ms, end_ms, step_ms),
-        };
-        let outcome = self.execute(&eval.query, request)?;
-        check_outcome(eval, &outcome)?;
-        let EvalKind::Instant { at_ms } = eval.kind else { return Ok(()) };
-        let unsafe_query = RANGE_UNSAFE.as_ref().map_or(true, |re| re.is_match(&eval.query));
+        match eval.kind {
+            EvalKind::Range { start_ms, end_ms, step_ms } => {
+                let outcome = self.execute(&eval.query, Request::Range(start_ms, end_ms, step_ms))?;
+                check_outcome(eval, &outcome)
+            }
+            EvalKind::Instant { at_ms } => {
+                self.check_instant(eval, &eval.query, at_ms, true)?;
+                if !self.config.step_invariance_check {
+                    return Ok(());
+                }
+                for (query, t) in step_invariance_cases(&eval.query, at_ms) {
+                    self.check_instant(eval, &query, t, false)
+                        .map_err(|e| format!("step-invariance check (`{query}` at {t}ms): {e}"))?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs `query` as an instant query at `t` and judges it, then (when eligible) as a range query
+    /// over `[t-1m, t+1m]` step 1m whose point at `t` must meet the same expectation.
+    fn check_instant(&self, eval: &Eval, query: &str, t: Timestamp, annotations: bool) -> Result<(), String> {
+        let outcome = self.execute(query, Request::Instant(t))?;
+        check_result(eval, &outcome, annotations)?;
+        let unsafe_query = RANGE_UNSAFE.as_ref().map_or(true, |re| re.is_match(query));
         if !self.config.range_mode_check
             || eval.fail.is_some()
             || eval.range_vector.is_some()
@@ -198,12 +219,12 @@ impl<'a> State<'a> {
         }
         let was_scalar = matches!(outcome, Ok(QueryResult { value: Value::Scalar(..), .. }));
         let ranged = self
-            .execute(&eval.query, Request::Range(at_ms - 60_000, at_ms + 60_000, 60_000))?
+            .execute(query, Request::Range(t - 60_000, t + 60_000, 60_000))?
             .map_err(|e| format!("range-mode check ([t-1m, t+1m] step 1m): unexpected error: {e}"))?;
         if eval.ordered {
             return Ok(());
         }
-        let value = instant_from_range(&ranged.value, at_ms, was_scalar)?;
+        let value = instant_from_range(&ranged.value, t, was_scalar)?;
         check_value(eval, &value).map_err(|e| format!("range-mode check ([t-1m, t+1m] step 1m): {e}"))
     }
 
@@ -259,6 +280,22 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     } else {
         "non-string panic payload".to_owned()
     }
+}
+
+/// The `@`-pinned rewrites of an instant query at `t` and the times to run them at; empty when the
+/// query does not parse, calls a time-dependent function, or cannot be printed back faithfully.
+pub fn step_invariance_cases(query: &str, t: Timestamp) -> Vec<(String, Timestamp)> {
+    let Ok(expr) = vigil_promql_syntax::parse(query) else { return Vec::new() };
+    if calls_at_unsafe_function(&expr) {
+        return Vec::new();
+    }
+    let text = print_expr(&pin_at(&expr, t));
+    // Printing the reparsed text must give the same text (a tree comparison would trip on NaN).
+    if vigil_promql_syntax::parse(&text).ok().map(|e| print_expr(&e)).as_deref() != Some(text.as_str()) {
+        return Vec::new();
+    }
+    let times = if t == 0 { vec![-1000, 0, 1000] } else { vec![-10 * t, 0, t / 5, t, 10 * t] };
+    times.into_iter().map(|at| (text.clone(), at)).collect()
 }
 
 /// Whether `query` contains `name` as a whole identifier (not as part of a longer name).

@@ -12,6 +12,9 @@ fn vector(samples: &[(&[(&str, &str)], f64)]) -> Value {
     Value::Vector(samples.iter().map(|(l, v)| VectorSample { labels: labels(l), t: 0, v: *v }).collect())
 }
 
+/// Series as `(labels, points)` pairs.
+type SeriesSpec<'a> = (&'a [(&'a str, &'a str)], &'a [(i64, f64)]);
+
 fn ok(value: Value) -> Result<QueryResult, String> {
     Ok(QueryResult { value, warnings: Vec::new(), infos: Vec::new() })
 }
@@ -98,7 +101,7 @@ fn scalars_strings_and_type_mismatches() {
 
 #[test]
 fn matrices() {
-    let m = |series: &[(&[(&str, &str)], &[(i64, f64)])]| {
+    let m = |series: &[SeriesSpec]| {
         Value::Matrix(series.iter().map(|(l, p)| MatrixSeries { labels: labels(l), points: p.to_vec() }).collect())
     };
     let script = "eval range from 0 to 2m step 1m x\n  x{a=\"1\"} 1 _ 3\n  x{a=\"2\"} 1+1x2\n";

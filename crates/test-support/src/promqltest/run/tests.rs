@@ -51,3 +51,16 @@ fn identifiers_match_whole_names() {
     assert!(!mentions_identifier("rate(my_h[5m])", "h"));
     assert!(!mentions_identifier("foo:h", "h"));
 }
+
+#[test]
+fn step_invariance_cases_pin_selectors() {
+    let cases = step_invariance_cases("rate(x[5m])", 60_000);
+    let times: Vec<i64> = cases.iter().map(|c| c.1).collect();
+    assert_eq!(times, [-600_000, 0, 12_000, 60_000, 600_000]);
+    assert!(cases.iter().all(|c| c.0 == "rate(x[5m] @ 60.000)"));
+    let at_zero: Vec<i64> = step_invariance_cases("x", 0).iter().map(|c| c.1).collect();
+    assert_eq!(at_zero, [-1000, 0, 1000]);
+    assert_eq!(step_invariance_cases("clamp(x, 0, NaN)", 0).len(), 3);
+    assert!(step_invariance_cases("time() - x", 60_000).is_empty());
+    assert!(step_invariance_cases("x +", 60_000).is_empty());
+}
