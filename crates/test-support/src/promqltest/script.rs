@@ -223,6 +223,8 @@ pub fn parse_script(source: &str) -> Script {
         .map(str::trim)
         .map(|l| if l.starts_with('#') { "" } else { l })
         .collect();
+    // Series lines are parsed untrimmed on the left so that error columns match the file.
+    let raw: Vec<&str> = source.split('\n').map(str::trim_end).collect();
     let mut commands = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -237,6 +239,7 @@ pub fn parse_script(source: &str) -> Script {
             end += 1;
         }
         let block = &lines[start..end];
+        let raw_block = &raw[start..end];
         let broken = |is_eval: bool, message: String| Command::Broken {
             line: start + 1,
             text: lines[start].to_owned(),
@@ -251,13 +254,13 @@ pub fn parse_script(source: &str) -> Script {
             });
             i = start + 1;
         } else if word.starts_with("load") {
-            commands.push(match parse_load(block, start) {
+            commands.push(match parse_load(block, raw_block, start) {
                 Ok(load) => Command::Load(load),
                 Err(message) => broken(false, message),
             });
             i = end;
         } else if word.starts_with("eval") {
-            let (command, consumed) = match parse_eval(block, start) {
+            let (command, consumed) = match parse_eval(block, raw_block, start) {
                 Ok((eval, consumed)) => (Command::Eval(Box::new(eval)), consumed),
                 Err(message) => (broken(true, message), block.len()),
             };
@@ -271,7 +274,7 @@ pub fn parse_script(source: &str) -> Script {
     Script { commands }
 }
 
-fn parse_load(block: &[&str], start: usize) -> Result<Load, String> {
+fn parse_load(block: &[&str], raw_block: &[&str], start: usize) -> Result<Load, String> {
     let caps = captures(&LOAD, block[0]).ok_or_else(|| format!("invalid load command {:?}", block[0]))?;
     let with_nhcb = caps.get(1).is_some();
     let step_text = caps.get(2).map_or("", |m| m.as_str());
@@ -279,7 +282,7 @@ fn parse_load(block: &[&str], start: usize) -> Result<Load, String> {
         .map_err(|_| format!("invalid load step {step_text:?}"))?;
     let mut load = Load { line: start + 1, step_ms, with_nhcb, series: Vec::new(), start_timestamps: Vec::new() };
     let mut pending_st: Option<(usize, Labels, usize)> = None;
-    for (k, text) in block.iter().enumerate().skip(1) {
+    for (k, text) in raw_block.iter().enumerate().skip(1) {
         let line = start + k + 1;
         let parsed = parse_series_line(text).map_err(|m| format!("line {line}: {m}"))?;
         match parsed {
@@ -313,7 +316,7 @@ fn parse_load(block: &[&str], start: usize) -> Result<Load, String> {
 
 /// Parses an eval block; returns the eval and how many lines of the block it used (a scalar
 /// expectation ends the block early, as upstream).
-fn parse_eval(block: &[&str], start: usize) -> Result<(Eval, usize), String> {
+fn parse_eval(block: &[&str], raw_block: &[&str], start: usize) -> Result<(Eval, usize), String> {
     let header = block[0];
     let mut eval = if let Some(c) = captures(&EVAL_RANGE, header) {
         let get = |i| c.get(i).map_or("", |m| m.as_str());
@@ -408,7 +411,7 @@ fn parse_eval(block: &[&str], start: usize) -> Result<(Eval, usize), String> {
             used = k + 1;
             break;
         }
-        let desc = match parse_series_line(text).map_err(at)? {
+        let desc = match parse_series_line(raw_block.get(k).copied().unwrap_or(text)).map_err(at)? {
             SeriesLine::Series(desc) => desc,
             SeriesLine::StartTimestamps { .. } => return Err(at("@st lines are only allowed in load blocks".into())),
         };

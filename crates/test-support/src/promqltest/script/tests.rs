@@ -109,7 +109,7 @@ fn load_clear_and_comments() {
     check("load 1m\n  c@st _ -1m\n  c 1 2\n", "load@1 step=60000 nhcb=false series=1 st=1");
     check("load 1m\n  c@st _\n  c 1 2\n", "broken@1 eval=false: line 2: @st line does not match");
     check("load 1x\n  a 1\n", "broken@1 eval=false: invalid load step \"1x\"");
-    check("load 1m\n  a 1 zz\n", "broken@1 eval=false: line 2: col 5: invalid value \"zz\"");
+    check("load 1m\n  a 1 zz\n", "broken@1 eval=false: line 2: col 7: invalid value \"zz\"");
     check("bogus\n", "broken@1 eval=false: unknown command \"bogus\"");
 }
 
