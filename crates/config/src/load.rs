@@ -37,10 +37,9 @@ fn yaml_error(e: &serde_saphyr::Error, file: &str) -> Error {
     let pos = e.location().map(|l| Pos::from_location(&l)).unwrap_or_default();
     let mut message = e.without_snippet().render_with_formatter(&serde_saphyr::UserMessageFormatter);
     // The rendered message ends with " at line L, column C"; we print the position first.
-    if let Some(i) = message.rfind(" at line ")
-        && message[i..].contains(", column ")
-    {
-        message.truncate(i);
+    let suffix = format!(" at line {}, column {}", pos.line, pos.column);
+    if let Some(stripped) = message.strip_suffix(&suffix) {
+        message = stripped.to_owned();
     }
     Error::Parse { file: file.to_owned(), pos, message }
 }

@@ -7,6 +7,7 @@ mod corpus;
 mod prometheus_relabel;
 mod promtool;
 mod relabel;
+mod robustness;
 mod serialize;
 
 use std::path::{Path, PathBuf};
