@@ -43,7 +43,7 @@ fn alias_bomb_is_rejected() {
     let mut rules = String::from("      - &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         let prev = format!("*a{}", i - 1);
-        rules.push_str(&format!("      - &a{i} [{}]\n", vec![prev.as_str(); 10].join(", ")));
+        rules.push_str(&format!("      - &a{i} [{}]\n", [prev.as_str(); 10].join(", ")));
     }
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("prometheus.yml"), "rule_files: [bomb.yml]\n").unwrap();
