@@ -46,7 +46,8 @@ pub fn calls_at_unsafe_function(expr: &Expr) -> bool {
     found
 }
 
-fn walk(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
+/// Calls `f` on `expr` and every expression below it, parents first.
+pub fn walk(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
     f(expr);
     match expr {
         Expr::Number(_) | Expr::String(_) | Expr::VectorSelector(_) | Expr::MatrixSelector { .. } => {}

@@ -2,16 +2,16 @@
 //! each on its own thread with a watchdog so that a panicking or hanging engine costs one result.
 
 use super::compare::{check_outcome, check_result, check_value, instant_from_range};
-use super::print::{calls_at_unsafe_function, pin_at, print_expr};
+use super::print::{calls_at_unsafe_function, pin_at, print_expr, walk};
 use super::script::{Command, Eval, EvalKind, Expected, Load, parse_script};
 use super::series::SlotValue;
 use regex::Regex;
-use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, mpsc};
 use std::time::Duration;
-use vigil_model::{Labels, Sample, Timestamp};
+use vigil_model::{Labels, METRIC_NAME, Matcher, Sample, Timestamp};
+use vigil_promql_syntax::Expr;
 use vigil_promql::{Engine, EngineOptions, QueryOptions, QueryResult, Value};
 use vigil_storage::{Appendable, MemStorage};
 
@@ -102,8 +102,8 @@ struct State<'a> {
     config: &'a RunConfig,
     engine: Engine,
     storage: MemStorage,
-    /// Metric names whose data could not be loaded, with why; `""` stands for unnamed series.
-    unsupported: BTreeMap<String, &'static str>,
+    /// Series whose data could not be loaded, with why.
+    unsupported: Vec<(Labels, &'static str)>,
     broken_load: Option<(usize, String)>,
 }
 
@@ -121,7 +121,7 @@ impl<'a> State<'a> {
             timeout: config.timeout,
             max_samples: 10_000,
         });
-        State { config, engine, storage: MemStorage::new(), unsupported: BTreeMap::new(), broken_load: None }
+        State { config, engine, storage: MemStorage::new(), unsupported: Vec::new(), broken_load: None }
     }
 
     fn clear(&mut self) {
@@ -137,21 +137,22 @@ impl<'a> State<'a> {
     }
 
     fn try_load(&mut self, load: &Load) -> Result<(), String> {
-        let name_of = |l: &Labels| l.metric_name().unwrap_or("").to_owned();
         for labels in &load.start_timestamps {
-            self.unsupported.insert(name_of(labels), START_TIMESTAMPS);
+            self.unsupported.push((labels.clone(), START_TIMESTAMPS));
         }
         let mut app = self.storage.appender();
         for series in &load.series {
             if series.has_histograms() {
-                self.unsupported.insert(name_of(&series.labels), HISTOGRAMS);
+                self.unsupported.push((series.labels.clone(), HISTOGRAMS));
                 continue;
             }
             if load.with_nhcb
-                && let Some(base) = name_of(&series.labels).strip_suffix("_bucket")
+                && let Some(base) = series.labels.metric_name().and_then(|n| n.strip_suffix("_bucket"))
                 && series.labels.has("le")
             {
-                self.unsupported.insert(base.to_owned(), NHCB);
+                let mut b = series.labels.builder();
+                b.del("le").set(METRIC_NAME, base);
+                self.unsupported.push((b.build(), NHCB));
             }
             for (slot, value) in series.values.iter().enumerate() {
                 let Some(SlotValue::Float(v)) = value else { continue };
@@ -174,9 +175,14 @@ impl<'a> State<'a> {
         if eval.expects_histograms() {
             return Some("unsupported by engine: the expected result contains native histograms".to_owned());
         }
-        self.unsupported.iter().find_map(|(name, why)| {
-            let hit = if name.is_empty() { true } else { mentions_identifier(&eval.query, name) };
-            hit.then(|| format!("unsupported by engine: series {name:?}: {why}"))
+        let selectors = query_selectors(&eval.query);
+        self.unsupported.iter().find_map(|(labels, why)| {
+            let hit = match &selectors {
+                Some(selectors) => selectors.iter().any(|ms| ms.iter().all(|m| m.matches(labels.get(&m.name).unwrap_or("")))),
+                // The engine will reject the query anyway; judge by name so the reason is clear.
+                None => labels.metric_name().is_none_or(|name| mentions_identifier(&eval.query, name)),
+            };
+            hit.then(|| format!("unsupported by engine: series {labels}: {why}"))
         })
     }
 
@@ -296,6 +302,17 @@ pub fn step_invariance_cases(query: &str, t: Timestamp) -> Vec<(String, Timestam
     }
     let times = if t == 0 { vec![-1000, 0, 1000] } else { vec![-10 * t, 0, t / 5, t, 10 * t] };
     times.into_iter().map(|at| (text.clone(), at)).collect()
+}
+
+/// The matchers of every selector in `query`, or `None` when it does not parse.
+fn query_selectors(query: &str) -> Option<Vec<Vec<Matcher>>> {
+    let expr = vigil_promql_syntax::parse(query).ok()?;
+    let mut out = Vec::new();
+    walk(&expr, &mut |e| match e {
+        Expr::VectorSelector(vs) | Expr::MatrixSelector { vs, .. } => out.push(vs.matchers.clone()),
+        _ => {}
+    });
+    Some(out)
 }
 
 /// Whether `query` contains `name` as a whole identifier (not as part of a longer name).
