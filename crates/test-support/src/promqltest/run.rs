@@ -51,6 +51,8 @@ pub struct FileReport {
     pub name: String,
     /// One outcome per eval, in file order.
     pub outcomes: Vec<EvalOutcome>,
+    /// Queries sent to the engine, counting the step-invariance and range-mode re-runs.
+    pub queries: usize,
 }
 
 impl FileReport {
@@ -95,7 +97,7 @@ pub fn run_source(name: &str, source: &str, config: &RunConfig) -> FileReport {
             }
         }
     }
-    FileReport { name: name.to_owned(), outcomes }
+    FileReport { name: name.to_owned(), outcomes, queries: state.queries.get() }
 }
 
 struct State<'a> {
@@ -105,6 +107,7 @@ struct State<'a> {
     /// Series whose data could not be loaded, with why.
     unsupported: Vec<(Labels, &'static str)>,
     broken_load: Option<(usize, String)>,
+    queries: std::cell::Cell<usize>,
 }
 
 const HISTOGRAMS: &str = "native histogram samples are not supported by the engine and were not loaded";
@@ -121,7 +124,7 @@ impl<'a> State<'a> {
             timeout: config.timeout,
             max_samples: 10_000,
         });
-        State { config, engine, storage: MemStorage::new(), unsupported: Vec::new(), broken_load: None }
+        State { config, engine, storage: MemStorage::new(), unsupported: Vec::new(), broken_load: None, queries: Default::default() }
     }
 
     fn clear(&mut self) {
@@ -237,6 +240,7 @@ impl<'a> State<'a> {
     /// Runs one query on a fresh thread. The outer `Err` is a crash (panic or watchdog timeout),
     /// which fails the eval whatever it expects; the inner one is the engine's error text.
     fn execute(&self, query: &str, request: Request) -> Result<Result<QueryResult, String>, String> {
+        self.queries.set(self.queries.get() + 1);
         let cancel = Arc::new(AtomicBool::new(false));
         let opts = QueryOptions { lookback_delta_ms: None, timeout: Some(self.config.timeout), cancel: Some(cancel.clone()) };
         let (engine, storage, query_owned) = (self.engine.clone(), self.storage.clone(), query.to_owned());

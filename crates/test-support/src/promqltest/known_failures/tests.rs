@@ -14,6 +14,7 @@ fn report(name: &str, outcomes: &[(usize, bool)]) -> FileReport {
                 failure: (!pass).then(|| "why".to_owned()),
             })
             .collect(),
+        queries: 0,
     }
 }
 

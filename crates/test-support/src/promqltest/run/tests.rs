@@ -75,3 +75,17 @@ fn step_invariance_cases_pin_selectors() {
     assert!(step_invariance_cases("time() - x", 60_000).is_empty());
     assert!(step_invariance_cases("x +", 60_000).is_empty());
 }
+
+#[test]
+fn instant_evals_are_rerun_pinned_and_as_range_queries() {
+    let script = "load 1m\n  x 1 2 3\n\neval instant at 1m x\n  x 2\n";
+    let count = |config: RunConfig| run_source("t.test", script, &config).queries;
+    let all = RunConfig::default();
+    // Original + 5 pinned re-runs, each followed by its range-mode run.
+    assert_eq!(count(all.clone()), 12);
+    assert_eq!(count(RunConfig { range_mode_check: false, ..all.clone() }), 6);
+    assert_eq!(count(RunConfig { step_invariance_check: false, ..all.clone() }), 2);
+    // A range eval and an expected failure are run once.
+    let once = "load 1m\n  x 1\n\neval range from 0 to 1m step 1m x\n\neval instant at 0 x(\n  expect fail\n";
+    assert_eq!(run_source("t.test", once, &all).queries, 2);
+}
