@@ -1,0 +1,40 @@
+//! Request handlers, one module per endpoint family, and the small helpers they share.
+
+pub(crate) mod exposition;
+pub(crate) mod lifecycle;
+pub(crate) mod query;
+pub(crate) mod series;
+pub(crate) mod status;
+pub(crate) mod targets;
+
+use crate::error::Error;
+use crate::state::ApiState;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+
+/// A ready JSON body as a response.
+pub(crate) fn json_response(body: String) -> Response {
+    ([(CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Wraps any serializable value in the success envelope.
+pub(crate) fn success<T: serde::Serialize>(data: &T) -> Result<Response, Error> {
+    let data = serde_json::to_string(data).map_err(|e| Error::Internal(format!("encoding response: {e}")))?;
+    Ok(json_response(crate::json::success_envelope(data.len(), |out| out.push_str(&data), &[], &[])))
+}
+
+/// Runs CPU-bound or blocking work off the async threads; a panic becomes a counted 500.
+pub(crate) async fn blocking<F>(state: &ApiState, work: F) -> Result<Response, Error>
+where
+    F: FnOnce(&ApiState) -> Result<Response, Error> + Send + 'static,
+{
+    let st = state.clone();
+    match tokio::task::spawn_blocking(move || work(&st)).await {
+        Ok(res) => res,
+        Err(e) if e.is_panic() => Ok(state.inner.metrics.on_panic(e.into_panic())),
+        Err(e) => Err(Error::Internal(format!("blocking task failed: {e}"))),
+    }
+}
+
+/// The warning Prometheus adds when a `limit` parameter cut a result.
+pub(crate) const TRUNCATED_WARNING: &str = "results truncated due to limit";

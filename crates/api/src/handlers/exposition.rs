@@ -1,0 +1,135 @@
+//! Text exposition endpoints: `/federate` (latest sample of each matching series) and `/metrics`
+//! (Vigil's own metrics).
+
+use super::blocking;
+use crate::error::Error;
+use crate::gofloat;
+use crate::params::Params;
+use crate::selector::parse_match_params;
+use crate::state::ApiState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use std::collections::BTreeMap;
+use vigil_model::{Labels, Timestamp, is_stale_nan};
+use vigil_storage::SelectHints;
+
+const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// `GET /federate?match[]=...`
+pub(crate) async fn federate(State(state): State<ApiState>, p: Params) -> Response {
+    let sets = match parse_match_params(&p.all("match[]")) {
+        Ok(sets) => sets,
+        // Prometheus answers federation errors in plain text, without the JSON envelope.
+        Err(Error::InvalidParam { message, .. }) => return (StatusCode::BAD_REQUEST, message).into_response(),
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    let now = state.now();
+    let lookback = state.inner.engine.options().lookback_delta_ms;
+    let external = state.live().external_labels.clone();
+    let result = blocking(&state, move |st| {
+        let mint = now - lookback;
+        let querier = st.inner.storage.querier(mint, now)?;
+        let hints = SelectHints { start: Some(mint), end: Some(now), ..SelectHints::default() };
+        let mut latest: BTreeMap<Labels, (Timestamp, f64)> = BTreeMap::new();
+        for set in &sets {
+            for s in querier.select(&hints, set)? {
+                let (Some(&t), Some(&v)) = (s.samples.timestamps.last(), s.samples.values.last()) else { continue };
+                if !is_stale_nan(v) {
+                    latest.insert(s.labels, (t, v));
+                }
+            }
+        }
+        let body = render_federation(latest, &external);
+        Ok(([(CONTENT_TYPE, TEXT_FORMAT)], body).into_response())
+    })
+    .await;
+    match result {
+        Ok(r) => r,
+        Err(e) => (e.classify().status(), format!("{e}\n")).into_response(),
+    }
+}
+
+fn push_escaped(out: &mut String, v: &str) {
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Renders series grouped by metric name, each group headed by `# TYPE name untyped`, with
+/// external labels added where the series lacks them.
+pub(crate) fn render_federation(latest: BTreeMap<Labels, (Timestamp, f64)>, external: &Labels) -> String {
+    let mut rows: Vec<(String, Labels, Timestamp, f64)> = latest
+        .into_iter()
+        .filter_map(|(labels, (t, v))| {
+            let name = labels.metric_name()?.to_owned();
+            let mut b = labels.without_metric_name().builder();
+            for l in external {
+                if !labels.has(&l.name) {
+                    b.set(&l.name, &l.value);
+                }
+            }
+            Some((name, b.build(), t, v))
+        })
+        .collect();
+    rows.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    let mut out = String::with_capacity(rows.len() * 96);
+    let mut current: Option<&str> = None;
+    for (name, labels, t, v) in &rows {
+        if current != Some(name.as_str()) {
+            out.push_str("# TYPE ");
+            out.push_str(name);
+            out.push_str(" untyped\n");
+            current = Some(name);
+        }
+        out.push_str(name);
+        if !labels.is_empty() {
+            out.push('{');
+            for (i, l) in labels.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&l.name);
+                out.push_str("=\"");
+                push_escaped(&mut out, &l.value);
+                out.push('"');
+            }
+            out.push('}');
+        }
+        out.push(' ');
+        gofloat::push_g(&mut out, *v);
+        out.push(' ');
+        out.push_str(&t.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// `GET /metrics`
+pub(crate) async fn metrics(State(state): State<ApiState>) -> Response {
+    let rendered = match &state.inner.metrics_render {
+        Some(render) => render(),
+        None => {
+            // No process registry wired: expose at least the API's own metrics.
+            let mut registry = prometheus_client::registry::Registry::default();
+            state.inner.metrics.register_into(&mut registry);
+            let mut out = String::new();
+            prometheus_client::encoding::text::encode(&mut out, &registry)
+                .map(|()| (out, "application/openmetrics-text; version=1.0.0; charset=utf-8"))
+                .map_err(|e| e.to_string())
+        }
+    };
+    match rendered {
+        Ok((body, content_type)) => ([(CONTENT_TYPE, content_type)], body).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, format!("error rendering metrics: {e}\n")).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

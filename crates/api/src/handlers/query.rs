@@ -1,0 +1,195 @@
+//! `/api/v1/query` and `/api/v1/query_range`: parameter validation like Prometheus, evaluation on
+//! a blocking thread with cancellation when the client goes away, and direct JSON encoding.
+
+use super::{TRUNCATED_WARNING, blocking, json_response};
+use crate::error::Error;
+use crate::json;
+use crate::params::{Params, parse_duration};
+use crate::state::ApiState;
+use axum::extract::State;
+use axum::response::Response;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use vigil_promql::{QueryOptions, QueryResult, Value};
+
+/// Range queries may not produce more points per series than this.
+const MAX_POINTS_PER_SERIES: i64 = 11_000;
+
+/// Sets the flag when dropped: the handler future is dropped when the client disconnects, which
+/// tells the engine to stop.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+fn query_param(state: &ApiState, p: &Params) -> Result<String, Error> {
+    let q = p.get("query").unwrap_or("");
+    if q.trim().is_empty() {
+        // The message Prometheus' parser gives for an empty expression.
+        return Err(Error::param("query", "1:1: parse error: no expression found in input"));
+    }
+    let max = state.inner.options.max_query_length;
+    if q.len() > max {
+        return Err(Error::param("query", format!("query is {} bytes long, more than the limit of {max}", q.len())));
+    }
+    Ok(q.to_owned())
+}
+
+fn query_options(p: &Params) -> Result<QueryOptions, Error> {
+    let timeout = p.duration("timeout")?.map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
+    let lookback_delta_ms = p.duration("lookback_delta")?;
+    Ok(QueryOptions { lookback_delta_ms, timeout, cancel: None })
+}
+
+/// `GET|POST /api/v1/query`
+pub(crate) async fn instant(State(state): State<ApiState>, p: Params) -> Result<Response, Error> {
+    let t = p.time_or("time", state.now())?;
+    let opts = query_options(&p)?;
+    let limit = p.limit()?;
+    let query = query_param(&state, &p)?;
+    evaluate(&state, opts, limit, move |st, opts| st.inner.engine.instant(st.inner.storage.as_ref(), &query, t, opts))
+        .await
+}
+
+/// `GET|POST /api/v1/query_range`
+pub(crate) async fn range(State(state): State<ApiState>, p: Params) -> Result<Response, Error> {
+    let start = p.required_time("start")?;
+    let end = p.required_time("end")?;
+    if end < start {
+        return Err(Error::param("end", "end timestamp must not be before start time"));
+    }
+    let step = parse_duration(p.get("step").unwrap_or("")).map_err(|m| Error::param("step", m))?;
+    if step <= 0 {
+        return Err(Error::param(
+            "step",
+            "zero or negative query resolution step widths are not accepted. Try a positive integer",
+        ));
+    }
+    if (end - start) / step > MAX_POINTS_PER_SERIES {
+        return Err(Error::BadData(
+            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"
+                .to_owned(),
+        ));
+    }
+    let opts = query_options(&p)?;
+    let limit = p.limit()?;
+    let query = query_param(&state, &p)?;
+    evaluate(&state, opts, limit, move |st, opts| {
+        st.inner.engine.range(st.inner.storage.as_ref(), &query, start, end, step, opts)
+    })
+    .await
+}
+
+async fn evaluate<F>(state: &ApiState, mut opts: QueryOptions, limit: usize, eval: F) -> Result<Response, Error>
+where
+    F: FnOnce(&ApiState, &QueryOptions) -> vigil_promql::Result<QueryResult> + Send + 'static,
+{
+    let _slot = state
+        .inner
+        .query_slots
+        .acquire()
+        .await
+        .map_err(|_| Error::Unavailable("the query engine is shutting down".to_owned()))?;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let _guard = CancelOnDrop(Arc::clone(&cancel));
+    opts.cancel = Some(cancel);
+    blocking(state, move |st| {
+        let result = eval(st, &opts).map_err(Error::from_query)?;
+        Ok(json_response(encode_result(result, limit)))
+    })
+    .await
+}
+
+/// Encodes a query result in Prometheus' `data` shape, cutting it to `limit` series if set.
+pub(crate) fn encode_result(result: QueryResult, limit: usize) -> String {
+    let QueryResult { value, mut warnings, infos } = result;
+    let mut cut = |n: usize| {
+        if limit > 0 && n > limit {
+            warnings.push(TRUNCATED_WARNING.to_owned());
+            limit
+        } else {
+            n
+        }
+    };
+    match value {
+        Value::Scalar(t, v) => json::success_envelope(
+            48,
+            |out| {
+                out.push_str("{\"resultType\":\"scalar\",\"result\":");
+                json::push_scalar(out, t, v);
+                out.push('}');
+            },
+            &warnings,
+            &infos,
+        ),
+        Value::String(t, s) => json::success_envelope(
+            s.len() + 48,
+            |out| {
+                out.push_str("{\"resultType\":\"string\",\"result\":");
+                json::push_string_value(out, t, &s);
+                out.push('}');
+            },
+            &warnings,
+            &infos,
+        ),
+        Value::Vector(samples) => {
+            let n = cut(samples.len());
+            let samples = &samples[..n];
+            json::success_envelope(
+                samples.len() * 96,
+                |out| {
+                    out.push_str("{\"resultType\":\"vector\",\"result\":[");
+                    for (i, s) in samples.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        out.push_str("{\"metric\":");
+                        json::push_labels(out, &s.labels);
+                        out.push_str(",\"value\":");
+                        json::push_point(out, s.t, s.v);
+                        out.push('}');
+                    }
+                    out.push_str("]}");
+                },
+                &warnings,
+                &infos,
+            )
+        }
+        Value::Matrix(series) => {
+            let n = cut(series.len());
+            let series = &series[..n];
+            let points: usize = series.iter().map(|s| s.points.len()).sum();
+            json::success_envelope(
+                series.len() * 64 + points * 24,
+                |out| {
+                    out.push_str("{\"resultType\":\"matrix\",\"result\":[");
+                    for (i, s) in series.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        out.push_str("{\"metric\":");
+                        json::push_labels(out, &s.labels);
+                        out.push_str(",\"values\":[");
+                        for (j, &(t, v)) in s.points.iter().enumerate() {
+                            if j > 0 {
+                                out.push(',');
+                            }
+                            json::push_point(out, t, v);
+                        }
+                        out.push_str("]}");
+                    }
+                    out.push_str("]}");
+                },
+                &warnings,
+                &infos,
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

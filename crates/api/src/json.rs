@@ -1,0 +1,128 @@
+//! A small JSON writer for the hot paths (query results, series lists) that appends straight into
+//! one buffer: no intermediate `serde_json::Value`, no allocation per point.
+//!
+//! Prometheus' wire quirks live here: sample values are strings, timestamps are seconds with a
+//! fixed three-digit millisecond fraction, scalars use Go's float formatting.
+
+use crate::gofloat;
+use vigil_model::{Labels, Timestamp};
+
+/// Appends `s` as a JSON string literal.
+pub fn push_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let esc = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if esc.is_empty() {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push_str(esc);
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
+/// Appends a list of strings as a JSON array.
+pub fn push_str_array<S: AsRef<str>>(out: &mut String, items: &[S]) {
+    out.push('[');
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_str(out, s.as_ref());
+    }
+    out.push(']');
+}
+
+/// Appends a label set as a JSON object in label order.
+pub fn push_labels(out: &mut String, labels: &Labels) {
+    out.push('{');
+    for (i, l) in labels.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_str(out, &l.name);
+        out.push(':');
+        push_str(out, &l.value);
+    }
+    out.push('}');
+}
+
+/// Appends a millisecond timestamp as seconds, with the fraction always three digits when present
+/// (`1500.010`), like Prometheus' `jsonutil.MarshalTimestamp`.
+pub fn push_timestamp(out: &mut String, t: Timestamp) {
+    use std::fmt::Write;
+    if t < 0 {
+        out.push('-');
+    }
+    let abs = t.unsigned_abs();
+    let _ = write!(out, "{}", abs / 1000);
+    let frac = abs % 1000;
+    if frac != 0 {
+        let _ = write!(out, ".{frac:03}");
+    }
+}
+
+/// Appends a `[ts, "value"]` pair as used in vectors and matrices.
+pub fn push_point(out: &mut String, t: Timestamp, v: f64) {
+    out.push('[');
+    push_timestamp(out, t);
+    out.push_str(",\"");
+    gofloat::push_sample_value(out, v);
+    out.push_str("\"]");
+}
+
+/// Appends a `[ts, "value"]` pair for a scalar result. Prometheus encodes scalars through Go's
+/// `encoding/json` (timestamp as a float64 of seconds, value with `'f'` layout).
+pub fn push_scalar(out: &mut String, t: Timestamp, v: f64) {
+    out.push('[');
+    gofloat::push_f(out, t as f64 / 1000.0);
+    out.push_str(",\"");
+    gofloat::push_f(out, v);
+    out.push_str("\"]");
+}
+
+/// Appends a `[ts, "string"]` pair for a string result.
+pub fn push_string_value(out: &mut String, t: Timestamp, s: &str) {
+    out.push('[');
+    gofloat::push_f(out, t as f64 / 1000.0);
+    out.push(',');
+    push_str(out, s);
+    out.push(']');
+}
+
+/// Writes Prometheus' success envelope around data produced by `data`.
+pub fn success_envelope(
+    capacity: usize,
+    data: impl FnOnce(&mut String),
+    warnings: &[String],
+    infos: &[String],
+) -> String {
+    let mut out = String::with_capacity(capacity + 64);
+    out.push_str("{\"status\":\"success\",\"data\":");
+    data(&mut out);
+    if !warnings.is_empty() {
+        out.push_str(",\"warnings\":");
+        push_str_array(&mut out, warnings);
+    }
+    if !infos.is_empty() {
+        out.push_str(",\"infos\":");
+        push_str_array(&mut out, infos);
+    }
+    out.push('}');
+    out
+}
+
+#[cfg(test)]
+mod tests;
