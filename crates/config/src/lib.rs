@@ -25,6 +25,8 @@
 //! assert!(err.to_string().starts_with("p.yml:3:5: unknown field `scrape_intervall`"));
 //! ```
 
+#![deny(missing_docs)]
+
 mod alerting;
 pub mod check;
 mod config;

@@ -41,7 +41,21 @@ fn yaml_error(e: &serde_saphyr::Error, file: &str) -> Error {
     if let Some(stripped) = message.strip_suffix(&suffix) {
         message = stripped.to_owned();
     }
-    Error::Parse { file: file.to_owned(), pos, message }
+    Error::Parse { file: file.to_owned(), pos, message: explain_unsupported_sd(message) }
+}
+
+/// Replaces serde's list of expected fields with a hint when the unknown field is a discovery
+/// mechanism Vigil does not implement (`consul_sd_configs`, `ec2_sd_configs`, ...).
+fn explain_unsupported_sd(message: String) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else { return message };
+    let Some((field, _)) = rest.split_once('`') else { return message };
+    if !field.ends_with("_sd_configs") {
+        return message;
+    }
+    format!(
+        "unknown field `{field}`: this service discovery mechanism is not supported \
+         (supported: static_configs, file_sd_configs, http_sd_configs, kubernetes_sd_configs, dns_sd_configs)"
+    )
 }
 
 impl Config {
