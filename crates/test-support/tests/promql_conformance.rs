@@ -30,13 +30,10 @@ fn promql_conformance_matches_known_failures() {
     let list = std::fs::read_to_string(LIST).unwrap_or_else(|e| panic!("cannot read {LIST}: {e}"));
     let known = parse_known_failures(&list).unwrap_or_else(|e| panic!("{LIST}: {e}"));
 
-    // Engine panics are caught per eval and reported as failures; keep stderr readable.
-    std::panic::set_hook(Box::new(|_| {}));
     let reports: Vec<FileReport> = files
         .iter()
         .map(|f| run_file(f, &RunConfig::default()).unwrap_or_else(|e| panic!("{e}")))
         .collect();
-    drop(std::panic::take_hook());
 
     let mut summary = String::new();
     for r in &reports {
@@ -61,4 +58,32 @@ fn promql_conformance_matches_known_failures() {
         ratchet.fixed.len(),
         ratchet.unknown.len()
     );
+}
+
+/// The DSL parser must reject, never panic on, damaged input: every corpus line is truncated at
+/// each character and spliced with syntax fragments, then parsed as a load line, an eval body line
+/// and a command line.
+#[test]
+fn dsl_parser_survives_damaged_corpus_lines() {
+    use vigil_test_support::promqltest::parse_script;
+    let dir = corpus_dir();
+    let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("corpus not found at {} ({e})", dir.display()));
+    let fragments = ["{{", "}}", "\"", "x", "+", "-", "x99999999999", "{", "@st", "\\", "é", "_x", "[", "stale"];
+    let mut parsed = 0usize;
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "test")) {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let cuts: Vec<usize> = line.char_indices().map(|(i, _)| i).chain([line.len()]).collect();
+            for (n, &cut) in cuts.iter().enumerate() {
+                let damaged = [line[..cut].to_owned(), format!("{}{}{}", &line[..cut], fragments[n % fragments.len()], &line[cut..])];
+                for d in &damaged {
+                    for script in [format!("load 1m\n  {d}\n"), format!("eval instant at 1m x\n  {d}\n"), format!("{d}\n  x 1\n")] {
+                        let _ = parse_script(&script);
+                        parsed += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(parsed > 10_000, "only {parsed} damaged scripts parsed");
 }

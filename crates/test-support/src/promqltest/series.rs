@@ -227,7 +227,7 @@ fn split_items(s: &str, base: usize) -> Result<Vec<(usize, &str)>, String> {
         }
         let start = i;
         while i < bytes.len() && bytes[i] != b' ' && bytes[i] != b'\t' {
-            if s[i..].starts_with("{{") {
+            if bytes[i..].starts_with(b"{{") {
                 let close = s[i..].find("}}").ok_or_else(|| format!("col {}: unterminated '{{{{'", base + i + 1))?;
                 i += close + 2;
             } else {

@@ -96,4 +96,8 @@ fn errors_name_the_column() {
     check(" 1 2", "error: col 2: expected a metric name");
     check("m{1=\"a\"} 1", "error: expected a label name");
     check("m_1x5", r#"{__name__="m_1x5"} => "#);
+    // Multi-byte characters inside an item must not split a UTF-8 sequence.
+    check("m 0+10x100é0", "error: col 3: invalid repeat count");
+    check("m é{{count:1}}", "error: col 3: invalid value");
+    check("m{é=\"1\"} 1", "error: col 3: expected a label name");
 }
