@@ -224,7 +224,8 @@ impl ApiStateBuilder {
         self
     }
 
-    /// The PromQL pretty-printer for `/api/v1/format_query`.
+    /// Replaces the PromQL pretty-printer of `/api/v1/format_query` (default:
+    /// `vigil_promql_syntax::format_query`).
     pub fn format_query(mut self, f: FormatQueryFn) -> Self {
         self.format_query = Some(f);
         self

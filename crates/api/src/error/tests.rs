@@ -12,7 +12,7 @@ fn every_error_maps_to_prometheus_type_and_status() {
     use vigil_promql::Error as Q;
     check(Error::param("start", "x"), "bad_data", 400);
     check(Error::BadData("x".into()), "bad_data", 400);
-    check(Error::from_query(Q::Parse(vigil_promql_syntax::Error { message: "1:1: x".into() })), "bad_data", 400);
+    check(Error::from_query(Q::Parse(vigil_promql_syntax::Error::at("x", 0, "x"))), "bad_data", 400);
     check(Error::Query(Q::BadData("x".into())), "bad_data", 400);
     check(Error::Query(Q::Execution("x".into())), "execution", 422);
     check(Error::Query(Q::TooManySamples), "execution", 422);
@@ -30,8 +30,10 @@ fn every_error_maps_to_prometheus_type_and_status() {
 
 #[test]
 fn parse_errors_name_the_query_parameter() {
-    let e = Error::from_query(vigil_promql::Error::Parse(vigil_promql_syntax::Error {
-        message: "1:5: parse error: unclosed left parenthesis".into(),
-    }));
+    let e = Error::from_query(vigil_promql::Error::Parse(vigil_promql_syntax::Error::at(
+        "foo(",
+        4,
+        "unclosed left parenthesis",
+    )));
     assert_eq!(e.to_string(), "invalid parameter \"query\": 1:5: parse error: unclosed left parenthesis");
 }

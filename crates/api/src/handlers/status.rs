@@ -93,11 +93,12 @@ pub(crate) async fn tsdb(State(state): State<ApiState>, p: Params) -> Result<Res
 
 /// `GET|POST /api/v1/format_query`
 pub(crate) async fn format_query(State(state): State<ApiState>, p: Params) -> Result<Response, Error> {
-    let Some(format) = state.inner.format_query.clone() else {
-        return Err(Error::Unavailable("query formatting is not available".to_owned()));
-    };
-    let query = p.get("query").unwrap_or("").to_owned();
-    let pretty = format(&query).map_err(|m| Error::param("query", m))?;
+    let query = p.get("query").unwrap_or("");
+    let pretty = match &state.inner.format_query {
+        Some(format) => format(query),
+        None => vigil_promql_syntax::format_query(query).map_err(|e| e.to_string()),
+    }
+    .map_err(|m| Error::param("query", m))?;
     success(&pretty)
 }
 

@@ -1,4 +1,4 @@
-//! HTTP-level tests: a real server on 127.0.0.1:0 over `MemStorage`, driven with reqwest.
+//! HTTP-level tests: a real server on 127.0.0.1:0 over `MemStorage`, driven by a minimal HTTP/1.1 client.
 
 mod envelope;
 mod exposition;

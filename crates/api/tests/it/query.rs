@@ -1,24 +1,29 @@
-//! Query endpoints end to end. Until the engine evaluates, it answers `execution` errors; these
-//! tests check the plumbing (GET and POST, errors mapped through the one table) either way.
+//! Query endpoints end to end with the real engine: results, wire formatting, GET vs POST, and
+//! engine errors mapped through the one table.
 
 use crate::{NOW_MS, TestServer, load};
-use serde_json::Value;
-
-fn engine_ready(body: &Value) -> bool {
-    body["status"] == "success"
-}
 
 #[tokio::test]
-async fn engine_errors_map_to_execution_422_or_results() {
+async fn engine_errors_map_through_the_table() {
     let srv = TestServer::start().await;
+    load(
+        &srv.storage,
+        &[
+            (&[("__name__", "up"), ("job", "a")], &[(NOW_MS - 1000, 1.0)]),
+            (&[("__name__", "foo"), ("job", "a")], &[(NOW_MS - 1000, 1.0)]),
+        ],
+    );
+    let (code, body) = srv.get_json("/api/v1/query", &[("query", "foo(")]).await;
+    assert_eq!((code, body["errorType"].as_str()), (400, Some("bad_data")), "{body}");
+    assert!(body["error"].as_str().unwrap_or("").starts_with("invalid parameter \"query\": 1:"), "{body}");
+    let (code, body) = srv.get_json("/api/v1/query", &[("query", "{job=\"a\"} + {job=\"a\"}")]).await;
+    assert_eq!((code, body["errorType"].as_str()), (422, Some("execution")), "{body}");
     let (code, body) = srv.get_json("/api/v1/query", &[("query", "up")]).await;
-    if engine_ready(&body) {
-        assert_eq!(code, 200);
-        assert_eq!(body["data"]["resultType"], "vector");
-    } else {
-        assert_eq!(code, 422, "{body}");
-        assert_eq!(body["errorType"], "execution");
-    }
+    assert_eq!(code, 200);
+    assert_eq!(
+        body["data"],
+        serde_json::json!({"resultType": "vector", "result": [{"metric": {"__name__": "up", "job": "a"}, "value": [1435781451.781, "1"]}]})
+    );
 }
 
 #[tokio::test]
@@ -43,16 +48,11 @@ async fn post_form_parameters_are_validated() {
     assert!(body.contains("end timestamp must not be before start time"), "{body}");
 }
 
-/// Result checks that need the real engine: skipped in effect (early return) while the engine is
-/// a stub, asserted once it evaluates.
 #[tokio::test]
 async fn results_once_the_engine_evaluates() {
     let srv = TestServer::start().await;
     load(&srv.storage, &[(&[("__name__", "up"), ("job", "a")], &[(1_435_781_400_000, 1.0), (1_435_781_415_000, 0.0)])]);
     let (_, body) = srv.get_json("/api/v1/query", &[("query", "vector(1e21)"), ("time", "1500.010")]).await;
-    if !engine_ready(&body) {
-        return;
-    }
     assert_eq!(body["data"], serde_json::json!({"resultType": "vector", "result": [{"metric": {}, "value": [1500.01, "1e+21"]}]}));
     let (_, body) = srv.get("/api/v1/query", &[("query", "1e21"), ("time", "1500.010")]).await;
     assert!(body.contains(r#"[1500.01,"1000000000000000000000"]"#), "{body}");
@@ -67,4 +67,20 @@ async fn results_once_the_engine_evaluates() {
         body["data"],
         serde_json::json!({"resultType": "matrix", "result": [{"metric": {"__name__": "up", "job": "a"}, "values": [[1435781400, "1"], [1435781415, "0"]]}]})
     );
+}
+
+
+#[tokio::test]
+async fn limit_cuts_vector_results() {
+    let srv = TestServer::start().await;
+    load(
+        &srv.storage,
+        &[
+            (&[("__name__", "up"), ("job", "a")], &[(NOW_MS - 1000, 1.0)]),
+            (&[("__name__", "up"), ("job", "b")], &[(NOW_MS - 1000, 1.0)]),
+        ],
+    );
+    let (_, body) = srv.get_json("/api/v1/query", &[("query", "up"), ("limit", "1")]).await;
+    assert_eq!(body["data"]["result"].as_array().map(Vec::len), Some(1));
+    assert_eq!(body["warnings"], serde_json::json!(["results truncated due to limit"]));
 }

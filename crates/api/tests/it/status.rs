@@ -115,8 +115,10 @@ async fn metadata_dedups_and_limits() {
 #[tokio::test]
 async fn format_query_uses_the_injected_formatter() {
     let srv = TestServer::start().await;
-    let (code, body) = srv.get_json("/api/v1/format_query", &[("query", "up")]).await;
-    assert_eq!((code, body["errorType"].as_str()), (500, Some("unavailable")));
+    let (code, body) = srv.get_json("/api/v1/format_query", &[("query", "sum(rate(x[5m]))by(a)")]).await;
+    assert_eq!((code, body), (200, json!({"status": "success", "data": "sum by (a) (rate(x[5m]))"})));
+    let (code, body) = srv.get_json("/api/v1/format_query", &[("query", "foo(")]).await;
+    assert_eq!((code, body["errorType"].as_str()), (400, Some("bad_data")));
     let fmt: vigil_api::FormatQueryFn =
         Arc::new(|q: &str| if q.contains('(') { Err("1:1: parse error: x".to_owned()) } else { Ok(q.trim().to_owned()) });
     let srv = TestServer::start_with(ApiOptions::default(), move |b| b.format_query(fmt)).await;
