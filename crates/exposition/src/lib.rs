@@ -10,8 +10,10 @@
 //! labels; on a miss it calls [`Series::to_labels`].
 //!
 //! The text format is parsed as leniently as Prometheus' scraper parses it. OpenMetrics is parsed
-//! strictly and validated as a whole (metadata placement, grouping, histogram shape, `# EOF`), so
-//! that it accepts exactly what the OpenMetrics test suite accepts. Errors name the line, column
+//! strictly and, with [`Validation::Full`] (the default), validated as a whole (metadata
+//! placement, grouping, histogram shape, `# EOF`), so that it accepts exactly what the
+//! OpenMetrics test suite accepts; [`Validation::SyntaxOnly`] skips the family rules, as
+//! Prometheus' scraper does. [`MetadataCollector`] gathers HELP/TYPE/UNIT per family. Errors name the line, column
 //! and byte offset and say what was expected. The parsers never panic; they are fuzzed.
 //!
 //! [`encode`] writes the text format for `/federate` and `/metrics`, with Go-compatible floats.

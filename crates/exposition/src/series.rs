@@ -27,7 +27,8 @@ impl<'a> Series<'a> {
     }
 
     /// A stable hash (XXH3-64 of [`Series::raw`]) for a scraper's position cache. It is the same
-    /// across processes and releases; two spellings of one series hash differently.
+    /// across processes and releases; two spellings of one series hash differently. A cache that
+    /// must never confuse two series compares [`Series::raw`] on a hit as well.
     pub fn raw_hash(&self) -> u64 {
         xxhash_rust::xxh3::xxh3_64(self.raw.as_bytes())
     }

@@ -24,7 +24,9 @@ impl fmt::Display for Entry<'_> {
                 }
                 Ok(())
             }
-            Entry::Help { name, help } => write!(f, "HELP {:?} {:?}", name.unescape(), help.unescape()),
+            Entry::Help { name, help } => {
+                write!(f, "HELP {:?} {:?}", name.unescape(), help.unescape())
+            }
             Entry::Type { name, kind } => write!(f, "TYPE {:?} {}", name.unescape(), kind.as_str()),
             Entry::Unit { name, unit } => write!(f, "UNIT {:?} {unit:?}", name.unescape()),
             Entry::Comment(c) => write!(f, "COMMENT {c:?}"),

@@ -56,7 +56,11 @@ impl Family<'_> {
     /// Whether `name` is a sample name of this family; returns the suffix if so.
     fn suffix_of<'n>(&self, name: &'n str) -> Option<&'n str> {
         let suffix = name.strip_prefix(self.name.as_ref())?;
-        let allowed = if self.kind.is_none() { &[""][..] } else { suffixes(self.kind()) };
+        let allowed = if self.kind.is_none() {
+            &[""][..]
+        } else {
+            suffixes(self.kind())
+        };
         allowed.contains(&suffix).then_some(suffix)
     }
 }
@@ -79,7 +83,10 @@ fn is_histogram(kind: MetricType) -> bool {
 
 impl<'a> Validator<'a> {
     pub(crate) fn new(enabled: bool) -> Self {
-        Self { enabled, ..Self::default() }
+        Self {
+            enabled,
+            ..Self::default()
+        }
     }
 
     pub(crate) fn eof_seen(&self) -> bool {
@@ -129,7 +136,11 @@ impl<'a> Validator<'a> {
     }
 
     /// The family a metadata line belongs to, starting a new one if the name changed.
-    fn metadata_family(&mut self, name: Escaped<'a>, what: &str) -> Result<&mut Family<'a>, String> {
+    fn metadata_family(
+        &mut self,
+        name: Escaped<'a>,
+        what: &str,
+    ) -> Result<&mut Family<'a>, String> {
         let name = name.unescape();
         let same = self.family.as_ref().is_some_and(|f| f.name == name);
         if same {
@@ -140,7 +151,9 @@ impl<'a> Validator<'a> {
             self.finish_family()?;
             self.start_family(name, None);
         }
-        self.family.as_mut().ok_or_else(|| "internal: no current family".to_owned())
+        self.family
+            .as_mut()
+            .ok_or_else(|| "internal: no current family".to_owned())
     }
 
     fn start_family(&mut self, name: Cow<'a, str>, kind: Option<MetricType>) {
@@ -160,23 +173,42 @@ impl<'a> Validator<'a> {
 
     /// Checks that can only be made once a family is complete.
     fn finish_family(&mut self) -> Check {
-        let Some(fam) = self.family.take() else { return Ok(()) };
+        let Some(fam) = self.family.take() else {
+            return Ok(());
+        };
         let kind = fam.kind();
-        for suffix in suffixes(kind).iter().filter(|s| !s.is_empty()).chain(std::iter::once(&"")) {
+        for suffix in suffixes(kind)
+            .iter()
+            .filter(|s| !s.is_empty())
+            .chain(std::iter::once(&""))
+        {
             let mut h = DefaultHasher::new();
             h.write(fam.name.as_bytes());
             h.write(suffix.as_bytes());
             if !self.seen_names.insert(h.finish()) {
-                return Err(format!("metric name {:?} clashes with an earlier family", format!("{}{suffix}", fam.name)));
+                return Err(format!(
+                    "metric name {:?} clashes with an earlier family",
+                    format!("{}{suffix}", fam.name)
+                ));
             }
         }
         if let Some(unit) = fam.unit.filter(|u| !u.is_empty()) {
-            let matches = fam.name.strip_suffix(unit).is_some_and(|rest| rest.ends_with('_'));
+            let matches = fam
+                .name
+                .strip_suffix(unit)
+                .is_some_and(|rest| rest.ends_with('_'));
             if !matches {
-                return Err(format!("metric name {:?} does not end in its unit \"_{unit}\"", fam.name));
+                return Err(format!(
+                    "metric name {:?} does not end in its unit \"_{unit}\"",
+                    fam.name
+                ));
             }
             if matches!(kind, MetricType::Info | MetricType::StateSet) {
-                return Err(format!("{} metric {:?} cannot have a unit", kind.as_str(), fam.name));
+                return Err(format!(
+                    "{} metric {:?} cannot have a unit",
+                    kind.as_str(),
+                    fam.name
+                ));
             }
         }
         if is_histogram(kind) {
@@ -191,12 +223,17 @@ impl<'a> Validator<'a> {
             return Ok(());
         }
         let sample_name = s.name.unescape();
-        let belongs = self.family.as_ref().is_some_and(|f| f.suffix_of(&sample_name).is_some());
+        let belongs = self
+            .family
+            .as_ref()
+            .is_some_and(|f| f.suffix_of(&sample_name).is_some());
         if !belongs {
             self.finish_family()?;
             self.start_family(sample_name.clone(), Some(MetricType::Unknown));
         }
-        let Some(fam) = self.family.as_mut() else { return Err("internal: no current family".to_owned()) };
+        let Some(fam) = self.family.as_mut() else {
+            return Err("internal: no current family".to_owned());
+        };
         let kind = fam.kind();
         let suffix = fam.suffix_of(&sample_name).unwrap_or("");
         let fam_name: &str = &fam.name;
@@ -228,7 +265,13 @@ impl<'a> Validator<'a> {
             _ if suffix == "_bucket" => Some("le"),
             _ => None,
         };
-        let (group, series_id) = group_hashes(&mut self.pairs, s, &sample_name, special, kind == MetricType::Info);
+        let (group, series_id) = group_hashes(
+            &mut self.pairs,
+            s,
+            &sample_name,
+            special,
+            kind == MetricType::Info,
+        );
         let ts = s.timestamp;
         if fam.group.is_some() && fam.group != Some(group) && self.seen_groups.contains(&group) {
             return Err("samples of one group are not contiguous".to_owned());
@@ -241,7 +284,9 @@ impl<'a> Validator<'a> {
                 && prev > now
                 && kind != MetricType::Info
             {
-                return Err(format!("timestamp {now} ms goes backwards within a group (previous {prev} ms)"));
+                return Err(format!(
+                    "timestamp {now} ms goes backwards within a group (previous {prev} ms)"
+                ));
             }
         } else {
             self.group_series.clear();
@@ -253,7 +298,8 @@ impl<'a> Validator<'a> {
         fam.group_ts = ts;
         self.seen_groups.insert(group);
         if counted && is_histogram(kind) {
-            fam.histogram.observe(&fam.name, suffix, group, ts, le, s.value)?;
+            fam.histogram
+                .observe(&fam.name, suffix, group, ts, le, s.value)?;
         }
 
         let v = s.value;
@@ -267,7 +313,10 @@ impl<'a> Validator<'a> {
             }
             _ => {}
         }
-        let counter_like = matches!(suffix, "_total" | "_sum" | "_count" | "_bucket" | "_gcount" | "_gsum");
+        let counter_like = matches!(
+            suffix,
+            "_total" | "_sum" | "_count" | "_bucket" | "_gcount" | "_gsum"
+        );
         if counter_like && v.is_nan() {
             return Err(format!("{suffix} sample cannot be NaN"));
         }
@@ -275,9 +324,12 @@ impl<'a> Validator<'a> {
             return Err(format!("{suffix} sample cannot be negative"));
         }
         if s.exemplar.is_some() {
-            let allowed = (is_histogram(kind) && suffix == "_bucket") || (kind == MetricType::Counter && suffix == "_total");
+            let allowed = (is_histogram(kind) && suffix == "_bucket")
+                || (kind == MetricType::Counter && suffix == "_total");
             if !allowed {
-                return Err("exemplars are only allowed on histogram buckets and counter totals".to_owned());
+                return Err(
+                    "exemplars are only allowed on histogram buckets and counter totals".to_owned(),
+                );
             }
         }
         fam.has_samples = true;
@@ -318,9 +370,13 @@ fn write_pair(h: &mut DefaultHasher, name: &str, value: &str) {
 
 /// Parses an `le` or `quantile` label: present, a number, not NaN, infinities spelled canonically.
 fn parse_bound(label: Option<Escaped<'_>>, what: &str) -> Result<f64, String> {
-    let Some(raw) = label else { return Err(format!("missing {what} label")) };
+    let Some(raw) = label else {
+        return Err(format!("missing {what} label"));
+    };
     let text = raw.unescape();
-    let Ok(v) = text.parse::<f64>() else { return Err(format!("invalid {what} label {text:?}")) };
+    let Ok(v) = text.parse::<f64>() else {
+        return Err(format!("invalid {what} label {text:?}"));
+    };
     if v.is_nan() || (v.is_infinite() && text != "+Inf" && text != "-Inf") {
         return Err(format!("invalid {what} label {text:?}"));
     }
@@ -346,10 +402,22 @@ struct HistogramCheck {
 }
 
 impl HistogramCheck {
-    fn observe(&mut self, name: &str, suffix: &str, group: u64, ts: Option<i64>, le: Option<f64>, v: f64) -> Check {
+    fn observe(
+        &mut self,
+        name: &str,
+        suffix: &str,
+        group: u64,
+        ts: Option<i64>,
+        le: Option<f64>,
+        v: f64,
+    ) -> Check {
         if self.group != Some(group) || self.ts != ts {
             self.finish(name)?;
-            *self = HistogramCheck { group: Some(group), ts, ..HistogramCheck::default() };
+            *self = HistogramCheck {
+                group: Some(group),
+                ts,
+                ..HistogramCheck::default()
+            };
         }
         match suffix {
             "_bucket" => {
@@ -385,7 +453,9 @@ impl HistogramCheck {
             return Err(format!("histogram {name:?}: +Inf bucket missing"));
         }
         if self.count.is_some_and(|c| c != self.last_bucket_value) {
-            return Err(format!("histogram {name:?}: count does not match the +Inf bucket"));
+            return Err(format!(
+                "histogram {name:?}: count does not match the +Inf bucket"
+            ));
         }
         if self.sum && self.count.is_none() {
             return Err(format!("histogram {name:?}: _sum without _count"));
@@ -400,7 +470,9 @@ impl HistogramCheck {
             return Err(format!("histogram {name:?}: _sum with negative buckets"));
         }
         if !self.negative_buckets && self.negative_gsum {
-            return Err(format!("histogram {name:?}: negative _gsum without negative buckets"));
+            return Err(format!(
+                "histogram {name:?}: negative _gsum without negative buckets"
+            ));
         }
         Ok(())
     }
