@@ -1,0 +1,189 @@
+//! A scrape config resolved for running: durations in ms, defaults filled in, rules compiled.
+//!
+//! `vigil-config` owns the YAML shape; this is the one place that reads it, so that the rest of
+//! the crate is insulated from how the config crate spells things.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use vigil_model::relabel::RelabelRule;
+
+/// Limits applied to every scrape of a pool; `0` means unlimited.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SampleLimits {
+    /// Maximum samples per scrape after metric relabeling.
+    pub sample_limit: usize,
+    /// Maximum labels per series.
+    pub label_limit: usize,
+    /// Maximum length of a label name.
+    pub label_name_length_limit: usize,
+    /// Maximum length of a label value.
+    pub label_value_length_limit: usize,
+}
+
+/// How scraped samples become stored samples; shared by every target of a pool.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SampleOptions {
+    /// Scraped labels win over target labels (instead of being renamed `exported_<name>`).
+    pub honor_labels: bool,
+    /// Keep timestamps given in the exposition (instead of the scrape time).
+    pub honor_timestamps: bool,
+    /// `metric_relabel_configs`, applied after target labels are attached.
+    pub metric_relabel: Vec<RelabelRule>,
+    /// Per-scrape limits.
+    pub limits: SampleLimits,
+}
+
+/// Where a secret comes from: inline, or a file read at every scrape (so rotation needs no reload).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Secret {
+    Inline(String),
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct BasicAuth {
+    pub username: String,
+    pub password: Option<Secret>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Authorization {
+    /// The scheme, `Bearer` by default.
+    pub kind: String,
+    pub credentials: Option<Secret>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct TlsConfig {
+    pub ca_file: Option<PathBuf>,
+    pub ca: Option<String>,
+    pub cert_file: Option<PathBuf>,
+    pub cert: Option<String>,
+    pub key_file: Option<PathBuf>,
+    pub key: Option<String>,
+    pub insecure_skip_verify: bool,
+}
+
+/// HTTP client settings of a pool.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct HttpConfig {
+    pub basic_auth: Option<BasicAuth>,
+    pub authorization: Option<Authorization>,
+    pub tls: TlsConfig,
+    pub follow_redirects: bool,
+    pub enable_http2: bool,
+    pub enable_compression: bool,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        Self {
+            basic_auth: None,
+            authorization: None,
+            tls: TlsConfig::default(),
+            follow_redirects: true,
+            enable_http2: false,
+            enable_compression: true,
+        }
+    }
+}
+
+/// Everything a pool needs from its `scrape_config` (plus `global` defaults).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct PoolConfig {
+    pub job_name: String,
+    pub interval_ms: i64,
+    pub timeout_ms: i64,
+    pub metrics_path: String,
+    pub scheme: String,
+    pub params: Vec<(String, Vec<String>)>,
+    pub relabel: Vec<RelabelRule>,
+    pub body_size_limit: u64,
+    pub samples: Arc<SampleOptions>,
+    pub http: HttpConfig,
+}
+
+impl PoolConfig {
+    /// A config with Prometheus' defaults, for tests.
+    #[cfg(test)]
+    pub fn for_tests(job: &str) -> Self {
+        Self {
+            job_name: job.to_owned(),
+            interval_ms: 60_000,
+            timeout_ms: 10_000,
+            metrics_path: "/metrics".to_owned(),
+            scheme: "http".to_owned(),
+            params: Vec::new(),
+            relabel: Vec::new(),
+            body_size_limit: 0,
+            samples: Arc::new(SampleOptions { honor_timestamps: true, ..SampleOptions::default() }),
+            http: HttpConfig::default(),
+        }
+    }
+}
+
+fn secret(inline: &str, file: &str) -> Option<Secret> {
+    if !inline.is_empty() {
+        Some(Secret::Inline(inline.to_owned()))
+    } else if !file.is_empty() {
+        Some(Secret::File(PathBuf::from(file)))
+    } else {
+        None
+    }
+}
+
+fn non_empty(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+impl PoolConfig {
+    /// Resolves a validated `scrape_configs` entry (inherited values already filled in).
+    pub fn from_scrape_config(sc: &vigil_config::ScrapeConfig) -> Self {
+        let http = sc.http_client();
+        let tls = &http.tls_config;
+        let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
+        PoolConfig {
+            job_name: sc.job_name.clone(),
+            interval_ms: sc.scrape_interval.as_millis(),
+            timeout_ms: sc.scrape_timeout.as_millis(),
+            metrics_path: sc.metrics_path.clone(),
+            scheme: sc.scheme.clone(),
+            params: sc.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            relabel: vigil_config::compile_rules(&sc.relabel_configs),
+            body_size_limit: sc.body_size_limit.0,
+            samples: Arc::new(SampleOptions {
+                honor_labels: sc.honor_labels,
+                honor_timestamps: sc.honor_timestamps,
+                metric_relabel: vigil_config::compile_rules(&sc.metric_relabel_configs),
+                limits: SampleLimits {
+                    sample_limit: size(sc.sample_limit),
+                    label_limit: size(sc.label_limit),
+                    label_name_length_limit: size(sc.label_name_length_limit),
+                    label_value_length_limit: size(sc.label_value_length_limit),
+                },
+            }),
+            http: HttpConfig {
+                basic_auth: http.basic_auth.as_ref().map(|b| BasicAuth {
+                    username: b.username.clone(),
+                    password: secret(b.password.expose(), &b.password_file),
+                }),
+                authorization: http.authorization.as_ref().map(|a| Authorization {
+                    kind: if a.kind.is_empty() { "Bearer".to_owned() } else { a.kind.clone() },
+                    credentials: secret(a.credentials.expose(), &a.credentials_file),
+                }),
+                tls: TlsConfig {
+                    ca_file: non_empty(&tls.ca_file).map(PathBuf::from),
+                    ca: non_empty(&tls.ca),
+                    cert_file: non_empty(&tls.cert_file).map(PathBuf::from),
+                    cert: non_empty(&tls.cert),
+                    key_file: non_empty(&tls.key_file).map(PathBuf::from),
+                    key: non_empty(tls.key.expose()),
+                    insecure_skip_verify: tls.insecure_skip_verify,
+                },
+                follow_redirects: http.follow_redirects,
+                enable_http2: http.enable_http2,
+                enable_compression: sc.enable_compression,
+            },
+        }
+    }
+}
