@@ -67,14 +67,14 @@ impl<S: Send + Sync> FromRequest<S> for Params {
 
 /// Parses a time parameter value: Unix seconds (float) or RFC 3339, like Prometheus' `parseTime`.
 pub fn parse_time(s: &str) -> Result<Timestamp, String> {
-    if let Ok(secs) = s.parse::<f64>() {
-        if secs.is_finite() {
-            // Whole seconds and milliseconds separately so that 1435781451.781 stays exact.
-            let whole = secs.trunc();
-            let ms = ((secs - whole) * 1000.0).round();
-            let t = whole * 1000.0 + ms;
-            return Ok(t.clamp(MIN_TIME as f64, MAX_TIME as f64) as Timestamp);
-        }
+    if let Ok(secs) = s.parse::<f64>()
+        && secs.is_finite()
+    {
+        // Whole seconds and milliseconds separately so that 1435781451.781 stays exact.
+        let whole = secs.trunc();
+        let ms = ((secs - whole) * 1000.0).round();
+        let t = whole * 1000.0 + ms;
+        return Ok(t.clamp(MIN_TIME as f64, MAX_TIME as f64) as Timestamp);
     }
     if let Some(t) = parse_rfc3339_ms(s) {
         return Ok(t);
@@ -88,14 +88,14 @@ pub fn parse_time(s: &str) -> Result<Timestamp, String> {
 
 /// Parses a duration parameter value into milliseconds: float seconds or a Prometheus duration.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    if let Ok(secs) = s.parse::<f64>() {
-        if secs.is_finite() {
-            let ms = secs * 1000.0;
-            if ms.abs() >= 9.2e15 {
-                return Err(format!("cannot parse {s:?} to a valid duration. It overflows int64"));
-            }
-            return Ok(ms as i64);
+    if let Ok(secs) = s.parse::<f64>()
+        && secs.is_finite()
+    {
+        let ms = secs * 1000.0;
+        if ms.abs() >= 9.2e15 {
+            return Err(format!("cannot parse {s:?} to a valid duration. It overflows int64"));
         }
+        return Ok(ms as i64);
     }
     vigil_model::duration::parse_duration_ms(s).map_err(|_| format!("cannot parse {s:?} to a valid duration"))
 }

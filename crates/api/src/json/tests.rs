@@ -37,6 +37,6 @@ fn points_and_labels() {
 fn envelope_omits_empty_annotations() {
     let body = success_envelope(0, |s| s.push_str("[]"), &[], &[]);
     assert_eq!(body, r#"{"status":"success","data":[]}"#);
-    let body = success_envelope(0, |s| s.push_str("1"), &["w".into()], &["i".into()]);
+    let body = success_envelope(0, |s| s.push('1'), &["w".into()], &["i".into()]);
     assert_eq!(body, r#"{"status":"success","data":1,"warnings":["w"],"infos":["i"]}"#);
 }

@@ -1,4 +1,5 @@
 //! HTTP-level tests: a real server on 127.0.0.1:0 over `MemStorage`, driven by a minimal HTTP/1.1 client.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)]
 
 mod envelope;
 mod exposition;

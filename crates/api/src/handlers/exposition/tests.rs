@@ -2,7 +2,9 @@
 
 use super::*;
 
-fn check(series: &[(&[(&str, &str)], Timestamp, f64)], external: &[(&str, &str)], want: &str) {
+type SeriesSpec<'a> = (&'a [(&'a str, &'a str)], Timestamp, f64);
+
+fn check(series: &[SeriesSpec<'_>], external: &[(&str, &str)], want: &str) {
     let latest = series.iter().map(|(l, t, v)| (Labels::from_pairs(l), (*t, *v))).collect();
     assert_eq!(render_federation(latest, &Labels::from_pairs(external)), want);
 }
