@@ -93,7 +93,25 @@ fn run(name: &str, storage: &dyn Appendable, options: Arc<SampleOptions>, iterat
     println!("{name}: {samples} samples/scrape; first scrape {cold:.0} ns/sample; steady {steady:.1} ns/sample");
 }
 
+/// The exposition parser alone, to see how much of the total is parsing.
+fn parse_only(iterations: u64) {
+    let b = body(1);
+    let start = Instant::now();
+    let mut n = 0u64;
+    for _ in 0..iterations {
+        let mut p = vigil_exposition::Parser::new(b.as_bytes(), vigil_exposition::Format::Text);
+        while let Ok(Some(e)) = p.next() {
+            if let vigil_exposition::Entry::Series(s) = e {
+                n += u64::from(s.value() > -1.0);
+            }
+        }
+    }
+    let ns = start.elapsed().as_nanos() as f64 / n as f64;
+    println!("parser alone: {ns:.1} ns/sample");
+}
+
 fn main() {
+    parse_only(2_000);
     let keep_some = {
         let mut spec = RuleSpec::new(Action::Drop);
         spec.source_labels = vec!["__name__".into()];

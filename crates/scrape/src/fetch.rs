@@ -96,14 +96,14 @@ impl Fetcher {
             };
             req = req.basic_auth(&auth.username, password);
         }
-        if let Some(auth) = &self.http.authorization {
-            if let Some(c) = &auth.credentials {
-                let value = format!("{} {}", auth.kind, self.secret(c).await?);
-                let mut value = HeaderValue::from_str(&value)
-                    .map_err(|_| Error::Http("authorization credentials are not a valid header value".into()))?;
-                value.set_sensitive(true);
-                req = req.header(AUTHORIZATION, value);
-            }
+        if let Some(auth) = &self.http.authorization
+            && let Some(c) = &auth.credentials
+        {
+            let value = format!("{} {}", auth.kind, self.secret(c).await?);
+            let mut value = HeaderValue::from_str(&value)
+                .map_err(|_| Error::Http("authorization credentials are not a valid header value".into()))?;
+            value.set_sensitive(true);
+            req = req.header(AUTHORIZATION, value);
         }
         let mut resp = req.send().await.map_err(|e| http_error(url, &e))?;
         let status = resp.status();

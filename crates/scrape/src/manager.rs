@@ -121,11 +121,11 @@ impl ScrapeManager {
         let mut st = self.state.lock();
         let mut first_error = None;
         for (job, groups) in sets {
-            if let Some(pool) = st.pools.get_mut(&job) {
-                if let Err(e) = pool.sync(&groups) {
-                    tracing::error!(job = %job, error = %e, "Syncing scrape pool failed.");
-                    first_error.get_or_insert(e);
-                }
+            if let Some(pool) = st.pools.get_mut(&job)
+                && let Err(e) = pool.sync(&groups)
+            {
+                tracing::error!(job = %job, error = %e, "Syncing scrape pool failed.");
+                first_error.get_or_insert(e);
             }
             st.target_sets.insert(job, groups);
         }

@@ -58,7 +58,10 @@ impl ScrapePool {
                         if let Some(reason) = reason {
                             tracing::debug!(job = %self.config.job_name, labels = %discovered_labels, %reason, "Target dropped.");
                         }
-                        dropped.push(DroppedTarget { discovered_labels, scrape_pool: self.config.job_name.clone() });
+                        let keep = self.config.keep_dropped_targets;
+                        if keep == 0 || dropped.len() < keep {
+                            dropped.push(DroppedTarget { discovered_labels, scrape_pool: self.config.job_name.clone() });
+                        }
                     }
                 }
             }

@@ -99,6 +99,8 @@ pub(crate) struct PoolConfig {
     pub params: Vec<(String, Vec<String>)>,
     pub relabel: Vec<RelabelRule>,
     pub body_size_limit: u64,
+    /// How many dropped targets to keep for the API (0 = all).
+    pub keep_dropped_targets: usize,
     pub samples: Arc<SampleOptions>,
     pub http: HttpConfig,
 }
@@ -116,6 +118,7 @@ impl PoolConfig {
             params: Vec::new(),
             relabel: Vec::new(),
             body_size_limit: 0,
+            keep_dropped_targets: 0,
             samples: Arc::new(SampleOptions { honor_timestamps: true, ..SampleOptions::default() }),
             http: HttpConfig::default(),
         }
@@ -151,6 +154,7 @@ impl PoolConfig {
             params: sc.params.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             relabel: vigil_config::compile_rules(&sc.relabel_configs),
             body_size_limit: sc.body_size_limit.0,
+            keep_dropped_targets: size(sc.keep_dropped_targets),
             samples: Arc::new(SampleOptions {
                 honor_labels: sc.honor_labels,
                 honor_timestamps: sc.honor_timestamps,

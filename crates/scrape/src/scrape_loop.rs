@@ -111,14 +111,13 @@ impl ScrapeLoop {
             let duration = started.elapsed().as_secs_f64();
             self.ingest(buf, fetched, ts, duration).await;
         }
-        if *signal.borrow() == (Signal::Stop { stale_markers: true }) {
-            if let Some(mut cache) = self.cache.take() {
-                let storage = Arc::clone(&self.deps.storage);
-                let now = self.deps.clock.now_ms();
-                let r = tokio::task::spawn_blocking(move || cache.end_of_run(&*storage, now)).await;
-                if let Ok(Err(e)) = r {
-                    tracing::warn!(target = %self.target.url, error = %e, "Writing end-of-run stale markers failed.");
-                }
+        let stale_markers = *signal.borrow() == (Signal::Stop { stale_markers: true });
+        if stale_markers && let Some(mut cache) = self.cache.take() {
+            let storage = Arc::clone(&self.deps.storage);
+            let now = self.deps.clock.now_ms();
+            let r = tokio::task::spawn_blocking(move || cache.end_of_run(&*storage, now)).await;
+            if let Ok(Err(e)) = r {
+                tracing::warn!(target = %self.target.url, error = %e, "Writing end-of-run stale markers failed.");
             }
         }
     }
