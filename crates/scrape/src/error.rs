@@ -53,6 +53,9 @@ pub enum Error {
         /// The configured limit.
         limit: usize,
     },
+    /// The pool has more targets than `target_limit`; all its scrapes fail.
+    #[error("{0}")]
+    TargetLimit(String),
     /// A series broke `label_limit`, `label_name_length_limit` or `label_value_length_limit`.
     #[error("label limit exceeded: {0}")]
     LabelLimit(String),

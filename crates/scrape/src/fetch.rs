@@ -12,8 +12,10 @@ use std::time::Duration;
 pub const USER_AGENT_VALUE: &str = concat!("Vigil/", env!("CARGO_PKG_VERSION"));
 
 /// Performs scrapes for one pool.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Fetcher {
+    /// Set while the pool is over its `target_limit`: every scrape fails with it.
+    forced_error: parking_lot::Mutex<Option<String>>,
     client: reqwest::Client,
     http: HttpConfig,
     body_size_limit: u64,
@@ -70,17 +72,25 @@ impl Fetcher {
             b = b.tls_danger_accept_invalid_certs(true);
         }
         let client = b.build().map_err(|e| bad(format!("building HTTP client: {e}")))?;
-        Ok(Self { client, http: http.clone(), body_size_limit: cfg.body_size_limit, job: cfg.job_name.clone() })
+        Ok(Self { forced_error: parking_lot::Mutex::new(None), client, http: http.clone(), body_size_limit: cfg.body_size_limit, job: cfg.job_name.clone() })
     }
 
     /// GETs `url` into `buf` (cleared first) within `timeout_ms`; returns the Content-Type.
     pub async fn fetch(&self, url: &str, timeout_ms: i64, buf: &mut Vec<u8>) -> Result<Option<String>> {
         buf.clear();
+        if let Some(e) = self.forced_error.lock().clone() {
+            return Err(Error::TargetLimit(e));
+        }
         let timeout = Duration::from_millis(timeout_ms.max(1) as u64);
         match tokio::time::timeout(timeout, self.fetch_inner(url, timeout, buf)).await {
             Ok(r) => r,
             Err(_) => Err(Error::Timeout { url: url.to_owned(), timeout_ms }),
         }
+    }
+
+    /// Makes every scrape of the pool fail with `error` (or succeed again with `None`).
+    pub fn set_forced_error(&self, error: Option<String>) {
+        *self.forced_error.lock() = error;
     }
 
     async fn fetch_inner(&self, url: &str, timeout: Duration, buf: &mut Vec<u8>) -> Result<Option<String>> {

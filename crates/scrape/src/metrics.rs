@@ -29,6 +29,7 @@ pub struct Metrics {
     pub(crate) sample_duplicate_timestamp: Counter,
     pub(crate) sample_out_of_bounds: Counter,
     pub(crate) exceeded_label_limits: Counter,
+    pub(crate) exceeded_target_limit: Counter,
     pub(crate) pool_targets: Family<LabelPairs, Gauge>,
 }
 
@@ -43,6 +44,7 @@ impl Default for Metrics {
             sample_duplicate_timestamp: Counter::default(),
             sample_out_of_bounds: Counter::default(),
             exceeded_label_limits: Counter::default(),
+            exceeded_target_limit: Counter::default(),
             pool_targets: Family::default(),
         }
     }
@@ -99,6 +101,11 @@ impl Metrics {
             self.exceeded_label_limits.clone(),
         );
         registry.register(
+            "prometheus_target_scrape_pool_exceeded_target_limit",
+            "Total number of times scrape pools hit the target limit, during sync or config reload",
+            self.exceeded_target_limit.clone(),
+        );
+        registry.register(
             "prometheus_target_scrape_pool_targets",
             "Current number of targets in this scrape pool",
             self.pool_targets.clone(),
@@ -115,5 +122,31 @@ impl Metrics {
 
     pub(crate) fn remove_pool(&self, job: &str) {
         self.pool_targets.remove(&vec![("scrape_job".to_owned(), job.to_owned())]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Metrics;
+    use vigil_instrument::prometheus_client::registry::Registry;
+
+    #[test]
+    fn registers_prometheus_names() {
+        let mut registry = Registry::default();
+        let m = Metrics::new(&mut registry);
+        m.exceeded_sample_limit.inc();
+        m.set_pool_targets("node", 3);
+        m.observe_interval("15s", 15.001);
+        let text = vigil_instrument::render(&registry, vigil_instrument::Format::Text).unwrap();
+        for want in [
+            "prometheus_target_scrapes_exceeded_sample_limit_total 1",
+            "prometheus_target_scrape_pools_total 0",
+            "prometheus_target_scrapes_sample_out_of_order_total 0",
+            "prometheus_target_scrapes_sample_duplicate_timestamp_total 0",
+            "prometheus_target_scrape_pool_targets{scrape_job=\"node\"} 3",
+            "prometheus_target_interval_length_seconds_count{interval=\"15s\"} 1",
+        ] {
+            assert!(text.contains(want), "{want} missing in\n{text}");
+        }
     }
 }

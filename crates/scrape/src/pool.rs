@@ -67,6 +67,14 @@ impl ScrapePool {
             }
         }
         self.dropped = dropped;
+        let limit = self.config.target_limit;
+        if limit > 0 && next.len() > limit {
+            self.deps.metrics.exceeded_target_limit.inc();
+            let e = format!("target_limit exceeded (number of targets: {}, limit: {limit})", next.len());
+            self.fetcher.set_forced_error(Some(e));
+        } else {
+            self.fetcher.set_forced_error(None);
+        }
         let gone: Vec<u64> = self.active.keys().filter(|h| !next.contains_key(h)).copied().collect();
         for hash in gone {
             if let Some(r) = self.active.remove(&hash) {

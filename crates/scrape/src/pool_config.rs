@@ -99,6 +99,8 @@ pub(crate) struct PoolConfig {
     pub params: Vec<(String, Vec<String>)>,
     pub relabel: Vec<RelabelRule>,
     pub body_size_limit: u64,
+    /// Maximum targets after relabeling (0 = unlimited).
+    pub target_limit: usize,
     /// How many dropped targets to keep for the API (0 = all).
     pub keep_dropped_targets: usize,
     pub samples: Arc<SampleOptions>,
@@ -119,6 +121,7 @@ impl PoolConfig {
             relabel: Vec::new(),
             body_size_limit: 0,
             keep_dropped_targets: 0,
+            target_limit: 0,
             samples: Arc::new(SampleOptions { honor_timestamps: true, ..SampleOptions::default() }),
             http: HttpConfig::default(),
         }
@@ -155,6 +158,7 @@ impl PoolConfig {
             relabel: vigil_config::compile_rules(&sc.relabel_configs),
             body_size_limit: sc.body_size_limit.0,
             keep_dropped_targets: size(sc.keep_dropped_targets),
+            target_limit: size(sc.target_limit),
             samples: Arc::new(SampleOptions {
                 honor_labels: sc.honor_labels,
                 honor_timestamps: sc.honor_timestamps,

@@ -86,6 +86,15 @@ impl Harness {
         set.first().map(|s| s.samples.values.clone()).unwrap_or_default()
     }
 
+    /// Waits until every active target has finished a scrape (its health is known).
+    pub async fn wait_scraped(&self) {
+        self.wait_for("every target to report health", |h| {
+            let t = h.manager.active_targets();
+            !t.is_empty() && t.iter().all(|t| t.health != vigil_scrape::Health::Unknown)
+        })
+        .await;
+    }
+
     /// Waits up to 5 s for `cond`.
     pub async fn wait_for(&self, what: &str, mut cond: impl FnMut(&Self) -> bool) {
         for _ in 0..250 {

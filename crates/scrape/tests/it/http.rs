@@ -13,6 +13,7 @@ async fn samples_land_with_target_labels_and_headers_are_prometheus_like() {
     let h = Harness::start(&job_config(""));
     h.set_targets(&[&[("__address__", &addr.to_string())]]).await;
     h.wait_for("a scrape", |h| !h.values("a").is_empty()).await;
+    h.wait_scraped().await;
     let inst = addr.to_string();
     let a = &h.dump("a")[0];
     assert!(a.starts_with(&format!(r#"{{__name__="a", group="g", instance="{inst}", job="t", x="1"}} 7"#)), "{a}");
@@ -101,7 +102,7 @@ async fn http_errors_timeouts_and_size_limits_fail_the_scrape() {
     ] {
         let h = Harness::start(&job_config(&format!("    metrics_path: {path}\n{extra}")));
         h.set_targets(&[&[("__address__", &addr.to_string())]]).await;
-        h.wait_for("a failed scrape", |h| !h.values("up").is_empty()).await;
+        h.wait_scraped().await;
         assert_eq!(h.values("up")[0], 0.0, "{path}");
         let t = &h.manager.active_targets()[0];
         assert_eq!(t.health, vigil_scrape::Health::Down);

@@ -57,7 +57,7 @@ async fn sample_limit_fails_the_scrape() {
     let addr = serve(router).await.to_string();
     let h = Harness::start(&job_config("    sample_limit: 2\n"));
     h.set_targets(&[&[("__address__", &addr)]]).await;
-    h.wait_for("a scrape", |h| !h.values("up").is_empty()).await;
+    h.wait_scraped().await;
     assert_eq!(h.values("up")[0], 0.0);
     assert!(h.values("a").is_empty());
     assert!(h.manager.active_targets()[0].last_error.contains("sample limit exceeded"));
@@ -153,4 +153,21 @@ async fn shutdown_stops_loops_without_stale_markers() {
     let q = vigil_storage::Queryable::querier(&db, i64::MIN, i64::MAX).unwrap();
     let set = q.select(&Default::default(), &[vigil_model::Matcher::equal("__name__", "a")]).unwrap();
     assert!(set[0].samples.values.iter().all(|v| *v == 1.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn target_limit_fails_every_scrape_of_the_pool() {
+    let (router, _) = target("a 1\n", TEXT);
+    let addr = serve(router).await.to_string();
+    let h = Harness::start(&job_config("    target_limit: 1\n"));
+    h.set_targets(&[&[("__address__", &addr), ("n", "1")], &[("__address__", &addr), ("n", "2")]]).await;
+    h.wait_for("two targets", |h| h.manager.active_targets().len() == 2).await;
+    h.wait_scraped().await;
+    assert!(h.values("a").is_empty());
+    for t in h.manager.active_targets() {
+        assert_eq!(t.last_error, "target_limit exceeded (number of targets: 2, limit: 1)");
+    }
+    h.set_targets(&[&[("__address__", &addr), ("n", "1")]]).await;
+    h.wait_for("a scrape", |h| !h.values("a").is_empty()).await;
+    h.stop().await;
 }
