@@ -2,7 +2,7 @@
 
 use crate::{Error, Result};
 use std::borrow::Cow;
-use vigil_exposition::{Entry, Format, Parser, Series};
+use vigil_exposition::{Entry, Format, Parser, Series, Validation};
 use vigil_model::{METRIC_NAME, Timestamp};
 
 /// A sample line.
@@ -32,7 +32,9 @@ pub(crate) enum Item<'a> {
 
 /// Calls `f` for each sample and metadata line of `body`. Stops at the first error from either.
 pub(crate) fn parse<'a>(body: &'a [u8], format: Format, mut f: impl FnMut(Item<'a>) -> Result<()>) -> Result<()> {
-    let mut parser = Parser::new(body, format);
+    // Syntax-only checking accepts what Prometheus' scrape parser accepts (e.g. client_golang
+    // histograms with negative buckets and a `_sum`), where full OpenMetrics checking rejects them.
+    let mut parser = Parser::with_validation(body, format, Validation::SyntaxOnly);
     loop {
         let entry = parser.next().map_err(|e| Error::Parse(e.to_string()))?;
         let item = match entry {

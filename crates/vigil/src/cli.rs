@@ -1,0 +1,110 @@
+//! Command-line flags, named like Prometheus' so existing deployment manifests work unchanged.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Vigil: Prometheus, Alertmanager and Grafana compatible monitoring in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "vigil", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub server: ServerFlags,
+    #[command(flatten)]
+    pub log: LogFlags,
+}
+
+/// Subcommands; without one, `vigil` runs the whole stack.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the whole stack (the default).
+    Run,
+    /// Checks configuration files, like `promtool check`.
+    Check {
+        #[command(subcommand)]
+        what: CheckCommand,
+    },
+    /// Runs the built-in demo API alone, as a scrape target for any server.
+    Demo {
+        /// Disables the built-in traffic generator.
+        #[arg(long = "no-traffic")]
+        no_traffic: bool,
+    },
+}
+
+/// `vigil check ...`
+#[derive(Debug, Subcommand)]
+pub enum CheckCommand {
+    /// Validates prometheus.yml files, like `promtool check config`.
+    Config {
+        /// Configuration files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Server flags (Prometheus' names and defaults).
+#[derive(Debug, Args, Clone)]
+pub struct ServerFlags {
+    /// Prometheus configuration file path. Without it, the embedded default is used.
+    #[arg(long = "config.file", global = true)]
+    pub config_file: Option<PathBuf>,
+    /// Base path for metrics storage.
+    #[arg(long = "storage.tsdb.path", default_value = "data/", global = true)]
+    pub tsdb_path: PathBuf,
+    /// How long to retain samples in storage (Prometheus duration, e.g. 15d).
+    #[arg(long = "storage.tsdb.retention.time", default_value = "15d", global = true)]
+    pub retention_time: String,
+    /// Address to listen on for the UI, API, and telemetry.
+    #[arg(long = "web.listen-address", default_value = "0.0.0.0:9090", global = true)]
+    pub listen_address: String,
+    /// Enables shutdown and reload via HTTP request.
+    #[arg(long = "web.enable-lifecycle", global = true)]
+    pub enable_lifecycle: bool,
+    /// Enables API endpoints for admin control actions.
+    #[arg(long = "web.enable-admin-api", global = true)]
+    pub enable_admin_api: bool,
+    /// The URL under which Vigil is externally reachable.
+    #[arg(long = "web.external-url", global = true)]
+    pub external_url: Option<String>,
+    /// The maximum lookback duration for retrieving metrics during expression evaluations.
+    #[arg(long = "query.lookback-delta", default_value = "5m", global = true)]
+    pub lookback_delta: String,
+    /// Maximum time a query may take before being aborted.
+    #[arg(long = "query.timeout", default_value = "2m", global = true)]
+    pub query_timeout: String,
+    /// Maximum number of samples a single query can load into memory.
+    #[arg(long = "query.max-samples", default_value_t = 50_000_000, global = true)]
+    pub query_max_samples: usize,
+    /// Address of the built-in demo API (embedded default and `vigil demo`); port 0 picks one.
+    #[arg(long = "demo.listen-address", default_value = "127.0.0.1:8000", global = true)]
+    pub demo_listen_address: String,
+}
+
+/// Logging flags.
+#[derive(Debug, Args, Clone)]
+pub struct LogFlags {
+    /// Only log messages with the given severity or above: debug, info, warn, error.
+    #[arg(long = "log.level", default_value = "info", global = true)]
+    pub level: LogLevel,
+    /// Output format of log messages.
+    #[arg(long = "log.format", default_value = "logfmt", global = true)]
+    pub format: LogFormat,
+}
+
+/// `--log.level` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogLevel {
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+/// `--log.format` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormat {
+    Logfmt,
+    Json,
+}

@@ -1,0 +1,29 @@
+//! Flag values parsed into typed settings, with errors that name the flag.
+
+use crate::cli::ServerFlags;
+use anyhow::{Context, Result};
+use std::time::Duration;
+use vigil_model::duration::parse_duration_ms;
+
+/// Parsed server settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub retention_ms: i64,
+    pub lookback_delta_ms: i64,
+    pub query_timeout: Duration,
+}
+
+impl Settings {
+    /// Parses the duration-valued flags.
+    pub fn from_flags(flags: &ServerFlags) -> Result<Self> {
+        let retention_ms = parse_duration_ms(&flags.retention_time).context("--storage.tsdb.retention.time")?;
+        let lookback_delta_ms = parse_duration_ms(&flags.lookback_delta).context("--query.lookback-delta")?;
+        let timeout_ms = parse_duration_ms(&flags.query_timeout).context("--query.timeout")?;
+        anyhow::ensure!(lookback_delta_ms > 0, "--query.lookback-delta must be positive");
+        Ok(Self {
+            retention_ms,
+            lookback_delta_ms,
+            query_timeout: Duration::from_millis(u64::try_from(timeout_ms).unwrap_or(0)),
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! Vigil's one integration-test binary: each module boots the real `vigil` binary on loopback and
+//! talks to it with real clients (reqwest, Debian's `promtool` and `prometheus`).
+
+mod support;
+mod targets;
+
+mod check_config;
+mod crash_safety;
+mod default_stack;
+mod differential;
+mod promtool;
+mod reload;
