@@ -77,7 +77,6 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         timeout: settings.query_timeout,
         max_samples: flags.query_max_samples,
     });
-    let (api_state_tx, api_state_rx) = std::sync::mpsc::channel::<vigil_api::ApiHandle>();
     let handle_slot: Arc<parking_lot::Mutex<Option<vigil_api::ApiHandle>>> = Arc::default();
     let slot = Arc::clone(&handle_slot);
     let reloader = Arc::new(Reloader::new(
@@ -91,7 +90,6 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
             }
         }),
     ));
-    drop((api_state_tx, api_state_rx));
 
     let registry = Arc::new(registry);
     let state = api_state(ApiStateParts {
@@ -138,6 +136,10 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         Ok(Err(e)) => tracing::error!(error = %e, "HTTP server failed."),
         Err(e) => tracing::error!(error = %e, "HTTP server task failed."),
     }
+    // Release every other holder of the storage so it can be closed (and its WAL synced).
+    // The reloader and the API state refer to each other through `handle_slot`; break the cycle.
+    handle_slot.lock().take();
+    drop((handle, handle_slot, reloader, scrape));
     close_tsdb(db).await;
     tracing::info!("See you next time!");
     Ok(())
