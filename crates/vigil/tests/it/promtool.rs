@@ -131,13 +131,13 @@ fn promtool_queries_vigil() {
     let server = TestServer::start(&[&format!("--config.file={}", cfg.display())]);
     let url = server.url();
 
-    // Enough samples for a 5 s rate window.
+    // Enough samples for the 5 s windows of the range queries below.
     let ready = eventually(Duration::from_secs(60), || {
         let r = server.query("count_over_time(pt_requests_total{code=\"200\"}[1m])");
         let n: f64 = r.as_array()?.first()?["value"][1].as_str()?.parse().ok()?;
-        (n >= 7.0).then_some(())
+        (n >= 14.0).then_some(())
     });
-    assert!(ready.is_some(), "target not scraped 7 times within 60 s; log:\n{}", server.log());
+    assert!(ready.is_some(), "target not scraped 14 times within 60 s; log:\n{}", server.log());
 
     // query instant: `up` names the target.
     let (ok, out) = promtool(&["query", "instant", &url, "up"]);
@@ -177,9 +177,13 @@ fn promtool_queries_vigil() {
     assert_eq!(by_code.len(), 2, "{out}");
     assert!(close(by_code["200"], 10.0, 0.05) && close(by_code["500"], 1.0, 0.05), "{out}");
 
-    // query range: one series, a point per step, the constant value at every step.
-    let end = (now.floor() as i64) - 1;
-    let (start, end_s) = ((end - 5).to_string(), end.to_string());
+    // query range: one series, a point per step, the constant value at every step. The range
+    // starts 6 s after the first sample so every step has a full 5 s rate window of data.
+    let first = server.query("pt_requests_total{code=\"200\"}[5m]")[0]["values"][0][0].as_f64().expect("first sample");
+    let start = first.ceil() as i64 + 6;
+    let end = start + 5;
+    assert!(end as f64 <= now, "not enough data yet: first sample at {first}, now {now}");
+    let (start, end_s) = (start.to_string(), end.to_string());
     let (ok, out) = promtool(&[
         "query", "range", "--start", &start, "--end", &end_s, "--step", "1s", &url,
         "pt_temperature_celsius{room=\"lab\"}",
