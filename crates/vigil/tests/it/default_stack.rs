@@ -14,17 +14,18 @@ fn default_stack_answers_request_rate_within_a_minute() {
     });
     assert!(result.is_some(), "no request rate within 60 s; log:\n{}", server.log());
 
-    // Both embedded jobs are up.
-    let up = server.query("up");
-    let jobs: Vec<String> = up
-        .as_array()
-        .expect("vector")
-        .iter()
-        .filter(|s| s["value"][1] == "1")
-        .map(|s| s["metric"]["job"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    assert!(jobs.contains(&"vigil".to_owned()), "self-scrape not up: {up}");
-    assert!(jobs.contains(&"demo-api".to_owned()), "demo API not up: {up}");
+    // Both embedded jobs are up (the self-scrape runs every 15 s at a hashed offset).
+    let both_up = eventually(Duration::from_secs(40), || {
+        let up = server.query("up");
+        let jobs: Vec<String> = up
+            .as_array()?
+            .iter()
+            .filter(|s| s["value"][1] == "1")
+            .filter_map(|s| s["metric"]["job"].as_str().map(str::to_owned))
+            .collect();
+        (jobs.contains(&"vigil".to_owned()) && jobs.contains(&"demo-api".to_owned())).then_some(())
+    });
+    assert!(both_up.is_some(), "jobs not up: {}", server.query("up"));
 
     // Self-monitoring uses Prometheus' metric names.
     let head = server.query("prometheus_tsdb_head_series");
