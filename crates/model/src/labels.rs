@@ -119,7 +119,7 @@ impl Labels {
         for l in self
             .labels
             .iter()
-            .filter(|l| !names.contains(&l.name.as_str()) && !(drop_name && l.name == METRIC_NAME))
+            .filter(|l| !(names.contains(&l.name.as_str()) || drop_name && l.name == METRIC_NAME))
         {
             h.update(l.name.as_bytes());
             h.update(&[0xff]);

@@ -134,10 +134,11 @@ impl Querier for MemQuerier {
     fn label_values(&self, name: &str, matchers: &[Matcher]) -> Result<Vec<String>> {
         let mut values = std::collections::BTreeSet::new();
         for (labels, s) in &self.snapshot {
-            if has_samples_in(s, self.mint, self.maxt) && matches_all(labels, matchers) {
-                if let Some(v) = labels.get(name) {
-                    values.insert(v.to_owned());
-                }
+            if has_samples_in(s, self.mint, self.maxt)
+                && matches_all(labels, matchers)
+                && let Some(v) = labels.get(name)
+            {
+                values.insert(v.to_owned());
             }
         }
         Ok(values.into_iter().collect())

@@ -1,6 +1,8 @@
 //! Vigil's one integration-test binary: each module boots the real `vigil` binary on loopback and
 //! talks to it with real clients (reqwest, Debian's `promtool` and `prometheus`).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test harness code")]
+
 mod support;
 mod targets;
 
