@@ -12,14 +12,12 @@ mod aggregate;
 mod binary;
 mod functions;
 mod histogram;
+pub(crate) mod parallel;
 pub(crate) mod math;
 mod range_fns;
 mod selector;
 
 use crate::{Error, Result};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
 use vigil_model::{Labels, Timestamp};
 use vigil_promql_syntax::{At, Expr};
 use vigil_storage::Querier;
@@ -96,8 +94,8 @@ pub(crate) struct Ctx<'a> {
     pub query: &'a str,
     /// Whether this is a range query.
     pub is_range: bool,
-    pub deadline: Instant,
-    pub cancel: Option<Arc<AtomicBool>>,
+    /// Timeout and cancellation (also checked by worker threads).
+    pub stop: parallel::Interrupt,
     pub max_samples: usize,
     pub samples: usize,
     pub infos: Vec<String>,
@@ -107,13 +105,7 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     /// Checks timeout and cancellation; called between series and steps.
     pub fn check(&mut self, what: &'static str) -> Result<()> {
-        if self.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Err(Error::Canceled(what));
-        }
-        if Instant::now() > self.deadline {
-            return Err(Error::Timeout(what));
-        }
-        Ok(())
+        self.stop.check(what)
     }
 
     /// Accounts `n` more samples held in memory.

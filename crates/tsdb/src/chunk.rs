@@ -304,11 +304,7 @@ impl<'a> XorIter<'a> {
                 self.read_value()?;
             }
             _ => {
-                let mut prefix = 0u8;
-                while prefix < 4 && self.r.read_bits(1)? == 1 {
-                    prefix += 1;
-                }
-                let size = match prefix {
+                let size = match self.r.read_unary(4)? {
                     0 => 0,
                     1 => 14,
                     2 => 17,
@@ -355,6 +351,149 @@ impl<'a> XorIter<'a> {
         let bits = self.r.read_bits(sig)?;
         self.v ^= bits << self.trailing;
         Ok(())
+    }
+}
+
+/// Decodes the samples of chunk `bytes` with `mint <= t <= maxt` and `t` after the last
+/// timestamp already in `ts` onto the ends of `ts` and `vs`. Stops at the first sample after
+/// `maxt`. This is the query path: one tight loop over a zero-padded copy of the stream, with
+/// the bounds checked once per sample instead of once per field.
+pub fn decode_into(bytes: &[u8], mint: Timestamp, maxt: Timestamp, ts: &mut Vec<Timestamp>, vs: &mut Vec<f64>) -> Result<()> {
+    let (num, stream) = match bytes {
+        [] => return Ok(()),
+        [a, b, rest @ ..] => (u16::from_be_bytes([*a, *b]), rest),
+        _ => return Err(Error::corrupt("xor chunk", "shorter than its 2-byte header")),
+    };
+    // One sample reads at most 4 + 64 + 2 + 5 + 6 + 64 bits (< 19 bytes) past a valid position.
+    const PAD: usize = 32;
+    let mut stack = [0u8; 512];
+    let heap;
+    let padded: &[u8] = if stream.len() + PAD <= stack.len() {
+        stack[..stream.len()].copy_from_slice(stream);
+        &stack[..stream.len() + PAD]
+    } else {
+        let mut v = Vec::with_capacity(stream.len() + PAD);
+        v.extend_from_slice(stream);
+        v.resize(stream.len() + PAD, 0);
+        heap = v;
+        &heap
+    };
+    let end_bits = stream.len() * 8;
+    let mut r = PaddedBits { buf: padded, pos: 0 };
+    let truncated = |pos: usize| Error::corrupt("xor chunk", format!("bit stream ends at bit {pos}"));
+    let n = usize::from(num);
+    ts.reserve(n);
+    vs.reserve(n);
+    let mut last = ts.last().copied().unwrap_or(Timestamp::MIN);
+    let (mut t, mut t_delta, mut v) = (0i64, 0u64, 0u64);
+    let (mut leading, mut trailing) = (0xffu32, 0u32);
+    for i in 0..n {
+        match i {
+            0 => {
+                let ux = r.varint().ok_or_else(|| Error::corrupt("xor chunk", "varint overflows 64 bits"))?;
+                t = ((ux >> 1) as i64) ^ -((ux & 1) as i64);
+                v = r.read(64);
+            }
+            _ => {
+                if i == 1 {
+                    t_delta = r.varint().ok_or_else(|| Error::corrupt("xor chunk", "varint overflows 64 bits"))?;
+                } else {
+                    let ones = r.peek().leading_ones().min(4);
+                    r.pos += ones as usize + usize::from(ones < 4);
+                    let size = [0, 14, 17, 20, 64][ones as usize];
+                    let mut dod = r.read(size);
+                    if size > 0 && size < 64 && dod > 1 << (size - 1) {
+                        dod = dod.wrapping_sub(1 << size);
+                    }
+                    t_delta = t_delta.wrapping_add(dod);
+                }
+                t = t.wrapping_add(t_delta as i64);
+                match r.read(2) {
+                    0 | 1 => r.pos -= 1, // Only the first bit (0: value unchanged) was ours.
+                    3 => {
+                        let lead = r.read(5) as u32;
+                        let sig = match r.read(6) as u32 {
+                            0 => 64,
+                            s => s,
+                        };
+                        if lead + sig > 64 {
+                            return Err(Error::corrupt("xor chunk", "value window wider than 64 bits"));
+                        }
+                        leading = lead;
+                        trailing = 64 - lead - sig;
+                        v ^= r.read(sig) << trailing;
+                    }
+                    _ => {
+                        if leading == 0xff {
+                            return Err(Error::corrupt("xor chunk", "value reuses a window before one was set"));
+                        }
+                        v ^= r.read(64 - leading - trailing) << trailing;
+                    }
+                }
+            }
+        }
+        if r.pos > end_bits {
+            return Err(truncated(end_bits));
+        }
+        if t > maxt {
+            break;
+        }
+        if t >= mint && t > last {
+            ts.push(t);
+            vs.push(f64::from_bits(v));
+            last = t;
+        }
+    }
+    Ok(())
+}
+
+/// Bit reads over a stream followed by enough zero bytes that no read within one sample can run
+/// off the end; the caller compares `pos` with the real length after each sample.
+struct PaddedBits<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl PaddedBits<'_> {
+    /// The next 64 bits, not consumed.
+    #[inline(always)]
+    fn peek(&self) -> u64 {
+        let i = self.pos >> 3;
+        let off = (self.pos & 7) as u32;
+        match self.buf.get(i..i + 9) {
+            Some(b) => {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(&b[..8]);
+                let w = u64::from_be_bytes(a);
+                // The ninth byte supplies the low `off` bits.
+                if off == 0 { w } else { w << off | u64::from(b[8]) >> (8 - off) }
+            }
+            None => 0,
+        }
+    }
+
+    /// Reads `n` bits (0 ≤ n ≤ 64).
+    #[inline(always)]
+    fn read(&mut self, n: u32) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        let v = self.peek() >> (64 - n);
+        self.pos += n as usize;
+        v
+    }
+
+    /// A Go varint written as 8-bit groups; `None` if longer than 10 bytes.
+    fn varint(&mut self) -> Option<u64> {
+        let mut x = 0u64;
+        for k in 0..10 {
+            let b = self.read(8);
+            if b < 0x80 {
+                return Some(x | b << (7 * k));
+            }
+            x |= (b & 0x7f) << (7 * k);
+        }
+        None
     }
 }
 

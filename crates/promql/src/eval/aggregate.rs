@@ -2,7 +2,7 @@
 //! accumulated per step into flat `[group][step]` arrays.
 
 use super::math::{Mean, format_go_float, kahan_inc, quantile};
-use super::{Ctx, Grid, Series, Val};
+use super::{Ctx, Grid, Series, Val, parallel};
 use crate::{Error, Result};
 use std::collections::HashMap;
 use vigil_model::{Labels, METRIC_NAME};
@@ -123,76 +123,58 @@ impl Ctx<'_> {
     }
 
     /// Streaming aggregations with O(1) state per group and step.
+    ///
+    /// Cells are laid out `[step][group]`, so disjoint step ranges are disjoint slices that threads
+    /// fill independently; within a cell, series are always added in input order, so results do
+    /// not depend on the number of threads.
     fn accumulate(&mut self, op: AggregateOp, vs: &[Series], of: &[usize], keys: Vec<Labels>, g: &Grid) -> Result<Vec<Series>> {
+        self.check("aggregation")?;
         let n = g.n;
         let ng = keys.len();
-        let mut out: Vec<Series> = keys.into_iter().map(|l| Series::empty(l, n)).collect();
-        // Secondary per-cell state: Kahan compensation, Welford mean, or counts.
+        // `val` is the result (Welford's M2 for stddev), `aux` the Kahan compensation (running mean
+        // for stddev), `cnt` the number of values (0 means absent).
+        let mut val = vec![0.0f64; ng * n];
         let mut aux = vec![0.0f64; ng * n];
         let mut cnt = vec![0.0f64; ng * n];
         let mut means: Vec<Mean> = if op == AggregateOp::Avg { vec![Mean::default(); ng * n] } else { Vec::new() };
-        for (i, s) in vs.iter().enumerate() {
-            if i % 256 == 0 {
-                self.check("aggregation")?;
+        let per = parallel::steps_per_part(n, vs.len() * n) * ng.max(1);
+        let mut mean_parts: Vec<&mut [Mean]> = means.chunks_mut(per).collect();
+        let parts: Vec<_> = val
+            .chunks_mut(per)
+            .zip(aux.chunks_mut(per))
+            .zip(cnt.chunks_mut(per))
+            .enumerate()
+            .map(|(p, ((v, a), c))| {
+                let m = if mean_parts.is_empty() { &mut [][..] } else { std::mem::take(&mut mean_parts[p]) };
+                (p * (per / ng.max(1)), v, a, c, m)
+            })
+            .collect();
+        parallel::for_parts(parts, |(k0, val, aux, cnt, means)| {
+            let steps = cnt.len() / ng.max(1);
+            for (s, &gi) in vs.iter().zip(of) {
+                let (vals, has) = (&s.vals[k0..k0 + steps], &s.has[k0..k0 + steps]);
+                accumulate_series(op, vals, has, gi, ng, val, aux, cnt, means);
             }
-            let gi = of[i];
-            let dst = &mut out[gi];
-            let base = gi * n;
-            for k in 0..n {
-                if !s.has[k] {
-                    continue;
-                }
-                let v = s.vals[k];
-                let first = !dst.has[k];
-                dst.has[k] = true;
-                let cur = &mut dst.vals[k];
-                let c = &mut aux[base + k];
-                match op {
-                    AggregateOp::Sum => (*cur, *c) = kahan_inc(v, if first { 0.0 } else { *cur }, if first { 0.0 } else { *c }),
-                    AggregateOp::Avg => means[base + k].add(v),
-                    AggregateOp::Count => *cur = if first { 1.0 } else { *cur + 1.0 },
-                    AggregateOp::Group => *cur = 1.0,
-                    AggregateOp::Min
-                        if (first || *cur > v || cur.is_nan()) => {
-                            *cur = v;
-                        }
-                    AggregateOp::Max
-                        if (first || *cur < v || cur.is_nan()) => {
-                            *cur = v;
-                        }
-                    AggregateOp::Stddev | AggregateOp::Stdvar => {
-                        let count = &mut cnt[base + k];
-                        if first {
-                            *count = 1.0;
-                            *c = v; // running mean
-                            *cur = if v.is_finite() { 0.0 } else { f64::NAN };
-                        } else {
-                            *count += 1.0;
-                            let delta = v - *c;
-                            *c += delta / *count;
-                            *cur += delta * (v - *c);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
+        });
+        let mut out: Vec<Series> = keys.into_iter().map(|l| Series::empty(l, n)).collect();
         for (gi, dst) in out.iter_mut().enumerate() {
             for k in 0..n {
-                if !dst.has[k] {
+                let cell = k * ng + gi;
+                let c = cnt[cell];
+                if c == 0.0 {
                     continue;
                 }
-                let cell = gi * n + k;
-                match op {
-                    AggregateOp::Sum
-                        if !dst.vals[k].is_infinite() => {
-                            dst.vals[k] += aux[cell];
-                        }
-                    AggregateOp::Avg => dst.vals[k] = means[cell].get(),
-                    AggregateOp::Stdvar => dst.vals[k] /= cnt[cell],
-                    AggregateOp::Stddev => dst.vals[k] = (dst.vals[k] / cnt[cell]).sqrt(),
-                    _ => {}
-                }
+                dst.has[k] = true;
+                let v = val[cell];
+                dst.vals[k] = match op {
+                    AggregateOp::Sum if !v.is_infinite() => v + aux[cell],
+                    AggregateOp::Avg => means[cell].get(),
+                    AggregateOp::Count => c,
+                    AggregateOp::Group => 1.0,
+                    AggregateOp::Stdvar => v / c,
+                    AggregateOp::Stddev => (v / c).sqrt(),
+                    _ => v,
+                };
             }
         }
         Ok(out)
@@ -286,4 +268,65 @@ fn ratio_keeps(ratio: f64, l: &Labels) -> bool {
 
 fn valid_label_name(n: &str) -> bool {
     !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()) && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Adds one series' values over a range of steps into group `gi` of the `[step][group]` cells.
+#[allow(clippy::too_many_arguments)]
+fn accumulate_series(
+    op: AggregateOp,
+    vals: &[f64],
+    has: &[bool],
+    gi: usize,
+    ng: usize,
+    val: &mut [f64],
+    aux: &mut [f64],
+    cnt: &mut [f64],
+    means: &mut [Mean],
+) {
+    // One loop per operator keeps the match out of the inner loop.
+    let cells = (0..vals.len()).filter(|&k| has[k]).map(|k| (k, k * ng + gi));
+    match op {
+        AggregateOp::Sum => {
+            for (k, c) in cells {
+                (val[c], aux[c]) = kahan_inc(vals[k], val[c], aux[c]);
+                cnt[c] += 1.0;
+            }
+        }
+        AggregateOp::Avg => {
+            for (k, c) in cells {
+                means[c].add(vals[k]);
+                cnt[c] += 1.0;
+            }
+        }
+        AggregateOp::Count | AggregateOp::Group => {
+            for (_, c) in cells {
+                cnt[c] += 1.0;
+            }
+        }
+        AggregateOp::Min | AggregateOp::Max => {
+            let is_max = op == AggregateOp::Max;
+            for (k, c) in cells {
+                let (v, cur) = (vals[k], val[c]);
+                if cnt[c] == 0.0 || cur.is_nan() || (is_max && cur < v) || (!is_max && cur > v) {
+                    val[c] = v;
+                }
+                cnt[c] += 1.0;
+            }
+        }
+        AggregateOp::Stddev | AggregateOp::Stdvar => {
+            for (k, c) in cells {
+                let v = vals[k];
+                cnt[c] += 1.0;
+                if cnt[c] == 1.0 {
+                    aux[c] = v; // running mean
+                    val[c] = if v.is_finite() { 0.0 } else { f64::NAN };
+                } else {
+                    let delta = v - aux[c];
+                    aux[c] += delta / cnt[c];
+                    val[c] += delta * (v - aux[c]);
+                }
+            }
+        }
+        _ => {}
+    }
 }

@@ -2,7 +2,9 @@
 //! pointers over each series' samples.
 
 use super::math::{Mean, kahan_inc, kahan_sum, quantile, variance};
-use super::{Ctx, Grid, Series};
+use super::selector::RangeSource;
+use super::{Ctx, Grid, RangeSeries, Series, parallel};
+use std::collections::VecDeque;
 use crate::{Error, Result};
 use vigil_model::Timestamp;
 use vigil_promql_syntax::Expr;
@@ -110,73 +112,147 @@ impl Ctx<'_> {
             _ => (0, None, None),
         };
         let src = self.range_source(&args[mat_idx], g)?;
-        let mut out = Vec::with_capacity(src.series.len());
+        let job = Job { f, src: &src, g, p0: p0.as_deref(), p1: p1.as_deref() };
+        let work = src.series.iter().map(|s| s.ts.len()).sum::<usize>() + src.series.len() * g.n;
+        let stop = self.stop.clone();
+        let results = parallel::map_ordered(&src.series, work, Scratch::default, |scratch, s| {
+            stop.check("range function")?;
+            job.run(s, scratch)
+        })?;
+        let mut out = Vec::with_capacity(results.len());
         let mut held = 0;
-        let mut resets: Vec<u32> = Vec::new();
-        let mut scratch: Vec<f64> = Vec::new();
-        for s in &src.series {
-            self.check("range function")?;
-            if s.ts.is_empty() {
-                continue;
-            }
-            let needs_resets = matches!(f, RangeFn::Rate | RangeFn::Increase);
-            if needs_resets {
-                resets.clear();
-                let mut n = 0u32;
-                resets.push(0);
-                for w in s.vals.windows(2) {
-                    if w[1] < w[0] {
-                        n += 1;
-                    }
-                    resets.push(n);
-                }
-            }
-            let mut series = Series::empty(s.labels.clone(), g.n);
-            series.drop_name = s.drop_name || !f.keeps_name();
-            let (mut lo, mut hi) = (0usize, 0usize);
-            let mut max_window = 0;
-            let mut any = false;
-            for k in 0..g.n {
-                let t = g.ts(k);
-                let end = src.window_end(t);
-                let start = end - src.range_ms;
-                while hi < s.ts.len() && s.ts[hi] <= end {
-                    hi += 1;
-                }
-                while lo < hi && s.ts[lo] <= start {
-                    lo += 1;
-                }
-                if lo >= hi {
-                    continue;
-                }
-                max_window = max_window.max(hi - lo);
-                let w = Window {
-                    ts: &s.ts[lo..hi],
-                    vals: &s.vals[lo..hi],
-                    start,
-                    end,
-                    range_ms: src.range_ms,
-                    resets: if needs_resets { (resets[hi - 1] - resets[lo]) as usize } else { 0 },
-                    t,
-                    p0: p0.as_ref().map_or(0.0, |p| p[k]),
-                    p1: p1.as_ref().map_or(0.0, |p| p[k]),
-                };
-                if let Some(v) = apply(f, &w, &mut scratch)? {
-                    series.has[k] = true;
-                    series.vals[k] = v;
-                    any = true;
-                }
-            }
+        for (series, max_window) in results {
             held += max_window;
             self.add_samples(max_window)?;
-            if any {
-                out.push(series);
-            }
+            out.extend(series);
         }
         self.release_samples(held);
         let points: usize = out.iter().map(|s| s.has.iter().filter(|&&h| h).count()).sum();
         self.add_samples(points)?;
         Ok(out)
+    }
+}
+
+/// Per-thread scratch space of [`Job::run`].
+#[derive(Default)]
+struct Scratch {
+    resets: Vec<u32>,
+    vals: Vec<f64>,
+    deque: VecDeque<usize>,
+}
+
+/// One range function call, evaluated series by series (possibly on several threads).
+struct Job<'a> {
+    f: RangeFn,
+    src: &'a RangeSource,
+    g: &'a Grid,
+    p0: Option<&'a [f64]>,
+    p1: Option<&'a [f64]>,
+}
+
+impl Job<'_> {
+    /// The function over every step for one series: the output series (if any step has a value)
+    /// and the most samples held in one window.
+    fn run(&self, s: &RangeSeries, scratch: &mut Scratch) -> Result<(Option<Series>, usize)> {
+        if s.ts.is_empty() {
+            return Ok((None, 0));
+        }
+        let (f, g, src) = (self.f, self.g, self.src);
+        let mut series = Series::empty(s.labels.clone(), g.n);
+        series.drop_name = s.drop_name || !f.keeps_name();
+        let max_window = match f {
+            RangeFn::Min | RangeFn::Max => self.run_extremum(s, &mut series, &mut scratch.deque),
+            _ => {
+                let needs_resets = matches!(f, RangeFn::Rate | RangeFn::Increase);
+                let resets = &mut scratch.resets;
+                if needs_resets {
+                    resets.clear();
+                    let mut n = 0u32;
+                    resets.push(0);
+                    for w in s.vals.windows(2) {
+                        if w[1] < w[0] {
+                            n += 1;
+                        }
+                        resets.push(n);
+                    }
+                }
+                let (mut lo, mut hi) = (0usize, 0usize);
+                let mut max_window = 0;
+                for k in 0..g.n {
+                    let t = g.ts(k);
+                    let end = src.window_end(t);
+                    let start = end - src.range_ms;
+                    while hi < s.ts.len() && s.ts[hi] <= end {
+                        hi += 1;
+                    }
+                    while lo < hi && s.ts[lo] <= start {
+                        lo += 1;
+                    }
+                    if lo >= hi {
+                        continue;
+                    }
+                    max_window = max_window.max(hi - lo);
+                    let w = Window {
+                        ts: &s.ts[lo..hi],
+                        vals: &s.vals[lo..hi],
+                        start,
+                        end,
+                        range_ms: src.range_ms,
+                        resets: if needs_resets { (resets[hi - 1] - resets[lo]) as usize } else { 0 },
+                        t,
+                        p0: self.p0.map_or(0.0, |p| p[k]),
+                        p1: self.p1.map_or(0.0, |p| p[k]),
+                    };
+                    if let Some(v) = apply(f, &w, &mut scratch.vals)? {
+                        series.has[k] = true;
+                        series.vals[k] = v;
+                    }
+                }
+                max_window
+            }
+        };
+        let any = series.has.iter().any(|&h| h);
+        Ok((any.then_some(series), max_window))
+    }
+
+    /// `min_over_time`/`max_over_time` in O(1) amortized per step: a monotonic deque of the
+    /// window's non-NaN samples, earliest first among equals (the sample Prometheus' scan keeps).
+    /// A window of only NaNs gives NaN, as the scan does.
+    fn run_extremum(&self, s: &RangeSeries, series: &mut Series, deque: &mut VecDeque<usize>) -> usize {
+        let (g, src) = (self.g, self.src);
+        let is_max = self.f == RangeFn::Max;
+        // Whether `a` (earlier) is dominated by the newer `b`.
+        let dominated = |a: f64, b: f64| if is_max { a < b } else { a > b };
+        deque.clear();
+        let (mut lo, mut hi) = (0usize, 0usize);
+        let mut max_window = 0;
+        for k in 0..g.n {
+            let end = src.window_end(g.ts(k));
+            let start = end - src.range_ms;
+            while hi < s.ts.len() && s.ts[hi] <= end {
+                let v = s.vals[hi];
+                if !v.is_nan() {
+                    while deque.back().is_some_and(|&b| dominated(s.vals[b], v)) {
+                        deque.pop_back();
+                    }
+                    deque.push_back(hi);
+                }
+                hi += 1;
+            }
+            while lo < hi && s.ts[lo] <= start {
+                lo += 1;
+            }
+            while deque.front().is_some_and(|&i| i < lo) {
+                deque.pop_front();
+            }
+            if lo >= hi {
+                continue;
+            }
+            max_window = max_window.max(hi - lo);
+            series.has[k] = true;
+            series.vals[k] = deque.front().map_or(f64::NAN, |&i| s.vals[i]);
+        }
+        max_window
     }
 }
 
@@ -378,3 +454,6 @@ fn smoothing(w: &Window<'_>) -> Result<Option<f64>> {
     Ok(Some(s1))
 }
 
+
+#[cfg(test)]
+mod tests;

@@ -1,7 +1,7 @@
 //! Selectors: instant-vector lookback selection and the raw samples behind range vectors
 //! (matrix selectors and subqueries).
 
-use super::{Ctx, DEFAULT_SUBQUERY_STEP_MS, Grid, RangeSeries, Series, Val};
+use super::{Ctx, DEFAULT_SUBQUERY_STEP_MS, Grid, RangeSeries, Series, Val, parallel};
 use crate::{Error, Result};
 use vigil_model::{Timestamp, is_stale_nan};
 use vigil_promql_syntax::{Expr, VectorSelector};
@@ -44,30 +44,19 @@ impl Ctx<'_> {
         let first_ref = at.unwrap_or(g.start) - vs.offset_ms;
         let last_ref = at.unwrap_or(g.end()) - vs.offset_ms;
         let set = self.select(vs, first_ref - self.lookback + 1, last_ref)?;
+        let lookback = self.lookback;
+        let offset = vs.offset_ms;
+        let work = set.iter().map(|s| s.samples.len()).sum::<usize>() + set.len() * g.n;
+        let stop = self.stop.clone();
+        let picked = parallel::map_ordered(&set, work, || (), |(), s| {
+            stop.check("vector selector")?;
+            Ok(pick_lookback(s, g, at, offset, lookback, mode))
+        })?;
         let mut out = Vec::with_capacity(set.len());
-        for s in set {
-            self.check("vector selector")?;
-            let (ts, vs_) = (&s.samples.timestamps, &s.samples.values);
-            let mut series = Series::empty(s.labels, g.n);
-            let mut j = 0;
-            let mut count = 0;
-            for k in 0..g.n {
-                let r = at.unwrap_or(g.ts(k)) - vs.offset_ms;
-                while j < ts.len() && ts[j] <= r {
-                    j += 1;
-                }
-                if j > 0 && ts[j - 1] > r - self.lookback && !is_stale_nan(vs_[j - 1]) {
-                    series.has[k] = true;
-                    series.vals[k] = match mode {
-                        Mode::Value => vs_[j - 1],
-                        Mode::Timestamp => ts[j - 1] as f64 / 1000.0,
-                    };
-                    count += 1;
-                }
-            }
+        for (s, (vals, has, count)) in set.into_iter().zip(picked) {
             if count > 0 {
                 self.add_samples(count)?;
-                out.push(series);
+                out.push(Series { labels: s.labels, drop_name: false, vals, has });
             }
         }
         Ok(out)
@@ -81,23 +70,17 @@ impl Ctx<'_> {
                 let first_end = at.unwrap_or(g.start) - vs.offset_ms;
                 let last_end = at.unwrap_or(g.end()) - vs.offset_ms;
                 let set = self.select(vs, first_end - range_ms + 1, last_end)?;
-                let mut series = Vec::with_capacity(set.len());
-                for s in set {
-                    self.check("matrix selector")?;
-                    let mut rs = RangeSeries {
-                        labels: s.labels,
-                        drop_name: false,
-                        ts: Vec::with_capacity(s.samples.len()),
-                        vals: Vec::with_capacity(s.samples.len()),
-                    };
-                    for (&t, &v) in s.samples.timestamps.iter().zip(&s.samples.values) {
-                        if !is_stale_nan(v) {
-                            rs.ts.push(t);
-                            rs.vals.push(v);
-                        }
-                    }
-                    series.push(rs);
-                }
+                self.check("matrix selector")?;
+                // The decoded arrays become the range vector's as they are; only stale markers
+                // are squeezed out, in place.
+                let series = set
+                    .into_iter()
+                    .map(|s| {
+                        let (mut ts, mut vals) = (s.samples.timestamps, s.samples.values);
+                        drop_stale(&mut ts, &mut vals);
+                        RangeSeries { labels: s.labels, drop_name: false, ts, vals }
+                    })
+                    .collect();
                 Ok(RangeSource { series, range_ms: *range_ms, offset_ms: vs.offset_ms, at })
             }
             Expr::Subquery(sq) => {
@@ -164,4 +147,50 @@ impl Ctx<'_> {
         }
         Ok(out)
     }
+}
+
+/// Removes stale markers from parallel sample arrays, keeping order.
+fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>) {
+    let Some(first) = vals.iter().position(|&v| is_stale_nan(v)) else { return };
+    let mut w = first;
+    for r in first + 1..vals.len() {
+        if !is_stale_nan(vals[r]) {
+            ts[w] = ts[r];
+            vals[w] = vals[r];
+            w += 1;
+        }
+    }
+    ts.truncate(w);
+    vals.truncate(w);
+}
+
+/// The newest non-stale sample in `(ref - lookback, ref]` of `s` for every step of `g`, as
+/// (values, presence, number present).
+fn pick_lookback(s: &vigil_storage::Series, g: &Grid, at: Option<Timestamp>, offset: i64, lookback: i64, mode: Mode) -> (Vec<f64>, Vec<bool>, usize) {
+    let (ts, vs) = (&s.samples.timestamps, &s.samples.values);
+    let mut vals = vec![0.0; g.n];
+    let mut has = vec![false; g.n];
+    let mut j = 0;
+    let mut count = 0;
+    for k in 0..g.n {
+        let r = at.unwrap_or(g.ts(k)) - offset;
+        // A few linear steps, then binary search when steps are far apart compared to samples.
+        let mut walked = 0;
+        while walked < 8 && j < ts.len() && ts[j] <= r {
+            j += 1;
+            walked += 1;
+        }
+        if walked == 8 && j < ts.len() && ts[j] <= r {
+            j += ts[j..].partition_point(|&t| t <= r);
+        }
+        if j > 0 && ts[j - 1] > r - lookback && !is_stale_nan(vs[j - 1]) {
+            has[k] = true;
+            vals[k] = match mode {
+                Mode::Value => vs[j - 1],
+                Mode::Timestamp => ts[j - 1] as f64 / 1000.0,
+            };
+            count += 1;
+        }
+    }
+    (vals, has, count)
 }

@@ -33,6 +33,11 @@ fn check(samples: &[(i64, f64)]) -> Vec<u8> {
         XorIter::new(c.bytes()).unwrap().map(|s| s.map(|(t, v)| (t, v.to_bits())).unwrap()).collect();
     let want: Vec<(i64, u64)> = samples.iter().map(|&(t, v)| (t, v.to_bits())).collect();
     assert_eq!(got, want);
+    // The query path's decoder agrees, also when appending after earlier samples.
+    let (mut ts, mut vs) = (Vec::new(), Vec::new());
+    decode_into(c.bytes(), i64::MIN, i64::MAX, &mut ts, &mut vs).unwrap();
+    let fast: Vec<(i64, u64)> = ts.iter().zip(&vs).map(|(&t, v)| (t, v.to_bits())).collect();
+    assert_eq!(fast, want);
     // Re-opening the bytes and appending more must give the same bytes as appending in one go.
     if samples.len() > 1 {
         let (head, tail) = samples.split_at(samples.len() / 2);
@@ -163,15 +168,18 @@ fn corrupt_input_is_an_error_not_a_panic() {
         }
         let res: Result<Vec<_>> = XorIter::new(&bytes).and_then(|it| it.collect());
         assert!(res.is_err() || cut < 2 && bytes.is_empty(), "cut at {cut}");
+        let fast = decode_into(&bytes, i64::MIN, i64::MAX, &mut Vec::new(), &mut Vec::new());
+        assert!(fast.is_err() || cut < 2 && bytes.is_empty(), "decode_into, cut at {cut}");
     }
     // Random garbage never panics.
     let mut rng = Rng::new(7);
-    for _ in 0..500 {
-        let len = rng.below(64) as usize;
+    for _ in 0..5000 {
+        let len = rng.below(700) as usize;
         let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
         if let Ok(it) = XorIter::new(&bytes) {
             let _ = it.count();
         }
+        let _ = decode_into(&bytes, i64::MIN, i64::MAX, &mut Vec::new(), &mut Vec::new());
     }
 }
 
@@ -185,4 +193,26 @@ fn first_timestamp_and_capacity() {
     }
     assert_eq!(c.first_t(), Some(1_700_000_000_000));
     assert!(c.capacity() - c.bytes().len() < 32);
+}
+
+#[test]
+fn decode_into_keeps_the_range_and_skips_overlap() {
+    let mut c = XorChunk::new();
+    for i in 0..10 {
+        c.append(i * 10, i as f64).unwrap();
+    }
+    let decode = |mint, maxt, ts: &mut Vec<i64>| {
+        let mut vs = vec![0.0; ts.len()];
+        decode_into(c.bytes(), mint, maxt, ts, &mut vs).unwrap();
+        assert_eq!(ts.len(), vs.len());
+        ts.clone()
+    };
+    assert_eq!(decode(25, 60, &mut Vec::new()), [30, 40, 50, 60]);
+    assert_eq!(decode(0, -1, &mut Vec::new()), Vec::<i64>::new());
+    // Samples at or before the last one already decoded (from an earlier chunk) are skipped.
+    assert_eq!(decode(0, 30, &mut vec![15]), [15, 20, 30]);
+    // A truncated chunk is an error.
+    let mut bytes = c.bytes().to_vec();
+    bytes.truncate(bytes.len() - 3);
+    assert!(decode_into(&bytes, 0, 100, &mut Vec::new(), &mut Vec::new()).is_err());
 }

@@ -15,7 +15,15 @@ use vigil_model::Timestamp;
 pub const MAGIC: u32 = 0x5647_4843;
 const FILE_HEADER: [u8; 8] = [0x56, 0x47, 0x48, 0x43, 1, 0, 0, 0];
 /// prev_ref 8 + series 4 + mint 8 + maxt 8 + encoding 1 + len 2.
-const CHUNK_HEADER: usize = 31;
+pub const CHUNK_HEADER: usize = 31;
+/// A first read that holds most chunks whole (header, up to 256 data bytes, CRC).
+pub const MIN_CHUNK_READ: usize = CHUNK_HEADER + 256 + 4;
+
+/// The file sequence number and byte offset of chunk reference `r`.
+#[inline]
+pub fn split_ref(r: u64) -> (u32, u64) {
+    ((r >> 32) as u32, r & 0xffff_ffff)
+}
 
 /// A sealed chunk read back from disk.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,6 +40,23 @@ pub struct StoredChunk {
     pub encoding: u8,
     /// Encoded chunk.
     pub data: Vec<u8>,
+}
+
+/// The header of a sealed chunk read by [`ChunkStore::read_into`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChunkHeader {
+    /// The previous chunk of the same series (0 if none).
+    pub prev: u64,
+    /// The owning series.
+    pub series: u32,
+    /// First sample time.
+    pub mint: Timestamp,
+    /// Last sample time.
+    pub maxt: Timestamp,
+    /// Encoding byte.
+    pub encoding: u8,
+    /// Where the encoded chunk sits in the read buffer.
+    pub data: std::ops::Range<usize>,
 }
 
 #[derive(Debug)]
@@ -135,41 +160,84 @@ impl ChunkStore {
 
     /// Reads the chunk at `r`; `Ok(None)` if its file was deleted by retention.
     pub fn read(&self, r: u64) -> Result<Option<StoredChunk>> {
-        let seq = (r >> 32) as u32;
-        let offset = r & 0xffff_ffff;
-        let Some(file) = self.files.read().get(&seq).cloned() else { return Ok(None) };
-        let loc = || format!("head chunk file {} at offset {offset}", file_path(&self.dir, seq).display());
-        let mut buf = vec![0u8; CHUNK_HEADER + 256];
-        let n = read_at_most(&file, &mut buf, offset).map_err(|e| Error::io(loc(), e))?;
-        if n < CHUNK_HEADER {
-            return Err(Error::corrupt(loc(), "chunk header beyond end of file"));
+        let mut buf = Vec::new();
+        Ok(self.read_into(r, &mut buf)?.map(|h| StoredChunk {
+            prev: h.prev,
+            series: h.series,
+            mint: h.mint,
+            maxt: h.maxt,
+            encoding: h.encoding,
+            data: buf[h.data.clone()].to_vec(),
+        }))
+    }
+
+    /// Reads the chunk at `r` into `buf` (reused between calls, so the query path allocates
+    /// nothing per chunk) and returns its header; the encoded chunk is `buf[header.data]`.
+    /// `Ok(None)` if its file was deleted by retention.
+    pub fn read_into(&self, r: u64, buf: &mut Vec<u8>) -> Result<Option<ChunkHeader>> {
+        let (seq, offset) = split_ref(r);
+        if !self.read_raw(seq, offset, MIN_CHUNK_READ, buf)? {
+            return Ok(None);
+        }
+        match self.parse_chunk(r, buf)? {
+            Ok(h) => Ok(Some(h)),
+            Err(need) => {
+                if !self.read_raw(seq, offset, need, buf)? {
+                    return Ok(None);
+                }
+                self.parse_chunk(r, buf)?
+                    .map(Some)
+                    .map_err(|_| Error::corrupt(self.location(r), "chunk data beyond end of file"))
+            }
+        }
+    }
+
+    /// Reads up to `len` bytes of file `seq` at `offset` into `buf` (fewer at the end of the
+    /// file). `Ok(false)` if the file was deleted by retention.
+    pub fn read_raw(&self, seq: u32, offset: u64, len: usize, buf: &mut Vec<u8>) -> Result<bool> {
+        let Some(file) = self.files.read().get(&seq).cloned() else { return Ok(false) };
+        buf.clear();
+        buf.resize(len, 0);
+        let n = read_at_most(&file, buf, offset)
+            .map_err(|e| Error::io(format!("head chunk file {} at offset {offset}", file_path(&self.dir, seq).display()), e))?;
+        buf.truncate(n);
+        Ok(true)
+    }
+
+    /// Parses and checks the chunk at the start of `b`, the bytes at reference `r` (for error
+    /// messages). `Ok(Err(n))` when `b` is too short: the chunk needs `n` bytes.
+    pub fn parse_chunk(&self, r: u64, b: &[u8]) -> Result<Result<ChunkHeader, usize>> {
+        if b.len() < CHUNK_HEADER {
+            return Ok(Err(MIN_CHUNK_READ));
         }
         let be64 = |b: &[u8]| {
             let mut a = [0u8; 8];
             a.copy_from_slice(&b[..8]);
             u64::from_be_bytes(a)
         };
-        let len = usize::from(u16::from_be_bytes([buf[29], buf[30]]));
+        let len = usize::from(u16::from_be_bytes([b[29], b[30]]));
         let total = CHUNK_HEADER + len + 4;
-        if n < total {
-            buf.resize(total, 0);
-            let more = read_at_most(&file, &mut buf[n..], offset + n as u64).map_err(|e| Error::io(loc(), e))?;
-            if n + more < total {
-                return Err(Error::corrupt(loc(), "chunk data beyond end of file"));
-            }
+        if b.len() < total {
+            return Ok(Err(total));
         }
-        let crc = u32::from_be_bytes([buf[total - 4], buf[total - 3], buf[total - 2], buf[total - 1]]);
-        if crc32c::crc32c(&buf[..total - 4]) != crc {
-            return Err(Error::corrupt(loc(), "chunk checksum mismatch"));
+        let crc = u32::from_be_bytes([b[total - 4], b[total - 3], b[total - 2], b[total - 1]]);
+        if crc32c::crc32c(&b[..total - 4]) != crc {
+            return Err(Error::corrupt(self.location(r), "chunk checksum mismatch"));
         }
-        Ok(Some(StoredChunk {
-            prev: be64(&buf[0..]),
-            series: u32::from_be_bytes([buf[8], buf[9], buf[10], buf[11]]),
-            mint: be64(&buf[12..]) as i64,
-            maxt: be64(&buf[20..]) as i64,
-            encoding: buf[28],
-            data: buf[CHUNK_HEADER..CHUNK_HEADER + len].to_vec(),
+        Ok(Ok(ChunkHeader {
+            prev: be64(&b[0..]),
+            series: u32::from_be_bytes([b[8], b[9], b[10], b[11]]),
+            mint: be64(&b[12..]) as i64,
+            maxt: be64(&b[20..]) as i64,
+            encoding: b[28],
+            data: CHUNK_HEADER..CHUNK_HEADER + len,
         }))
+    }
+
+    /// `file at offset` of a chunk reference, for errors.
+    pub fn location(&self, r: u64) -> String {
+        let (seq, offset) = split_ref(r);
+        format!("head chunk file {} at offset {offset}", file_path(&self.dir, seq).display())
     }
 
     /// Deletes files (except the active one) whose chunks all end before `cutoff`.

@@ -1,7 +1,8 @@
 //! Reading the head: selecting series, label names and values, checkpoint contents, statistics.
 
 use super::{Head, MemSeries, SHARD_MASK, SHARDS, decode_labels, decode_pairs, encoded_len, split};
-use crate::chunk::{ENCODING_XOR, XorIter};
+use super::chunk_store::{MIN_CHUNK_READ, split_ref};
+use crate::chunk::{ENCODING_XOR, decode_into};
 use crate::wal::checkpoint::CheckpointWriter;
 use crate::Result;
 use std::collections::BTreeSet;
@@ -14,6 +15,52 @@ struct Snap {
     labels: Labels,
     open: Vec<u8>,
     sealed_ref: u64,
+}
+
+/// The sealed chunks of one series read by [`Head::read_sealed`]: their bytes back to back,
+/// newest first.
+#[derive(Default)]
+struct Sealed {
+    bytes: Vec<u8>,
+    spans: Vec<std::ops::Range<usize>>,
+}
+
+/// Reads that would leave at most this many unneeded bytes between two chunks are merged.
+const MERGE_GAP: u64 = 8 * 1024;
+/// The largest merged read.
+const MAX_WINDOW: u64 = 1 << 20;
+
+/// The sample count in the header of an encoded chunk.
+fn chunk_samples(c: &[u8]) -> usize {
+    c.get(..2).map_or(0, |h| usize::from(u16::from_be_bytes([h[0], h[1]])))
+}
+
+impl Sealed {
+    /// Samples in all the chunks.
+    fn samples(&self) -> usize {
+        self.spans.iter().map(|s| chunk_samples(&self.bytes[s.clone()])).sum()
+    }
+}
+
+/// Decodes one series' samples in `[mint, maxt]` into `out`: its sealed chunks oldest first,
+/// then the open chunk.
+fn decode_snap(snap: &Snap, sealed: &Sealed, mint: Timestamp, maxt: Timestamp, out: &mut Samples) -> Result<()> {
+    for span in sealed.spans.iter().rev() {
+        decode_into(&sealed.bytes[span.clone()], mint, maxt, &mut out.timestamps, &mut out.values)?;
+    }
+    if !snap.open.is_empty() {
+        decode_into(&snap.open, mint, maxt, &mut out.timestamps, &mut out.values)?;
+    }
+    Ok(())
+}
+
+/// Whether decoding is worth spreading over threads (roughly 50k samples or more).
+fn worth_parallel(snaps: &[Snap], sealed: &[Sealed]) -> bool {
+    if snaps.len() < 16 || rayon::current_num_threads() < 2 {
+        return false;
+    }
+    let bytes: usize = snaps.iter().map(|s| s.open.len()).sum::<usize>() + sealed.iter().map(|s| s.bytes.len()).sum::<usize>();
+    bytes >= 64 * 1024
 }
 
 /// Head statistics computed on demand.
@@ -85,9 +132,29 @@ impl Head {
     /// Sealed chunks of a series overlapping `[mint, maxt]`, oldest first.
     fn sealed_chunks(&self, id: u32, newest: u64, mint: Timestamp, maxt: Timestamp) -> Result<Vec<Vec<u8>>> {
         let mut out = Vec::new();
+        let mut buf = Vec::new();
+        self.walk_sealed(id, newest, mint, maxt, &mut buf, |data| {
+            out.push(data.to_vec());
+            Ok(())
+        })?;
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Calls `f` on each sealed chunk of series `id` overlapping `[mint, maxt]`, newest first,
+    /// reading them through `buf`.
+    fn walk_sealed(
+        &self,
+        id: u32,
+        newest: u64,
+        mint: Timestamp,
+        maxt: Timestamp,
+        buf: &mut Vec<u8>,
+        mut f: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
         let mut r = newest;
         while r != 0 {
-            let Some(c) = self.chunks.read(r)? else { break };
+            let Some(c) = self.chunks.read_into(r, buf)? else { break };
             if c.series != id || c.encoding != ENCODING_XOR {
                 return Err(crate::Error::corrupt(
                     format!("head chunk {r:#x}"),
@@ -98,15 +165,94 @@ impl Head {
                 break;
             }
             if c.mint <= maxt {
-                out.push(c.data);
+                f(&buf[c.data.clone()])?;
             }
             r = c.prev;
         }
-        out.reverse();
+        Ok(())
+    }
+
+    /// Reads the sealed chunks overlapping `[mint, maxt]` of every snapshot.
+    ///
+    /// The chains are walked time-major: each round follows one link of every chain, in file
+    /// order, so chunks sealed together (neighbours in the file) are fetched by one read of up to
+    /// [`MAX_WINDOW`] bytes instead of one `pread` each.
+    fn read_sealed(&self, snaps: &[Snap], mint: Timestamp, maxt: Timestamp) -> Result<Vec<Sealed>> {
+        let mut out: Vec<Sealed> = (0..snaps.len()).map(|_| Sealed::default()).collect();
+        let mut pending: Vec<(u64, usize)> =
+            snaps.iter().enumerate().filter(|(_, s)| s.sealed_ref != 0).map(|(i, s)| (s.sealed_ref, i)).collect();
+        let mut window: Vec<u8> = Vec::new();
+        while !pending.is_empty() {
+            pending.sort_unstable();
+            let mut next = Vec::new();
+            // The window holds file `win.0` from byte `win.1` on; reset each round.
+            let mut win: Option<(u32, u64)> = None;
+            for (pos, &(r, si)) in pending.iter().enumerate() {
+                let (seq, off) = split_ref(r);
+                let mut parsed = None;
+                if let Some((_, wstart)) = win.filter(|&(ws, st)| ws == seq && off >= st) {
+                    let at = (off - wstart) as usize;
+                    if at < window.len() && let Ok(h) = self.chunks.parse_chunk(r, &window[at..])? {
+                        parsed = Some((h, at));
+                    }
+                }
+                if parsed.is_none() {
+                    // Read through the following pending chunks of the same file while they are
+                    // close together.
+                    let mut end = off + MIN_CHUNK_READ as u64;
+                    for &(r2, _) in &pending[pos + 1..] {
+                        let (s2, o2) = split_ref(r2);
+                        if s2 != seq || o2 > end + MERGE_GAP || o2 + MIN_CHUNK_READ as u64 - off > MAX_WINDOW {
+                            break;
+                        }
+                        end = end.max(o2 + MIN_CHUNK_READ as u64);
+                    }
+                    if !self.chunks.read_raw(seq, off, (end - off) as usize, &mut window)? {
+                        continue; // The file was deleted by retention.
+                    }
+                    win = Some((seq, off));
+                    let h = match self.chunks.parse_chunk(r, &window)? {
+                        Ok(h) => h,
+                        Err(need) => {
+                            self.chunks.read_raw(seq, off, need, &mut window)?;
+                            self.chunks.parse_chunk(r, &window)?.map_err(|_| {
+                                crate::Error::corrupt(self.chunks.location(r), "chunk data beyond end of file")
+                            })?
+                        }
+                    };
+                    parsed = Some((h, 0));
+                }
+                let Some((c, at)) = parsed else { continue };
+                let id = snaps[si].id;
+                if c.series != id || c.encoding != ENCODING_XOR {
+                    return Err(crate::Error::corrupt(
+                        format!("head chunk {r:#x}"),
+                        format!("belongs to series {} (encoding {}), expected {id}", c.series, c.encoding),
+                    ));
+                }
+                if c.maxt < mint {
+                    continue;
+                }
+                if c.mint <= maxt {
+                    let dst = &mut out[si];
+                    let data = &window[at + c.data.start..at + c.data.end];
+                    dst.spans.push(dst.bytes.len()..dst.bytes.len() + data.len());
+                    dst.bytes.extend_from_slice(data);
+                }
+                if c.prev != 0 {
+                    next.push((c.prev, si));
+                }
+            }
+            pending = next;
+        }
         Ok(out)
     }
 
     /// Series `ids` with samples in `[mint, maxt]`, sorted by labels, at most `limit` (0 = all).
+    ///
+    /// Sealed chunks are read first for all series at once ([`Self::read_sealed`]); series are
+    /// then decoded in parallel (rayon) when there is enough work. The output is in label order
+    /// either way.
     pub fn select(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, labels_only: bool, limit: usize) -> Result<SeriesSet> {
         let mint = mint.max(self.min_valid());
         if mint > maxt {
@@ -114,36 +260,39 @@ impl Head {
         }
         let mut snaps = self.snapshot(ids, mint, maxt, true);
         snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
-        let mut out = Vec::new();
-        for snap in snaps {
-            let mut samples = Samples::default();
-            let mut chunks = if snap.sealed_ref != 0 { self.sealed_chunks(snap.id, snap.sealed_ref, mint, maxt)? } else { Vec::new() };
-            if !snap.open.is_empty() {
-                chunks.push(snap.open);
-            }
-            for c in &chunks {
-                for s in XorIter::new(c)? {
-                    let (t, v) = s?;
-                    if t > maxt {
+        let sealed = self.read_sealed(&snaps, mint, maxt)?;
+        let parallel = limit == 0 && worth_parallel(&snaps, &sealed);
+        let decode = |(snap, sealed, mut samples): (Snap, Sealed, Samples)| -> Result<Option<Series>> {
+            decode_snap(&snap, &sealed, mint, maxt, &mut samples)?;
+            Ok((!samples.is_empty()).then(|| Series {
+                labels: snap.labels,
+                samples: if labels_only { Samples::default() } else { samples },
+            }))
+        };
+        // The output arrays are allocated here, on the calling thread, sized from the chunk
+        // headers: worker threads then only fill them (allocator arenas of short-lived pool
+        // threads tend to hand memory back to the OS, and page faults do not run in parallel).
+        let work = snaps.into_iter().zip(sealed).map(|(snap, sealed)| {
+            let n = sealed.samples() + chunk_samples(&snap.open);
+            let samples = Samples { timestamps: Vec::with_capacity(n), values: Vec::with_capacity(n) };
+            (snap, sealed, samples)
+        });
+        if !parallel {
+            let mut out = Vec::new();
+            for item in work {
+                if let Some(s) = decode(item)? {
+                    out.push(s);
+                    if limit > 0 && out.len() >= limit {
                         break;
-                    }
-                    if t >= mint && samples.timestamps.last().is_none_or(|&l| l < t) {
-                        samples.push(t, v);
                     }
                 }
             }
-            if samples.is_empty() {
-                continue;
-            }
-            if labels_only {
-                samples = Samples::default();
-            }
-            out.push(Series { labels: snap.labels, samples });
-            if limit > 0 && out.len() >= limit {
-                break;
-            }
+            return Ok(out);
         }
-        Ok(out)
+        use rayon::prelude::*;
+        let items: Vec<(Snap, Sealed, Samples)> = work.collect();
+        let decoded: Vec<Option<Series>> = items.into_par_iter().with_min_len(8).map(decode).collect::<Result<_>>()?;
+        Ok(decoded.into_iter().flatten().collect())
     }
 
     /// Sorted label names of series `ids` (all series if `None`).
