@@ -16,7 +16,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("vigil-promql-syntax", &["vigil-model"]),
     ("vigil-config", &["vigil-model"]),
     ("vigil-storage", &["vigil-model"]),
-    ("vigil-instrument", &["vigil-model", "vigil-exposition"]),
+    ("vigil-instrument", &[]),
     ("vigil-tsdb", &["vigil-model", "vigil-storage"]),
     ("vigil-promql", &["vigil-model", "vigil-promql-syntax", "vigil-storage"]),
     ("vigil-discovery", &["vigil-model", "vigil-config"]),
@@ -24,17 +24,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("vigil-demo", &["vigil-instrument"]),
     (
         "vigil-api",
-        &[
-            "vigil-model",
-            "vigil-config",
-            "vigil-exposition",
-            "vigil-storage",
-            "vigil-promql",
-            "vigil-promql-syntax",
-            "vigil-instrument",
-            "vigil-scrape",
-            "vigil-tsdb",
-        ],
+        &["vigil-model", "vigil-exposition", "vigil-storage", "vigil-promql", "vigil-promql-syntax", "vigil-instrument"],
     ),
     ("vigil-test-support", &["vigil-model", "vigil-storage", "vigil-promql", "vigil-promql-syntax", "vigil-tsdb"]),
     (
