@@ -69,8 +69,8 @@ pub static FUNCTIONS: &[FunctionSig] = sigs! {
     "mad_over_time": [M] 0 -> V;
     "max_of": [S, S] 0 -> S;
     "max_over_time": [M] 0 -> V;
-    "min_over_time": [M] 0 -> V;
     "min_of": [S, S] 0 -> S;
+    "min_over_time": [M] 0 -> V;
     "minute": [V] 1 -> V;
     "month": [V] 1 -> V;
     "pi": [] 0 -> S;

@@ -105,3 +105,14 @@ fn formats() {
     assert_eq!(format_query("sum by(job)(rate(x[5m]))").unwrap(), "sum by (job) (rate(x[5m]))");
     assert!(format_query("sum(").is_err());
 }
+
+#[test]
+fn function_table_is_sorted_so_every_function_is_found() {
+    // `lookup_function` binary-searches FUNCTIONS; one misplaced entry hides its neighbours.
+    for pair in crate::FUNCTIONS.windows(2) {
+        assert!(pair[0].name < pair[1].name, "{} must come after {}", pair[0].name, pair[1].name);
+    }
+    for f in crate::FUNCTIONS {
+        assert!(crate::lookup_function(f.name).is_some(), "{} not found", f.name);
+    }
+}
