@@ -40,24 +40,27 @@ struct ReloadMetrics {
     success_timestamp: Gauge,
 }
 
+/// Told the outcome of every reload: the applied config and its effective YAML, or the error.
+pub type OutcomeFn = Box<dyn Fn(Result<(&Config, &str), &str>) + Send + Sync>;
+
 /// Applies configurations to the running components.
 pub struct Reloader {
     source: ConfigSource,
     scrape: Arc<ScrapeManager>,
     target_sets: mpsc::Sender<HashMap<String, Vec<TargetGroup>>>,
     metrics: ReloadMetrics,
-    on_applied: Box<dyn Fn(&Config, &str) + Send + Sync>,
+    on_outcome: OutcomeFn,
     lock: tokio::sync::Mutex<()>,
 }
 
 impl Reloader {
-    /// A reloader; `on_applied` receives the config and its effective YAML after each successful apply.
+    /// A reloader; `on_outcome` hears about every reload, successful or not.
     pub fn new(
         source: ConfigSource,
         scrape: Arc<ScrapeManager>,
         target_sets: mpsc::Sender<HashMap<String, Vec<TargetGroup>>>,
         registry: &mut Registry,
-        on_applied: Box<dyn Fn(&Config, &str) + Send + Sync>,
+        on_outcome: OutcomeFn,
     ) -> Self {
         let metrics = ReloadMetrics { successful: Gauge::default(), success_timestamp: Gauge::default() };
         registry.register(
@@ -75,7 +78,7 @@ impl Reloader {
             scrape,
             target_sets,
             metrics,
-            on_applied,
+            on_outcome,
             lock: tokio::sync::Mutex::new(()),
         }
     }
@@ -93,6 +96,7 @@ impl Reloader {
             }
             Err(e) => {
                 self.metrics.successful.set(0);
+                (self.on_outcome)(Err(e));
                 tracing::error!(error = %e, "Error reloading config.");
             }
         }
@@ -114,7 +118,7 @@ impl Reloader {
             .send(vigil_discovery::static_target_sets(&config))
             .await
             .map_err(|_| "scrape manager is not running".to_owned())?;
-        (self.on_applied)(&config, &yaml);
+        (self.on_outcome)(Ok((&config, &yaml)));
         Ok(())
     }
 

@@ -84,9 +84,16 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         Arc::clone(&scrape),
         target_tx,
         &mut registry,
-        Box::new(move |config, yaml| {
-            if let Some(h) = slot.lock().as_ref() {
-                h.set_config(yaml.to_owned(), config.global.external_labels.to_labels(), vigil_api::system_now_ms());
+        Box::new(move |outcome| {
+            let slot = slot.lock();
+            let Some(h) = slot.as_ref() else { return };
+            match outcome {
+                Ok((config, yaml)) => h.set_config(
+                    yaml.to_owned(),
+                    config.global.external_labels.to_labels(),
+                    vigil_api::system_now_ms(),
+                ),
+                Err(_) => h.set_reload_failed(),
             }
         }),
     ));
@@ -122,7 +129,7 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
     handle.set_ready(true);
     tracing::info!(address = %self_addr, "Server is ready to receive web requests.");
 
-    supervise(&reloader, &handle, &shutdown_tx, shutdown_rx).await;
+    supervise(&reloader, &shutdown_tx, shutdown_rx).await;
 
     tracing::info!("Stopping scrape manager...");
     let _ = shutdown_tx.send(true);
@@ -148,7 +155,6 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
 /// Waits for SIGHUP (reload), SIGINT/SIGTERM or `/-/quit` (stop).
 async fn supervise(
     reloader: &Arc<Reloader>,
-    handle: &vigil_api::ApiHandle,
     shutdown_tx: &watch::Sender<bool>,
     mut shutdown_rx: watch::Receiver<bool>,
 ) {
@@ -168,9 +174,8 @@ async fn supervise(
                 break;
             }
             Some(()) = async { match hup.as_mut() { Some(s) => s.recv().await, None => std::future::pending().await } } => {
-                if reloader.reload().await.is_err() {
-                    handle.set_reload_failed();
-                }
+                // The outcome reaches the API through the reloader's callback.
+                let _ = reloader.reload().await;
             }
             changed = shutdown_rx.changed() => {
                 if changed.is_err() || *shutdown_rx.borrow() {
