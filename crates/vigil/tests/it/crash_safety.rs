@@ -74,7 +74,9 @@ fn last_wal_segment(data: &Path) -> PathBuf {
     let mut segments: Vec<PathBuf> = std::fs::read_dir(data.join("wal"))
         .expect("read wal dir")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit())))
+        .filter(|p| {
+            p.is_file() && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
         .collect();
     segments.sort();
     segments.pop().expect("at least one WAL segment")

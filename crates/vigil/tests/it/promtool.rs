@@ -78,7 +78,10 @@ fn parse_vector(out: &str) -> Vec<(Labels, f64, f64)> {
 fn parse_sample(s: &str) -> (f64, f64) {
     let (v, ts) = s.trim().split_once(" @[").unwrap_or_else(|| panic!("not a sample: {s:?}"));
     let ts = ts.strip_suffix(']').unwrap_or_else(|| panic!("not a sample: {s:?}"));
-    (v.parse().unwrap_or_else(|_| panic!("bad value in {s:?}")), ts.parse().unwrap_or_else(|_| panic!("bad time in {s:?}")))
+    (
+        v.parse().unwrap_or_else(|_| panic!("bad value in {s:?}")),
+        ts.parse().unwrap_or_else(|_| panic!("bad time in {s:?}")),
+    )
 }
 
 /// Parses promtool's matrix output: a `metric =>` line followed by `value @[timestamp]` lines.
@@ -157,8 +160,7 @@ fn promtool_queries_vigil() {
     // Gauges: exact values, negative included.
     let (ok, out) = promtool(&["query", "instant", &url, "pt_temperature_celsius"]);
     assert!(ok, "{out}");
-    let rooms: BTreeMap<String, f64> =
-        parse_vector(&out).into_iter().map(|(l, v, _)| (l["room"].clone(), v)).collect();
+    let rooms: BTreeMap<String, f64> = parse_vector(&out).into_iter().map(|(l, v, _)| (l["room"].clone(), v)).collect();
     assert_eq!(rooms, BTreeMap::from([("hall".to_owned(), -18.25), ("lab".to_owned(), 21.5)]), "{out}");
 
     // Aggregated rates: 10/s + 1/s. The tolerance covers the gap between the scrape timestamp
@@ -185,7 +187,15 @@ fn promtool_queries_vigil() {
     assert!(end as f64 <= now, "not enough data yet: first sample at {first}, now {now}");
     let (start, end_s) = (start.to_string(), end.to_string());
     let (ok, out) = promtool(&[
-        "query", "range", "--start", &start, "--end", &end_s, "--step", "1s", &url,
+        "query",
+        "range",
+        "--start",
+        &start,
+        "--end",
+        &end_s,
+        "--step",
+        "1s",
+        &url,
         "pt_temperature_celsius{room=\"lab\"}",
     ]);
     assert!(ok, "{out}");
@@ -200,7 +210,17 @@ fn promtool_queries_vigil() {
 
     // query range with JSON output, as a script would consume it: rates at every step.
     let (ok, out) = promtool(&[
-        "query", "range", "-o", "json", "--start", &start, "--end", &end_s, "--step", "1s", &url,
+        "query",
+        "range",
+        "-o",
+        "json",
+        "--start",
+        &start,
+        "--end",
+        &end_s,
+        "--step",
+        "1s",
+        &url,
         "rate(pt_requests_total{code=\"200\"}[5s])",
     ]);
     assert!(ok, "{out}");
@@ -218,7 +238,8 @@ fn promtool_queries_vigil() {
     // query series: both counter series with their full label sets.
     let (ok, out) = promtool(&["query", "series", "--match", "pt_requests_total", &url]);
     assert!(ok, "{out}");
-    let mut series: Vec<Labels> = out.lines().filter(|l| !l.trim().is_empty()).map(|l| parse_labels(l.trim()).0).collect();
+    let mut series: Vec<Labels> =
+        out.lines().filter(|l| !l.trim().is_empty()).map(|l| parse_labels(l.trim()).0).collect();
     series.sort();
     let codes: Vec<&str> = series.iter().map(|l| l["code"].as_str()).collect();
     assert_eq!(codes, ["200", "500"], "{out}");

@@ -33,7 +33,12 @@ fn active_targets(server: &TestServer) -> BTreeSet<(String, String)> {
         .as_array()
         .expect("activeTargets")
         .iter()
-        .map(|t| (t["scrapePool"].as_str().unwrap_or_default().to_owned(), t["scrapeUrl"].as_str().unwrap_or_default().to_owned()))
+        .map(|t| {
+            (
+                t["scrapePool"].as_str().unwrap_or_default().to_owned(),
+                t["scrapeUrl"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -68,7 +73,11 @@ fn reload_applies_good_configs_and_keeps_the_old_one_on_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = write_file(dir.path(), "prometheus.yml", &config(&[("one", &one)]));
     let server = TestServer::start(&["--web.enable-lifecycle", &format!("--config.file={}", cfg.display())]);
-    assert!(eventually(WAIT, || is_up(&server, "one").then_some(())).is_some(), "job one not up; log:\n{}", server.log());
+    assert!(
+        eventually(WAIT, || is_up(&server, "one").then_some(())).is_some(),
+        "job one not up; log:\n{}",
+        server.log()
+    );
     assert_eq!(reload_successful(&server), Some(1.0), "{}", server.metrics_text());
 
     // Add a job through POST /-/reload: it appears in the targets API and gets scraped.
@@ -77,7 +86,11 @@ fn reload_applies_good_configs_and_keeps_the_old_one_on_errors() {
     let (status, body) = server.post("/-/reload");
     assert_eq!(status, 200, "reload of a good config: {body}");
     assert_eq!(active_targets(&server), expected_targets(&both));
-    assert!(eventually(WAIT, || (two.hits() > 0 && is_up(&server, "two")).then_some(())).is_some(), "job two never scraped; log:\n{}", server.log());
+    assert!(
+        eventually(WAIT, || (two.hits() > 0 && is_up(&server, "two")).then_some(())).is_some(),
+        "job two never scraped; log:\n{}",
+        server.log()
+    );
     assert!(!server.query("two_value").as_array().expect("vector").is_empty(), "job two's samples not stored");
 
     // A bad config (unknown field): 500 naming the problem, old config kept, metric at 0.
@@ -94,7 +107,10 @@ fn reload_applies_good_configs_and_keeps_the_old_one_on_errors() {
     // Checked at the end, so the steps below run even if this fails.
     let runtime_after_failure = reload_config_success(&server);
     let hits = two.hits();
-    assert!(eventually(WAIT, || (two.hits() > hits + 1).then_some(())).is_some(), "scraping stopped after a failed reload");
+    assert!(
+        eventually(WAIT, || (two.hits() > hits + 1).then_some(())).is_some(),
+        "scraping stopped after a failed reload"
+    );
 
     // Fix it and reload with SIGHUP: job one goes, the metric is back to 1.
     write_file(dir.path(), "prometheus.yml", &config(&[("two", &two)]));
@@ -125,7 +141,10 @@ fn lifecycle_endpoints_are_refused_without_the_flag() {
         assert!(body.contains("Lifecycle API is not enabled"), "{path}: {body}");
     }
     assert!(server.wait_exit(Duration::from_secs(2)).is_none(), "server exited after a refused /-/quit");
-    assert!(!server.query("up").as_array().expect("vector").is_empty(), "server not answering after refused lifecycle calls");
+    assert!(
+        !server.query("up").as_array().expect("vector").is_empty(),
+        "server not answering after refused lifecycle calls"
+    );
 }
 
 /// Samples of `quit_value` as `(ms, value)` pairs.
@@ -136,7 +155,12 @@ fn samples(server: &TestServer) -> BTreeSet<(i64, String)> {
         .and_then(|s| s["values"].as_array())
         .map(|vs| {
             vs.iter()
-                .map(|p| ((p[0].as_f64().unwrap_or_default() * 1000.0).round() as i64, p[1].as_str().unwrap_or_default().to_owned()))
+                .map(|p| {
+                    (
+                        (p[0].as_f64().unwrap_or_default() * 1000.0).round() as i64,
+                        p[1].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -150,7 +174,11 @@ fn quit_exits_cleanly_and_keeps_the_data() {
     let data = dir.path().join("data");
     let cfg_flag = format!("--config.file={}", cfg.display());
     let mut server = TestServer::start_in(&data, &["--web.enable-lifecycle", &cfg_flag]);
-    assert!(eventually(WAIT, || (samples(&server).len() >= 3).then_some(())).is_some(), "no samples; log:\n{}", server.log());
+    assert!(
+        eventually(WAIT, || (samples(&server).len() >= 3).then_some(())).is_some(),
+        "no samples; log:\n{}",
+        server.log()
+    );
     let before = samples(&server);
 
     let (status, body) = server.post("/-/quit");

@@ -73,10 +73,8 @@ impl TestServer {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("vigil exited early with {status}; log:\n{}", self.log());
             }
-            if let Ok(r) = client.get(format!("{}/-/ready", self.url())).send() {
-                if r.status().is_success() {
-                    return;
-                }
+            if client.get(format!("{}/-/ready", self.url())).send().is_ok_and(|r| r.status().is_success()) {
+                return;
             }
             if Instant::now() > deadline {
                 panic!("vigil not ready after {timeout:?}; log:\n{}", self.log());
@@ -93,10 +91,7 @@ impl TestServer {
 
     /// GETs a JSON API path (with query string) and returns the parsed body.
     pub fn get_json(&self, path_and_query: &str) -> serde_json::Value {
-        let r = http()
-            .get(format!("{}{}", self.url(), path_and_query))
-            .send()
-            .expect("request");
+        let r = http().get(format!("{}{}", self.url(), path_and_query)).send().expect("request");
         r.json().expect("json body")
     }
 
@@ -121,9 +116,7 @@ impl TestServer {
 
     /// The value of an unlabelled metric in the server's own `/metrics`, if present.
     pub fn self_metric(&self, name: &str) -> Option<f64> {
-        self.metrics_text()
-            .lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+        self.metrics_text().lines().find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
     }
 
     /// The process id (for signals).

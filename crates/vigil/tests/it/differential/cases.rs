@@ -1,0 +1,206 @@
+//! The query set, its tolerances, and the named list of differences the test tolerates (mirrored
+//! in `docs/compatibility.md`).
+
+/// Relative tolerance for results computed from identical stored samples: only floating-point
+/// evaluation order may differ (Kahan vs plain summation, operation order in extrapolation).
+pub const EXACT: f64 = 1e-9;
+
+/// Relative tolerance for rates of the `worker` target's wall-clock counters, which the two servers
+/// scrape at different moments: each sample's value is read a few ms after its timestamp is taken,
+/// and a delayed scrape can change how far `rate` extrapolates (by up to one interval in a 15 s
+/// window). A semantic difference (a missing extrapolation rule, a wrong window) is far larger.
+pub const SCRAPE_PHASE: f64 = 0.1;
+
+/// A difference between Vigil and Prometheus 2.42 that the test knows about, and how it handles it.
+#[derive(Debug)]
+pub struct Exception {
+    /// Short name, also used in `docs/compatibility.md`.
+    pub name: &'static str,
+    /// What differs.
+    pub difference: &'static str,
+    /// What the test does about it.
+    pub handling: &'static str,
+}
+
+/// Every difference this test tolerates.
+pub const EXCEPTIONS: &[Exception] = &[
+    Exception {
+        name: "left-open-range-windows",
+        difference: "Vigil (like Prometheus 3.x) selects range windows (t - r, t]; Prometheus 2.42 selects [t - r, t].",
+        handling: "evaluation times never put a sample on a window edge (all `api` samples end in 1 ms, \
+                   scrape phases are measured); `window_edge_difference` checks the documented difference on an edge.",
+    },
+    Exception {
+        name: "left-open-lookback",
+        difference: "an instant selector does not see a sample exactly `lookback` old in Vigil; Prometheus 2.42 does.",
+        handling: "not reachable: the data spans less than the 5 m lookback.",
+    },
+    Exception {
+        name: "subquery-first-step",
+        difference: "Vigil starts subquery steps strictly after `t - range`; Prometheus 2.42 at or after it.",
+        handling: "evaluation times are never a multiple of a subquery step (T mod 1 s is not 0).",
+    },
+    Exception {
+        name: "default-subquery-step",
+        difference: "Vigil's default subquery step is 60 s; Prometheus uses its global evaluation interval.",
+        handling: "every subquery names its step.",
+    },
+    Exception {
+        name: "annotations",
+        difference: "Vigil returns 3.x info/warning annotations (quantile φ outside [0, 1], histogram bucket fixes); 2.42 fewer.",
+        handling: "only `data` is compared, never `warnings`/`infos`.",
+    },
+    Exception {
+        name: "experimental-functions",
+        difference: "3.x-only functions (`first_over_time`, `mad_over_time`, `limitk`, ...) are parse errors in 2.42.",
+        handling: "not in the query set.",
+    },
+    Exception {
+        name: "scrape-phase",
+        difference: "not a semantic difference: the two servers scrape the `worker` target at different moments.",
+        handling: "rates of `worker` counters are compared with the SCRAPE_PHASE tolerance; raw values of them are not compared.",
+    },
+];
+
+/// One query of the set.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// PromQL text, sent to both servers unchanged.
+    pub query: &'static str,
+    /// Also run as a range query over the last 10 s at a 1 s step.
+    pub range: bool,
+    /// Relative tolerance.
+    pub tol: f64,
+    /// Compare the order of an instant vector (`sort*`).
+    pub ordered: bool,
+}
+
+const fn instant(query: &'static str) -> Case {
+    Case { query, range: false, tol: EXACT, ordered: false }
+}
+
+const fn both(query: &'static str) -> Case {
+    Case { query, range: true, tol: EXACT, ordered: false }
+}
+
+const fn sorted(query: &'static str) -> Case {
+    Case { query, range: false, tol: EXACT, ordered: true }
+}
+
+const fn phase(query: &'static str) -> Case {
+    Case { query, range: true, tol: SCRAPE_PHASE, ordered: false }
+}
+
+/// The query set: the seeds' dashboard and alert queries, then one or more per language feature.
+pub const CASES: &[Case] = &[
+    // Dashboards and alerts from the seeds.
+    both("sum(rate(http_requests_total[15s]))"),
+    both("sum by (status) (rate(http_requests_total[15s]))"),
+    both("sum by (handler, status) (rate(http_requests_total[10s]))"),
+    both("histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[15s])))"),
+    both("histogram_quantile(0.5, sum by (le, instance) (rate(http_request_duration_seconds_bucket[15s])))"),
+    instant("histogram_quantile(0.99, rate(http_request_duration_seconds_bucket[15s]))"),
+    both("sum(rate(http_requests_total{status=~\"5..\"}[15s])) / sum(rate(http_requests_total[15s]))"),
+    instant("sum(rate(http_requests_total{status=~\"5..\"}[15s])) / sum(rate(http_requests_total[15s])) > 0.05"),
+    both("rate(http_request_duration_seconds_sum[15s]) / rate(http_request_duration_seconds_count[15s])"),
+    instant("topk(3, rate(http_requests_total[15s]))"),
+    instant("bottomk(2, http_requests_in_flight)"),
+    both("up"),
+    instant("up == 0"),
+    both("count by (job) (up)"),
+    // Raw samples (identical on both sides for the `api` job).
+    instant("http_requests_total"),
+    instant("http_requests_total offset 3s"),
+    instant("http_requests_in_flight[5s]"),
+    instant("model_confidence[4s] offset 2s"),
+    instant("worker_queue_capacity"),
+    // Range functions.
+    both("avg_over_time(http_requests_in_flight[15s])"),
+    both("max_over_time(http_requests_in_flight[15s])"),
+    instant("min_over_time(model_confidence[10s])"),
+    instant("sum_over_time(model_loaded[10s])"),
+    instant("count_over_time(http_requests_in_flight[10s])"),
+    instant("stddev_over_time(http_requests_in_flight[10s])"),
+    instant("quantile_over_time(0.9, http_requests_in_flight[10s])"),
+    instant("last_over_time(http_requests_in_flight[10s])"),
+    both("predict_linear(model_confidence[15s], 3600)"),
+    instant("predict_linear(http_requests_in_flight[10s], 60)"),
+    both("deriv(http_requests_in_flight[10s])"),
+    both("increase(http_requests_total[15s])"),
+    instant("irate(http_requests_total[10s])"),
+    instant("delta(http_requests_in_flight[10s])"),
+    instant("idelta(http_requests_in_flight[10s])"),
+    both("rate(api_errors_total[15s])"),
+    instant("increase(api_errors_total[10s])"),
+    instant("resets(api_errors_total[15s])"),
+    instant("changes(http_requests_in_flight[10s])"),
+    instant("holt_winters(http_requests_in_flight[10s], 0.5, 0.5)"),
+    instant("absent_over_time(nonexistent_metric[10s])"),
+    instant("present_over_time(model_loaded[10s])"),
+    // Subqueries (explicit steps).
+    instant("max_over_time(rate(http_requests_total[5s])[10s:1s])"),
+    instant("avg_over_time(sum(http_requests_in_flight)[8s:2s])"),
+    // Labels.
+    both("label_replace(rate(http_requests_total[15s]), \"route\", \"$1\", \"handler\", \"/(.*)\")"),
+    instant("label_join(model_info, \"id\", \"-\", \"model\", \"version\")"),
+    instant("absent(nonexistent_metric)"),
+    instant("absent(nonexistent_metric{job=\"x\", instance=~\"y\"})"),
+    instant("absent(model_loaded)"),
+    // Operators.
+    both("http_requests_in_flight > bool 5"),
+    instant("http_requests_in_flight > 5"),
+    instant("http_requests_in_flight > 5 < 20"),
+    instant("model_confidence >= bool on (instance) group_left model_loaded"),
+    both("sum by (instance) (rate(http_requests_total[15s])) * on (instance) group_left (version) model_info"),
+    instant(
+        "rate(http_requests_total{status=\"500\"}[15s]) / ignoring (status) rate(http_requests_total{status=\"200\"}[15s])",
+    ),
+    instant("http_requests_total unless http_requests_total{status=\"500\"}"),
+    instant("model_loaded or nonexistent_metric"),
+    instant("vector(1) and on () absent(nonexistent_metric)"),
+    instant("-http_requests_in_flight + 2 * model_loaded"),
+    instant("http_requests_in_flight % 2"),
+    instant("2 ^ model_confidence"),
+    instant("http_requests_in_flight atan2 on (instance) model_loaded"),
+    instant("1 / (model_loaded - 1)"),
+    instant("-1 / (model_loaded - 1)"),
+    instant("0 / (model_loaded - 1)"),
+    // Aggregations.
+    instant("count_values(\"inflight\", round(http_requests_in_flight))"),
+    both("quantile(0.9, rate(http_requests_total[15s]))"),
+    instant("quantile(1.5, http_requests_in_flight)"),
+    sorted("sort_desc(sum by (handler) (rate(http_requests_total[15s])))"),
+    sorted("sort(http_requests_total)"),
+    instant("stddev(http_requests_in_flight)"),
+    instant("stdvar by (handler) (http_requests_total)"),
+    instant("avg by (job) (http_requests_in_flight)"),
+    instant("group by (instance) (http_requests_total)"),
+    instant("max without (status) (http_requests_total)"),
+    instant("count without (instance) (http_requests_total)"),
+    instant("scalar(sum(model_loaded))"),
+    instant("scalar(http_requests_total)"),
+    // Math and time functions.
+    instant("clamp_max(http_requests_in_flight, 6)"),
+    instant("clamp(http_requests_in_flight, 4, 6)"),
+    instant("abs(-http_requests_in_flight)"),
+    instant("ln(http_requests_in_flight)"),
+    instant("sqrt(http_requests_total)"),
+    instant("exp(model_confidence)"),
+    instant("round(http_requests_in_flight, 0.25)"),
+    instant("sgn(http_requests_in_flight - 6)"),
+    instant("timestamp(http_requests_total)"),
+    instant("hour(vector(0))"),
+    instant("day_of_week(vector(86400 * 3))"),
+    instant("minute(vector(3600 * 1.5 + 60 * 7))"),
+    instant("days_in_month(vector(1709251200))"),
+    instant("month(vector(1709251200))"),
+    instant("year()"),
+    instant("time()"),
+    instant("vector(time())"),
+    instant("pi()"),
+    both("scalar(sum(up)) * 2"),
+    // The worker target, scraped without explicit timestamps.
+    phase("rate(worker_jobs_processed_total[15s])"),
+    phase("sum(rate(worker_jobs_processed_total[15s]))"),
+    both("sum by (queue) (worker_queue_capacity)"),
+];
