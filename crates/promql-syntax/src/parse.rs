@@ -1,6 +1,7 @@
 //! The parse entry point: length cap, panic isolation, conversion and positioned errors.
 
 mod convert;
+mod legacy_names;
 mod position;
 
 use crate::{Error, Expr, Result};
@@ -49,6 +50,8 @@ fn parse_upstream(query: &str, opts: &ParseOptions) -> Result<promql_parser::par
     if query.trim().is_empty() {
         return Err(Error::at(query, 0, "no expression found in input"));
     }
+    let renamed = legacy_names::rename_legacy_functions(query);
+    let query = &*renamed;
     // Defense in depth: a panic inside the third-party parser becomes an error.
     match std::panic::catch_unwind(|| promql_parser::parser::parse(query)) {
         Ok(Ok(e)) => Ok(e),
