@@ -18,6 +18,10 @@ use clap::Parser;
 use cli::{CheckCommand, Cli, Command};
 use std::process::ExitCode;
 
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match &cli.command {

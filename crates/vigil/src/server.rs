@@ -55,7 +55,6 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
             (ConfigSource::Embedded(crate::default_config::render(self_addr, demo_addr)), Some(demo))
         }
     };
-    let initial = source.load().context("loading the configuration")?;
 
     let db = open_tsdb(&flags, &settings).await?;
     let mut registry = Registry::default();
@@ -98,15 +97,13 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         }),
     ));
 
-    let registry = Arc::new(registry);
     let state = api_state(ApiStateParts {
         db: Arc::clone(&db),
         engine,
         flags: &flags,
-        settings: &settings,
         flag_map,
         scrape: Arc::clone(&scrape),
-        registry: Arc::clone(&registry),
+        registry: Arc::new(registry),
         tsdb_metrics: Arc::new(tsdb_metrics),
         api_metrics,
         reloader: Arc::clone(&reloader),
@@ -115,11 +112,11 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
     let handle = state.handle();
     *handle_slot.lock() = Some(handle.clone());
 
-    // The first apply uses the reload path, so start-up and reload behave the same.
+    // The first load uses the reload path, so start-up and reload behave the same; at start-up a
+    // bad configuration is fatal.
     if let Err(e) = reloader.reload().await {
-        anyhow::bail!("applying the configuration: {e}");
+        anyhow::bail!("loading the configuration: {e}");
     }
-    drop(initial);
 
     let demo_task = demo_listener.map(|l| {
         let cfg = vigil_demo::DemoConfig::default();
@@ -242,7 +239,6 @@ struct ApiStateParts<'a> {
     db: Arc<Db>,
     engine: Engine,
     flags: &'a ServerFlags,
-    settings: &'a Settings,
     flag_map: BTreeMap<String, String>,
     scrape: Arc<ScrapeManager>,
     registry: Arc<Registry>,
@@ -259,7 +255,6 @@ fn api_state(p: ApiStateParts<'_>) -> ApiState {
         storage_retention: p.flags.retention_time.clone(),
         ..ApiOptions::default()
     };
-    let _ = p.settings;
     let reloader = p.reloader;
     let shutdown = p.shutdown;
     let registry = p.registry;
