@@ -41,6 +41,10 @@ pub(crate) struct MemSeries {
     hash: u64,
     sealed_ref: u64,
     sealed_maxt: Timestamp,
+    /// Time of the oldest sample held (raised by retention); meaningful only while
+    /// [`Self::last_t`] is `Some`. Lets label queries skip series outside a range without
+    /// reading chunks.
+    min_t: Timestamp,
     labels_off: u32,
     /// Set when retention found the series empty once; removed on the next pass (so a series
     /// created by an appender that has not committed yet is not removed under its feet).
@@ -49,7 +53,7 @@ pub(crate) struct MemSeries {
 
 impl MemSeries {
     fn dead() -> Self {
-        Self { chunk: XorChunk::new(), hash: 0, sealed_ref: 0, sealed_maxt: 0, labels_off: DEAD, empty_seen: false }
+        Self { chunk: XorChunk::new(), hash: 0, sealed_ref: 0, sealed_maxt: 0, min_t: 0, labels_off: DEAD, empty_seen: false }
     }
 
     fn alive(&self) -> bool {
@@ -380,6 +384,9 @@ impl Head {
                 self.seal(s, id);
             }
         }
+        if s.last_t().is_none() {
+            s.min_t = t;
+        }
         s.empty_seen = false;
         s.chunk.append(t, v).is_ok()
     }
@@ -421,6 +428,10 @@ impl Head {
                 if s.sealed_ref != 0 && s.sealed_maxt < cutoff {
                     s.sealed_ref = 0;
                 }
+                s.min_t = match s.chunk.first_t() {
+                    Some(first) if s.sealed_ref == 0 => first,
+                    _ => s.min_t.max(cutoff),
+                };
                 if !s.chunk.is_empty() || s.sealed_ref != 0 {
                     s.empty_seen = false;
                     continue;

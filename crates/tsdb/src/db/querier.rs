@@ -19,6 +19,20 @@ impl Queryable for Db {
     }
 }
 
+impl DbQuerier<'_> {
+    /// The series label queries look at: those matching `matchers` with samples in the range, or
+    /// `None` for every series (no matchers and a range covering all of the head, the fast path
+    /// straight from the index).
+    fn scope(&self, matchers: &[Matcher]) -> Option<Vec<u32>> {
+        let covers = self.head.time_range().is_some_and(|(lo, hi)| self.mint <= lo && hi <= self.maxt);
+        if covers && matchers.is_empty() {
+            return None;
+        }
+        let ids = self.head.series_ids(matchers);
+        Some(if covers { ids } else { self.head.with_data_in(&ids, self.mint, self.maxt) })
+    }
+}
+
 impl Querier for DbQuerier<'_> {
     fn select(&self, hints: &SelectHints, matchers: &[Matcher]) -> Result<SeriesSet> {
         if !matchers.is_empty() && matchers.iter().all(Matcher::matches_empty) {
@@ -31,18 +45,16 @@ impl Querier for DbQuerier<'_> {
     }
 
     fn label_names(&self, matchers: &[Matcher]) -> Result<Vec<String>> {
-        if matchers.is_empty() {
-            return Ok(self.head.label_names(None));
-        }
-        let ids = self.head.series_ids(matchers);
-        Ok(self.head.label_names(Some(&ids)))
+        Ok(match self.scope(matchers) {
+            None => self.head.label_names(None),
+            Some(ids) => self.head.label_names(Some(&ids)),
+        })
     }
 
     fn label_values(&self, name: &str, matchers: &[Matcher]) -> Result<Vec<String>> {
-        if matchers.is_empty() {
-            return Ok(self.head.label_values(name, None));
-        }
-        let ids = self.head.series_ids(matchers);
-        Ok(self.head.label_values(name, Some(&ids)))
+        Ok(match self.scope(matchers) {
+            None => self.head.label_values(name, None),
+            Some(ids) => self.head.label_values(name, Some(&ids)),
+        })
     }
 }

@@ -379,3 +379,50 @@ fn check_sealed_selects(opts: Options) {
     assert_eq!(s0.samples.values[599], 599.0);
     assert_eq!(s0.samples.timestamps[599], first + 599 * 15_000);
 }
+
+/// Label names and the values of `job` seen by a querier over `[lo, hi]` with `matchers`.
+fn check_labels(db: &Db, (lo, hi): (i64, i64), matchers: &[Matcher], names: &[&str], jobs: &[&str]) {
+    let q = db.querier(lo, hi).unwrap();
+    assert_eq!(q.label_names(matchers).unwrap(), names, "names in {lo}..={hi} {matchers:?}");
+    assert_eq!(q.label_values("job", matchers).unwrap(), jobs, "jobs in {lo}..={hi} {matchers:?}");
+}
+
+#[test]
+fn label_names_and_values_honour_the_time_range() {
+    let dir = tempfile::tempdir().unwrap();
+    // Small chunks, so the old series' samples sit in sealed chunks on disk.
+    let db = Db::open(dir.path(), Options { samples_per_chunk: 4, ..opts() }).unwrap();
+    let old = Labels::from_pairs(&[("__name__", "up"), ("job", "old"), ("legacy", "yes")]);
+    let new = Labels::from_pairs(&[("__name__", "up"), ("job", "new")]);
+    let span = Labels::from_pairs(&[("__name__", "up"), ("job", "span"), ("zone", "z")]);
+    for k in 0..10 {
+        append(&db, &[(old.clone(), 1_000 + k * 100, 1.0), (span.clone(), 1_000 + k * 100, 1.0)]);
+    }
+    for k in 0..10 {
+        append(&db, &[(new.clone(), 100_000 + k * 100, 1.0), (span.clone(), 100_000 + k * 100, 1.0)]);
+    }
+    let any = [Matcher::new(MatchOp::Regex, "job", ".+").unwrap()];
+    // Covering the head: every series, with and without matchers.
+    for m in [&[][..], &any[..]] {
+        check_labels(&db, (i64::MIN, i64::MAX), m, &["__name__", "job", "legacy", "zone"], &["new", "old", "span"]);
+        check_labels(&db, (1_000, 100_900), m, &["__name__", "job", "legacy", "zone"], &["new", "old", "span"]);
+    }
+    // Recent range: the old-only series is left out.
+    check_labels(&db, (50_000, 200_000), &[], &["__name__", "job", "zone"], &["new", "span"]);
+    check_labels(&db, (100_900, 100_900), &any, &["__name__", "job", "zone"], &["new", "span"]);
+    // Old range: the new-only series is left out; bounds are inclusive.
+    check_labels(&db, (0, 1_000), &[], &["__name__", "job", "legacy", "zone"], &["old", "span"]);
+    check_labels(&db, (1_900, 1_950), &[], &["__name__", "job", "legacy", "zone"], &["old", "span"]);
+    // Between the two: only the series with samples on both sides overlaps.
+    check_labels(&db, (2_000, 99_999), &[], &["__name__", "job", "zone"], &["span"]);
+    // Matchers still apply within the range.
+    check_labels(&db, (0, 5_000), &[Matcher::equal("job", "old")], &["__name__", "job", "legacy"], &["old"]);
+    check_labels(&db, (50_000, 200_000), &[Matcher::equal("job", "old")], &[], &[]);
+    check_labels(&db, (50_000, 200_000), &[Matcher::equal("legacy", "")], &["__name__", "job", "zone"], &["new", "span"]);
+    // No data at all in the range, or an empty range.
+    check_labels(&db, (200_000, 300_000), &[], &[], &[]);
+    check_labels(&db, (5_000, 1_000), &[], &[], &[]);
+    // A fresh database has nothing in any range.
+    let dir2 = tempfile::tempdir().unwrap();
+    check_labels(&Db::open(dir2.path(), opts()).unwrap(), (0, 10), &[], &[], &[]);
+}

@@ -295,6 +295,32 @@ impl Head {
         Ok(decoded.into_iter().flatten().collect())
     }
 
+    /// The series of `ids` (sorted) holding samples in `[mint, maxt]`, judged by their oldest and
+    /// newest sample times alone (no chunk is read), in the same order.
+    pub fn with_data_in(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp) -> Vec<u32> {
+        let mint = mint.max(self.min_valid());
+        if mint > maxt {
+            return Vec::new();
+        }
+        let mut keep = vec![false; ids.len()];
+        let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); SHARDS];
+        for (i, &id) in ids.iter().enumerate() {
+            by_shard[(id & SHARD_MASK) as usize].push(i);
+        }
+        for (shard_no, idx) in by_shard.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+            let shard = self.shards[shard_no].lock();
+            for &i in idx {
+                keep[i] = shard
+                    .series
+                    .get(split(ids[i]).1)
+                    .filter(|s| s.alive())
+                    .and_then(|s| s.last_t().map(|last| last >= mint && s.min_t <= maxt))
+                    .unwrap_or(false);
+            }
+        }
+        ids.iter().zip(keep).filter(|(_, k)| *k).map(|(&id, _)| id).collect()
+    }
+
     /// Sorted label names of series `ids` (all series if `None`).
     pub fn label_names(&self, ids: Option<&[u32]>) -> Vec<String> {
         let names: BTreeSet<String> = match ids {

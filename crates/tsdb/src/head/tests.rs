@@ -54,3 +54,23 @@ fn lookup_and_truncate_remove_empty_series() {
     assert!(h.series_ids(&[]).is_empty());
     assert_eq!(h.stats().num_series, 0);
 }
+
+#[test]
+fn with_data_in_follows_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = head(dir.path(), 5);
+    let l = Labels::from_pairs(&[("__name__", "x")]);
+    let id = h.get_or_create(&l, l.hash_xxh64(), &mut Vec::new(), |_| {});
+    // 0..=400 sealed, 500 open.
+    let mut batch: Vec<_> = (0..6).map(|k| (id, k * 100, 1.0)).collect();
+    h.append_batch(&mut batch);
+    let check = |lo, hi, want: &[u32]| assert_eq!(h.with_data_in(&[id], lo, hi), want, "{lo}..={hi}");
+    check(0, 0, &[id]);
+    check(450, 480, &[id]); // Between samples, inside the series' span.
+    check(501, 900, &[]);
+    h.truncate(450).unwrap();
+    // Only the open chunk is left: the series now starts at 500.
+    check(0, 449, &[]);
+    check(450, 480, &[]);
+    check(500, 500, &[id]);
+}
