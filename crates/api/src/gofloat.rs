@@ -1,9 +1,9 @@
 //! Float formatting that matches Go's `strconv.FormatFloat` with precision -1 (shortest digits
 //! that round-trip), which is what Prometheus clients see on the wire.
 //!
-//! Three formats are needed: `'f'` (scalars), `'e'` (very small/large sample values in JSON) and
-//! `'g'` (the text exposition format used by `/federate`). Rust's `{:e}` already yields the
-//! shortest round-trip digits, so only the layout differs from Go.
+//! Two formats are needed by the JSON API: `'f'` (scalars, timestamps) and `'e'` (very small or
+//! large sample values). The text format's `'g'` layout lives in `vigil_exposition::encode`.
+//! Rust's `{:e}` already yields the shortest round-trip digits, so only the layout differs from Go.
 
 /// Shortest decimal digits of a finite, non-zero `abs` and the position of the decimal point:
 /// `abs = 0.d1d2d3... * 10^dp`.
@@ -93,28 +93,6 @@ pub fn push_e(out: &mut String, v: f64) {
     }
     let (digits, dp) = shortest_digits(v.abs());
     layout_e(out, &digits, dp);
-}
-
-/// Appends `v` like Go's `strconv.AppendFloat(v, 'g', -1, 64)`, the layout of the text exposition
-/// format: exponent form when the decimal exponent is below -4 or at least 6 (Go fixes the
-/// precision used for that decision at 6 when printing the shortest digits).
-pub fn push_g(out: &mut String, v: f64) {
-    if let Some(s) = special(v) {
-        out.push_str(s);
-        return;
-    }
-    push_sign(out, v);
-    if v == 0.0 {
-        out.push('0');
-        return;
-    }
-    let (digits, dp) = shortest_digits(v.abs());
-    let exp = dp - 1;
-    if !(-4..6).contains(&exp) {
-        layout_e(out, &digits, dp);
-    } else {
-        layout_f(out, &digits, dp);
-    }
 }
 
 /// Appends a sample value the way Prometheus' JSON encoder does: `'f'` layout, switching to `'e'`

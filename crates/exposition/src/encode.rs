@@ -22,7 +22,7 @@ mod float;
 
 use std::fmt::Write as _;
 
-use vigil_model::{Labels, METRIC_NAME, Timestamp};
+use vigil_model::{Label, Labels, METRIC_NAME, Timestamp};
 
 use crate::lex::{is_legacy_label_name, is_legacy_metric_name};
 use crate::parser::MetricType;
@@ -84,7 +84,18 @@ pub fn write_type(out: &mut String, name: &str, kind: MetricType) {
 /// One sample line. The metric name comes from `__name__`; a label set without one is written
 /// as a bare `{...}`.
 pub fn write_sample(out: &mut String, labels: &Labels, value: f64, timestamp: Option<Timestamp>) {
-    let name = labels.metric_name();
+    write_sample_ordered(out, labels.metric_name(), labels.iter(), value, timestamp);
+}
+
+/// One sample line with the labels written in the order given (any `__name__` among them is
+/// skipped). `/federate` needs this: Prometheus appends external labels after the series' own.
+pub fn write_sample_ordered<'a>(
+    out: &mut String,
+    name: Option<&str>,
+    labels: impl IntoIterator<Item = &'a Label>,
+    value: f64,
+    timestamp: Option<Timestamp>,
+) {
     let legacy_name = name.filter(|n| is_legacy_metric_name(n));
     if let Some(n) = legacy_name {
         out.push_str(n);
@@ -98,7 +109,7 @@ pub fn write_sample(out: &mut String, labels: &Labels, value: f64, timestamp: Op
         open(out);
         write_quoted(out, n);
     }
-    for l in labels.iter().filter(|l| l.name != METRIC_NAME) {
+    for l in labels.into_iter().filter(|l| l.name != METRIC_NAME) {
         open(out);
         if is_legacy_label_name(&l.name) {
             out.push_str(&l.name);

@@ -31,19 +31,6 @@ fn e_format() {
 }
 
 #[test]
-fn g_format() {
-    check(push_g, 2.8161288e7, "2.8161288e+07");
-    check(push_g, 9.1366e-5, "9.1366e-05");
-    check(push_g, 0.000225725, "0.000225725");
-    check(push_g, 100000.0, "100000");
-    check(push_g, 1e6, "1e+06");
-    check(push_g, 1.0, "1");
-    check(push_g, -0.5, "-0.5");
-    check(push_g, 0.0, "0");
-    check(push_g, f64::NAN, "NaN");
-}
-
-#[test]
 fn sample_values_switch_layout_like_prometheus() {
     check(push_sample_value, 1e21, "1e+21");
     check(push_sample_value, 1e20, "100000000000000000000");

@@ -3,7 +3,6 @@
 
 use super::blocking;
 use crate::error::Error;
-use crate::gofloat;
 use crate::params::Params;
 use crate::selector::parse_match_params;
 use crate::state::ApiState;
@@ -12,7 +11,9 @@ use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use std::collections::BTreeMap;
-use vigil_model::{Labels, Timestamp, is_stale_nan};
+use vigil_exposition::MetricType;
+use vigil_exposition::encode::{write_sample_ordered, write_type};
+use vigil_model::{Label, Labels, METRIC_NAME, Timestamp, is_stale_nan};
 use vigil_storage::SelectHints;
 
 const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -51,62 +52,29 @@ pub(crate) async fn federate(State(state): State<ApiState>, p: Params) -> Respon
     }
 }
 
-fn push_escaped(out: &mut String, v: &str) {
-    for c in v.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-}
-
-/// Renders series grouped by metric name, each group headed by `# TYPE name untyped`, with
-/// external labels added where the series lacks them.
+/// Renders series grouped by metric name, each group headed by `# TYPE name untyped`. External
+/// labels the series lacks are appended after its own labels, where Prometheus puts them. Series
+/// without a metric name are skipped, as Prometheus does.
 pub(crate) fn render_federation(latest: BTreeMap<Labels, (Timestamp, f64)>, external: &Labels) -> String {
     let mut rows: Vec<(String, Labels, Timestamp, f64)> = latest
         .into_iter()
-        .filter_map(|(labels, (t, v))| {
-            let name = labels.metric_name()?.to_owned();
-            let mut b = labels.without_metric_name().builder();
-            for l in external {
-                if !labels.has(&l.name) {
-                    b.set(&l.name, &l.value);
-                }
-            }
-            Some((name, b.build(), t, v))
-        })
+        .filter_map(|(labels, (t, v))| Some((labels.metric_name()?.to_owned(), labels, t, v)))
         .collect();
-    rows.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    // Group by name, then order by the remaining labels (`__name__` left out of the comparison:
+    // its position among upper-case label names would otherwise change the order).
+    fn rest(l: &Labels) -> impl Iterator<Item = &Label> {
+        l.iter().filter(|l| l.name != METRIC_NAME)
+    }
+    rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| rest(&a.1).cmp(rest(&b.1))));
     let mut out = String::with_capacity(rows.len() * 96);
     let mut current: Option<&str> = None;
     for (name, labels, t, v) in &rows {
         if current != Some(name.as_str()) {
-            out.push_str("# TYPE ");
-            out.push_str(name);
-            out.push_str(" untyped\n");
+            write_type(&mut out, name, MetricType::Unknown);
             current = Some(name);
         }
-        out.push_str(name);
-        if !labels.is_empty() {
-            out.push('{');
-            for (i, l) in labels.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&l.name);
-                out.push_str("=\"");
-                push_escaped(&mut out, &l.value);
-                out.push('"');
-            }
-            out.push('}');
-        }
-        out.push(' ');
-        gofloat::push_g(&mut out, *v);
-        out.push(' ');
-        out.push_str(&t.to_string());
-        out.push('\n');
+        let missing = external.iter().filter(|l| !labels.has(&l.name));
+        write_sample_ordered(&mut out, Some(name), labels.iter().chain(missing), *v, Some(*t));
     }
     out
 }

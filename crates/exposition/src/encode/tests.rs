@@ -64,6 +64,19 @@ fn samples() {
 }
 
 #[test]
+fn ordered_samples_keep_the_given_label_order() {
+    let own = Labels::from_pairs(&[("__name__", "up"), ("job", "p")]);
+    let extra = Labels::from_pairs(&[("a.ext", "x")]);
+    let mut out = String::new();
+    write_sample_ordered(&mut out, Some("up"), own.iter().chain(&extra), 1.0, Some(7));
+    write_sample_ordered(&mut out, Some("a.b"), extra.iter(), 2.0, None);
+    assert_eq!(
+        out,
+        "up{job=\"p\",\"a.ext\"=\"x\"} 1 7\n{\"a.b\",\"a.ext\"=\"x\"} 2\n"
+    );
+}
+
+#[test]
 fn metadata_lines() {
     let mut out = String::new();
     write_help(&mut out, "a", "line\\one\ntwo \"q\"");

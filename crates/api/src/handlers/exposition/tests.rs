@@ -31,3 +31,32 @@ fn groups_by_name_and_adds_missing_external_labels() {
 fn series_without_labels_have_no_braces() {
     check(&[(&[("__name__", "x")], 5, f64::INFINITY)], &[], "# TYPE x untyped\nx +Inf 5\n");
 }
+
+#[test]
+fn upper_case_label_names_do_not_change_series_order() {
+    // Ordered by the labels other than `__name__`: `{A="1"}` before `{A="1",B="2"}`.
+    check(
+        &[(&[("__name__", "x"), ("A", "1"), ("B", "2")], 1, 2.0), (&[("__name__", "x"), ("A", "1")], 1, 1.0)],
+        &[],
+        "# TYPE x untyped\nx{A=\"1\"} 1 1\nx{A=\"1\",B=\"2\"} 2 1\n",
+    );
+}
+
+#[test]
+fn large_and_small_values_use_go_g_layout() {
+    check(
+        &[(&[("__name__", "a")], 7, 1e6), (&[("__name__", "b")], 7, -0.0), (&[("__name__", "c")], 7, 1e-5)],
+        &[],
+        "# TYPE a untyped\na 1e+06 7\n# TYPE b untyped\nb 0 7\n# TYPE c untyped\nc 1e-05 7\n",
+    );
+}
+
+#[test]
+fn external_labels_follow_the_series_own_labels() {
+    // Observed from Prometheus 2.42's /federate with external labels a_ext and zz_ext.
+    check(
+        &[(&[("__name__", "up"), ("instance", "127.0.0.1:19391"), ("job", "p")], 1795263785457, 1.0)],
+        &[("a_ext", "x"), ("zz_ext", "y")],
+        "# TYPE up untyped\nup{instance=\"127.0.0.1:19391\",job=\"p\",a_ext=\"x\",zz_ext=\"y\"} 1 1795263785457\n",
+    );
+}
