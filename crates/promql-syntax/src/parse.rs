@@ -1,6 +1,7 @@
 //! The parse entry point: length cap, panic isolation, conversion and positioned errors.
 
 mod convert;
+mod guard;
 mod legacy_names;
 mod position;
 
@@ -49,6 +50,9 @@ fn parse_upstream(query: &str, opts: &ParseOptions) -> Result<promql_parser::par
     }
     if query.trim().is_empty() {
         return Err(Error::at(query, 0, "no expression found in input"));
+    }
+    if let Some((offset, number)) = guard::out_of_range_duration(query) {
+        return Err(Error::at(query, offset, format!("duration out of range: {number:?}")));
     }
     let renamed = legacy_names::rename_legacy_functions(query);
     let query = &*renamed;
