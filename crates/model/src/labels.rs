@@ -91,42 +91,21 @@ impl Labels {
 
     /// XXH64 over `name 0xff value 0xff ...`, the same hash as Prometheus' `labels.Hash()`.
     pub fn hash_xxh64(&self) -> u64 {
-        let mut h = xxhash_rust::xxh64::Xxh64::new(0);
-        for l in &self.labels {
-            h.update(l.name.as_bytes());
-            h.update(&[0xff]);
-            h.update(l.value.as_bytes());
-            h.update(&[0xff]);
-        }
-        h.digest()
+        hash_labels(self.labels.iter())
     }
 
     /// Hash of only the named labels (for `by (...)` grouping).
     pub fn hash_for(&self, names: &[&str]) -> u64 {
-        let mut h = xxhash_rust::xxh64::Xxh64::new(0);
-        for l in self.labels.iter().filter(|l| names.contains(&l.name.as_str())) {
-            h.update(l.name.as_bytes());
-            h.update(&[0xff]);
-            h.update(l.value.as_bytes());
-            h.update(&[0xff]);
-        }
-        h.digest()
+        hash_labels(self.labels.iter().filter(|l| names.contains(&l.name.as_str())))
     }
 
     /// Hash of all labels except the named ones (and, if `drop_name`, except `__name__`).
     pub fn hash_without(&self, names: &[&str], drop_name: bool) -> u64 {
-        let mut h = xxhash_rust::xxh64::Xxh64::new(0);
-        for l in self
-            .labels
-            .iter()
-            .filter(|l| !(names.contains(&l.name.as_str()) || drop_name && l.name == METRIC_NAME))
-        {
-            h.update(l.name.as_bytes());
-            h.update(&[0xff]);
-            h.update(l.value.as_bytes());
-            h.update(&[0xff]);
-        }
-        h.digest()
+        hash_labels(
+            self.labels
+                .iter()
+                .filter(|l| !(names.contains(&l.name.as_str()) || drop_name && l.name == METRIC_NAME)),
+        )
     }
 
     /// A copy keeping only the named labels.
@@ -152,6 +131,18 @@ impl Labels {
     pub fn builder(&self) -> LabelsBuilder {
         LabelsBuilder { labels: self.labels.clone() }
     }
+}
+
+/// XXH64 over `name 0xff value 0xff` for each label, in the order given.
+fn hash_labels<'a>(labels: impl Iterator<Item = &'a Label>) -> u64 {
+    let mut h = xxhash_rust::xxh64::Xxh64::new(0);
+    for l in labels {
+        h.update(l.name.as_bytes());
+        h.update(&[0xff]);
+        h.update(l.value.as_bytes());
+        h.update(&[0xff]);
+    }
+    h.digest()
 }
 
 impl fmt::Display for Labels {

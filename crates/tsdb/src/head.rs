@@ -16,6 +16,8 @@ pub mod chunk_store;
 pub mod index;
 mod postings;
 mod read;
+
+pub use read::{Cardinality, HeadStatsRaw};
 pub mod symbols;
 
 use crate::chunk::{ENCODING_XOR, XorChunk};

@@ -72,21 +72,22 @@ pub struct DbStats(pub Arc<Db>);
 impl TsdbStatsSource for DbStats {
     fn tsdb_stats(&self, limit: usize) -> Result<TsdbStats, String> {
         let s = self.0.stats();
+        let c = self.0.cardinality();
         let top = |v: Vec<(String, u64)>| -> Vec<NameCount> {
             v.into_iter().take(limit).map(|(name, value)| NameCount { name, value }).collect()
         };
         Ok(TsdbStats {
             head: HeadStats {
                 num_series: s.head_series,
-                num_label_pairs: s.num_label_pairs,
+                num_label_pairs: c.num_label_pairs,
                 chunk_count: s.head_chunks,
                 min_time: s.min_time.unwrap_or(i64::MAX),
                 max_time: s.max_time.unwrap_or(i64::MIN),
             },
-            series_count_by_metric_name: top(s.series_count_by_metric_name),
-            label_value_count_by_label_name: top(s.label_value_count_by_label_name),
-            memory_in_bytes_by_label_name: top(s.memory_in_bytes_by_label_name),
-            series_count_by_label_value_pair: top(s.series_count_by_label_value_pair),
+            series_count_by_metric_name: top(c.series_count_by_metric_name),
+            label_value_count_by_label_name: top(c.label_value_count_by_label_name),
+            memory_in_bytes_by_label_name: top(c.memory_in_bytes_by_label_name),
+            series_count_by_label_value_pair: top(c.series_count_by_label_value_pair),
         })
     }
 }

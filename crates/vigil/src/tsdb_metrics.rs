@@ -10,6 +10,9 @@ use vigil_instrument::prometheus_client::metrics::gauge::Gauge;
 use vigil_instrument::prometheus_client::registry::Registry;
 use vigil_tsdb::Db;
 
+/// Reads one counter out of the statistics.
+type StatField = fn(&vigil_tsdb::Stats) -> u64;
+
 /// Registered handles, updated by [`TsdbMetrics::refresh`].
 pub struct TsdbMetrics {
     db: Arc<Db>,
@@ -17,7 +20,7 @@ pub struct TsdbMetrics {
     head_chunks: Gauge,
     head_min_time: Gauge,
     head_max_time: Gauge,
-    counters: Vec<(Counter, AtomicU64, fn(&vigil_tsdb::Stats) -> u64)>,
+    counters: Vec<(Counter, AtomicU64, StatField)>,
 }
 
 impl TsdbMetrics {
@@ -31,7 +34,7 @@ impl TsdbMetrics {
         registry.register("prometheus_tsdb_head_chunks", "Total number of chunks in the head block", head_chunks.clone());
         registry.register("prometheus_tsdb_head_min_time", "Minimum time bound of the head block", head_min_time.clone());
         registry.register("prometheus_tsdb_head_max_time", "Maximum timestamp of the head block", head_max_time.clone());
-        let defs: [(&str, &str, fn(&vigil_tsdb::Stats) -> u64); 6] = [
+        let defs: [(&str, &str, StatField); 6] = [
             ("prometheus_tsdb_head_samples_appended", "Total number of appended samples", |s| s.samples_appended),
             ("prometheus_tsdb_head_series_created", "Total number of series created in the head", |s| s.series_created),
             ("prometheus_tsdb_head_series_removed", "Total number of series removed in the head", |s| s.series_removed),

@@ -81,7 +81,7 @@ fn is_bad_number(token: &str) -> bool {
 }
 
 /// Index just past the string literal starting at `start` (or the end of input if unterminated).
-fn skip_string(bytes: &[u8], start: usize, quote: u8) -> usize {
+pub(super) fn skip_string(bytes: &[u8], start: usize, quote: u8) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {

@@ -6,6 +6,7 @@
 //! identifier boundary, and followed (after optional whitespace) by `(`. In PromQL a metric or label
 //! name is never followed by `(`, so nothing else can match.
 
+use super::guard::skip_string;
 use std::borrow::Cow;
 
 const RENAMED: &[(&str, &str)] = &[("holt_winters", "double_exponential_smoothing")];
@@ -44,19 +45,6 @@ pub(crate) fn rename_legacy_functions(query: &str) -> Cow<'_, str> {
     }
     out.push_str(&query[copied..]);
     Cow::Owned(out)
-}
-
-/// Index just past the string literal starting at `start` (or the end of input if unterminated).
-fn skip_string(bytes: &[u8], start: usize, quote: u8) -> usize {
-    let mut i = start + 1;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if quote != b'`' => i += 2,
-            b if b == quote => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
 }
 
 fn is_ident_start(b: u8) -> bool {

@@ -1,10 +1,11 @@
-//! Statistics for `/api/v1/status/tsdb` and self-metrics.
+//! Statistics for self-metrics ([`Stats`]) and `/api/v1/status/tsdb` ([`Db::cardinality`]).
 
 use super::{Db, Inner};
+use crate::head::Cardinality;
 use std::sync::atomic::Ordering;
 use vigil_model::Timestamp;
 
-/// A point-in-time view of the database's counters and cardinality.
+/// A point-in-time view of the database's counters. Cheap: read on every self-metrics render.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Stats {
     /// Live head series (`prometheus_tsdb_head_series`).
@@ -35,16 +36,6 @@ pub struct Stats {
     pub checkpoints: u64,
     /// The WAL segment being written.
     pub wal_segment: u32,
-    /// Distinct label pairs.
-    pub num_label_pairs: u64,
-    /// Top 10 metric names by series count (`seriesCountByMetricName`).
-    pub series_count_by_metric_name: Vec<(String, u64)>,
-    /// Top 10 label names by distinct values (`labelValueCountByLabelName`).
-    pub label_value_count_by_label_name: Vec<(String, u64)>,
-    /// Top 10 label names by Σ value length × series (`memoryInBytesByLabelName`).
-    pub memory_in_bytes_by_label_name: Vec<(String, u64)>,
-    /// Top 10 `name=value` pairs by series count (`seriesCountByLabelValuePair`).
-    pub series_count_by_label_value_pair: Vec<(String, u64)>,
     /// Bytes held by open chunks.
     pub open_chunk_bytes: u64,
     /// Approximate heap bytes of symbols and postings.
@@ -55,6 +46,11 @@ impl Db {
     /// Alias of [`Db::stats`], named after Prometheus' `Head.Stats`.
     pub fn head_stats(&self) -> Stats {
         self.stats()
+    }
+
+    /// Label cardinality top lists of the head (walks every label pair; for the status API).
+    pub fn cardinality(&self) -> Cardinality {
+        self.inner.head.cardinality()
     }
 }
 
@@ -78,11 +74,6 @@ impl Inner {
             wal_truncations: self.wal_truncations.load(Ordering::Relaxed),
             checkpoints: self.checkpoints.load(Ordering::Relaxed),
             wal_segment: self.wal.lock().segment(),
-            num_label_pairs: raw.num_label_pairs,
-            series_count_by_metric_name: raw.series_count_by_metric_name,
-            label_value_count_by_label_name: raw.label_value_count_by_label_name,
-            memory_in_bytes_by_label_name: raw.memory_in_bytes_by_label_name,
-            series_count_by_label_value_pair: raw.series_count_by_label_value_pair,
             open_chunk_bytes: raw.open_chunk_bytes,
             index_bytes: raw.index_bytes,
         }

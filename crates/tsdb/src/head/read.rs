@@ -63,27 +63,33 @@ fn worth_parallel(snaps: &[Snap], sealed: &[Sealed]) -> bool {
     bytes >= 64 * 1024
 }
 
-/// Head statistics computed on demand.
+/// Head counts computed on demand (one pass over the shards; no allocation per series).
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct HeadStatsRaw {
     /// Live series.
     pub num_series: u64,
     /// Non-empty open chunks plus sealed chunks in live files.
     pub num_chunks: u64,
-    /// Distinct label pairs.
-    pub num_label_pairs: u64,
-    /// Top 10 metric names by series count.
-    pub series_count_by_metric_name: Vec<(String, u64)>,
-    /// Top 10 label names by number of distinct values.
-    pub label_value_count_by_label_name: Vec<(String, u64)>,
-    /// Top 10 label names by Σ len(value) × series.
-    pub memory_in_bytes_by_label_name: Vec<(String, u64)>,
-    /// Top 10 `name=value` pairs by series count.
-    pub series_count_by_label_value_pair: Vec<(String, u64)>,
     /// Bytes held by open chunks.
     pub open_chunk_bytes: u64,
     /// Heap bytes of symbols and postings (approximate).
     pub index_bytes: u64,
+}
+
+/// Label cardinality of the head, for `/api/v1/status/tsdb`. Walks every label pair, so it is
+/// computed only when asked for, never on the self-metrics path.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Cardinality {
+    /// Distinct label pairs.
+    pub num_label_pairs: u64,
+    /// Top 10 metric names by series count (`seriesCountByMetricName`).
+    pub series_count_by_metric_name: Vec<(String, u64)>,
+    /// Top 10 label names by distinct values (`labelValueCountByLabelName`).
+    pub label_value_count_by_label_name: Vec<(String, u64)>,
+    /// Top 10 label names by Σ value length × series (`memoryInBytesByLabelName`).
+    pub memory_in_bytes_by_label_name: Vec<(String, u64)>,
+    /// Top 10 `name=value` pairs by series count (`seriesCountByLabelValuePair`).
+    pub series_count_by_label_value_pair: Vec<(String, u64)>,
 }
 
 fn top10(mut v: Vec<(String, u64)>) -> Vec<(String, u64)> {
@@ -389,7 +395,7 @@ impl Head {
         Ok(written)
     }
 
-    /// Counts and cardinality top lists.
+    /// Series and chunk counts.
     pub fn stats(&self) -> HeadStatsRaw {
         let mut st = HeadStatsRaw::default();
         for shard in self.shards.iter() {
@@ -406,6 +412,14 @@ impl Head {
         let ix = self.index.read();
         let sy = self.symbols.read();
         st.index_bytes = (ix.memory_bytes() + sy.memory_bytes()) as u64;
+        st
+    }
+
+    /// Label cardinality top lists.
+    pub fn cardinality(&self) -> Cardinality {
+        let mut st = Cardinality::default();
+        let ix = self.index.read();
+        let sy = self.symbols.read();
         let mut by_name = Vec::new();
         let mut value_counts = Vec::new();
         let mut memory = Vec::new();
