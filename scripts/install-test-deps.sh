@@ -2,6 +2,7 @@
 # Installs the reference implementations the tests talk to, from Debian's packages:
 # - prometheus 2.42 (the `prometheus` server and `promtool`): oracle for config checks,
 #   PromQL differential tests and `promtool query` client tests.
+# Also the rustfmt and clippy components the checks need.
 # Idempotent and quiet when everything is already there.
 set -euo pipefail
 need=()
@@ -17,3 +18,9 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
 fi
 promtool --version 2>&1 | head -1
+# The test command runs `cargo fmt --check` and `cargo clippy`.
+if command -v rustup >/dev/null 2>&1; then
+  for c in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+  done
+fi

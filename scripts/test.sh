@@ -10,5 +10,11 @@ scripts/install-test-deps.sh
 echo "== repository checks (dependency direction, tidy)"
 cargo run --quiet -p xtask
 
+echo "== cargo fmt --check"
+cargo fmt --all --check
+
+echo "== cargo clippy (workspace, all targets, warnings are errors)"
+cargo clippy --workspace --all-targets -- -D warnings
+
 echo "== cargo test (workspace)"
 cargo test --workspace --no-fail-fast "$@"

@@ -24,7 +24,14 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("vigil-demo", &["vigil-instrument"]),
     (
         "vigil-api",
-        &["vigil-model", "vigil-exposition", "vigil-storage", "vigil-promql", "vigil-promql-syntax", "vigil-instrument"],
+        &[
+            "vigil-model",
+            "vigil-exposition",
+            "vigil-storage",
+            "vigil-promql",
+            "vigil-promql-syntax",
+            "vigil-instrument",
+        ],
     ),
     ("vigil-test-support", &["vigil-model", "vigil-storage", "vigil-promql", "vigil-promql-syntax", "vigil-tsdb"]),
     (

@@ -66,7 +66,11 @@ impl ApiMetrics {
             "Histogram of latencies for HTTP requests.",
             self.durations.clone(),
         );
-        registry.register("vigil_http_panics", "Handlers that panicked and were answered with a 500.", self.panics.clone());
+        registry.register(
+            "vigil_http_panics",
+            "Handlers that panicked and were answered with a 500.",
+            self.panics.clone(),
+        );
     }
 
     /// Requests answered so far with `code` by `handler` (for tests and debugging).

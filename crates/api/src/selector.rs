@@ -4,7 +4,7 @@
 //! small parser here keeps these endpoints independent of the PromQL front end. Errors carry the
 //! position like Prometheus' parser: `1:4: parse error: unexpected end of input inside braces`.
 
-use vigil_model::{MatchOp, Matcher, METRIC_NAME};
+use vigil_model::{METRIC_NAME, MatchOp, Matcher};
 
 struct Parser<'a> {
     src: &'a str,
@@ -109,7 +109,8 @@ impl<'a> Parser<'a> {
             'u' => self.hex(4, at)?,
             'U' => self.hex(8, at)?,
             '0'..='7' => {
-                let digits = self.src.get(self.pos - 1..self.pos + 2).ok_or_else(|| self.err(at, "invalid escape sequence"))?;
+                let digits =
+                    self.src.get(self.pos - 1..self.pos + 2).ok_or_else(|| self.err(at, "invalid escape sequence"))?;
                 let code = u32::from_str_radix(digits, 8).map_err(|_| self.err(at, "invalid escape sequence"))?;
                 self.pos += 2;
                 char::from_u32(code).ok_or_else(|| self.err(at, "invalid escape sequence"))?

@@ -139,7 +139,10 @@ impl Config {
                     &sc_file,
                     sc.pos,
                     path,
-                    format!("found multiple scrape configs with job name {:?} (first at {first_file}:{first})", sc.job_name),
+                    format!(
+                        "found multiple scrape configs with job name {:?} (first at {first_file}:{first})",
+                        sc.job_name
+                    ),
                 ));
             }
             seen.insert(sc.job_name.clone(), (sc_file, sc.pos));
@@ -168,7 +171,12 @@ impl Config {
             }
             if !rw.name.is_empty() {
                 if let Some(first) = names.get(&rw.name) {
-                    return Err(invalid(&file, rw.pos, path, format!("found multiple remote write configs with name {:?} (first at {first})", rw.name)));
+                    return Err(invalid(
+                        &file,
+                        rw.pos,
+                        path,
+                        format!("found multiple remote write configs with name {:?} (first at {first})", rw.name),
+                    ));
                 }
                 names.insert(rw.name.clone(), rw.pos);
             }
@@ -179,7 +187,12 @@ impl Config {
             rr.validate().map_err(|m| invalid(&file, rr.pos, path.clone(), m))?;
             if !rr.name.is_empty() {
                 if let Some(first) = names.get(&rr.name) {
-                    return Err(invalid(&file, rr.pos, path, format!("found multiple remote read configs with name {:?} (first at {first})", rr.name)));
+                    return Err(invalid(
+                        &file,
+                        rr.pos,
+                        path,
+                        format!("found multiple remote read configs with name {:?} (first at {first})", rr.name),
+                    ));
                 }
                 names.insert(rr.name.clone(), rr.pos);
             }

@@ -17,8 +17,7 @@ pub(crate) fn pattern_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec
     impl<'de> serde::Deserialize<'de> for Pattern {
         fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             let s = String::deserialize(d)?;
-            validate_pattern(&s)
-                .map_err(|m| serde::de::Error::custom(format!("invalid path pattern {s:?}: {m}")))?;
+            validate_pattern(&s).map_err(|m| serde::de::Error::custom(format!("invalid path pattern {s:?}: {m}")))?;
             Ok(Pattern(s))
         }
     }
@@ -43,8 +42,10 @@ pub fn glob(pattern: &Path) -> Vec<PathBuf> {
                     for dir in &current {
                         let read_from = if dir.as_os_str().is_empty() { Path::new(".") } else { dir.as_path() };
                         let Ok(entries) = std::fs::read_dir(read_from) else { continue };
-                        let mut names: Vec<String> =
-                            entries.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+                        let mut names: Vec<String> = entries
+                            .filter_map(|e| e.ok())
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect();
                         names.sort();
                         for name in names {
                             if match_element(&part, &name).unwrap_or(false) {

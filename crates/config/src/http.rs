@@ -91,7 +91,9 @@ impl TlsConfig {
         let has_cert = !self.cert.is_empty() || !self.cert_file.is_empty();
         let has_key = !self.key.is_empty() || !self.key_file.is_empty();
         if has_cert && !has_key {
-            return Err("exactly one of key or key_file must be configured when a client certificate is configured".into());
+            return Err(
+                "exactly one of key or key_file must be configured when a client certificate is configured".into()
+            );
         }
         if has_key && !has_cert {
             return Err("exactly one of cert or cert_file must be configured when a client key is configured".into());

@@ -90,10 +90,7 @@ pub fn classify(features: [f64; 4]) -> Result<Prediction, InvalidFeature> {
     } else {
         Species::Virginica
     };
-    Ok(Prediction {
-        species,
-        confidence: confidence(features, species),
-    })
+    Ok(Prediction { species, confidence: confidence(features, species) })
 }
 
 /// Softmax weight of `species` over `exp(-d²)`, computed relative to the nearest centroid so

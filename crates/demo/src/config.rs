@@ -58,14 +58,8 @@ impl Default for FaultConfig {
             seed: 0x1415_9265,
             latency: Duration::from_millis(5)..Duration::from_millis(80),
             slow_latency: Duration::from_secs(1)..Duration::from_secs(3),
-            normal: FaultRates {
-                error_ratio: 0.02,
-                slow_ratio: 0.005,
-            },
-            degraded: FaultRates {
-                error_ratio: 0.12,
-                slow_ratio: 0.3,
-            },
+            normal: FaultRates { error_ratio: 0.02, slow_ratio: 0.005 },
+            degraded: FaultRates { error_ratio: 0.12, slow_ratio: 0.3 },
             normal_phase: Duration::from_secs(5 * 60),
             degraded_phase: Duration::from_secs(10 * 60),
         }

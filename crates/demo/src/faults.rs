@@ -43,11 +43,7 @@ impl FaultInjector {
     /// Starts the first cycle now.
     pub fn new(config: FaultConfig) -> FaultInjector {
         let rng = Mutex::new(StdRng::seed_from_u64(config.seed));
-        FaultInjector {
-            config,
-            started: Instant::now(),
-            rng,
-        }
+        FaultInjector { config, started: Instant::now(), rng }
     }
 
     /// The phase `elapsed` after the start.
@@ -57,11 +53,7 @@ impl FaultInjector {
             return Phase::Normal;
         }
         let into_cycle = elapsed.as_nanos() % cycle.as_nanos();
-        if into_cycle < self.config.normal_phase.as_nanos() {
-            Phase::Normal
-        } else {
-            Phase::Degraded
-        }
+        if into_cycle < self.config.normal_phase.as_nanos() { Phase::Normal } else { Phase::Degraded }
     }
 
     /// The current phase.
@@ -82,11 +74,7 @@ impl FaultInjector {
         // A panic elsewhere cannot leave an RNG state invalid, so poisoning is ignored.
         let mut rng = self.rng.lock().unwrap_or_else(PoisonError::into_inner);
         let slow = rng.random::<f64>() < rates.slow_ratio;
-        let latency = if slow {
-            &self.config.slow_latency
-        } else {
-            &self.config.latency
-        };
+        let latency = if slow { &self.config.slow_latency } else { &self.config.latency };
         let delay = uniform(&mut *rng, latency);
         let fail = rng.random::<f64>() < rates.error_ratio;
         Fault { delay, fail }

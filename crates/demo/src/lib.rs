@@ -99,12 +99,8 @@ pub async fn serve(
 /// Where a local client reaches a server bound to `addr` (a wildcard address is not dialable).
 fn loopback(addr: SocketAddr) -> SocketAddr {
     match addr {
-        SocketAddr::V4(v4) if v4.ip().is_unspecified() => {
-            SocketAddr::from(([127, 0, 0, 1], v4.port()))
-        }
-        SocketAddr::V6(v6) if v6.ip().is_unspecified() => {
-            SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, v6.port()))
-        }
+        SocketAddr::V4(v4) if v4.ip().is_unspecified() => SocketAddr::from(([127, 0, 0, 1], v4.port())),
+        SocketAddr::V6(v6) if v6.ip().is_unspecified() => SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, v6.port())),
         other => other,
     }
 }

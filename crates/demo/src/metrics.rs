@@ -17,9 +17,7 @@ use crate::classifier::Species;
 
 /// Request latency buckets, in seconds: fine below 100 ms where a healthy API lives, and with
 /// bounds around the seeds' 2 s p95 alert threshold.
-pub const DURATION_BUCKETS: [f64; 11] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
+pub const DURATION_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
 /// Prediction confidence buckets.
 pub const CONFIDENCE_BUCKETS: [f64; 11] = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0];
@@ -117,9 +115,7 @@ impl Metrics {
         let metrics = Metrics {
             registry: Registry::default(),
             http_requests: Family::default(),
-            http_request_duration: Family::new_with_constructor(|| {
-                Histogram::new(DURATION_BUCKETS)
-            }),
+            http_request_duration: Family::new_with_constructor(|| Histogram::new(DURATION_BUCKETS)),
             http_requests_in_flight: Gauge::default(),
             model_predictions: Family::default(),
             model_confidence: Family::new_with_constructor(|| Histogram::new(CONFIDENCE_BUCKETS)),
@@ -127,17 +123,12 @@ impl Metrics {
             api_errors: Family::default(),
         };
         for species in Species::ALL {
-            let labels = ClassLabels {
-                predicted_class: species.as_str(),
-            };
+            let labels = ClassLabels { predicted_class: species.as_str() };
             metrics.model_predictions.get_or_create_owned(&labels);
             metrics.model_confidence.get_or_create_owned(&labels);
         }
         for error_type in ["validation_error", "model_error"] {
-            metrics.api_errors.get_or_create_owned(&ErrorLabels {
-                error_type,
-                endpoint: "/predict",
-            });
+            metrics.api_errors.get_or_create_owned(&ErrorLabels { error_type, endpoint: "/predict" });
         }
         metrics.register()
     }
@@ -145,11 +136,7 @@ impl Metrics {
     /// Counters are registered without their `_total` suffix, which the encoder appends.
     fn register(mut self) -> Metrics {
         let r = &mut self.registry;
-        r.register(
-            "http_requests",
-            "Total HTTP requests",
-            self.http_requests.clone(),
-        );
+        r.register("http_requests", "Total HTTP requests", self.http_requests.clone());
         r.register(
             "http_request_duration_seconds",
             "HTTP request latency in seconds",
@@ -160,26 +147,10 @@ impl Metrics {
             "HTTP requests currently being served",
             self.http_requests_in_flight.clone(),
         );
-        r.register(
-            "model_predictions",
-            "Total predictions by predicted class",
-            self.model_predictions.clone(),
-        );
-        r.register(
-            "model_confidence",
-            "Confidence of predictions",
-            self.model_confidence.clone(),
-        );
-        r.register(
-            "model_loaded",
-            "Whether the model is loaded (1) or not (0)",
-            self.model_loaded.clone(),
-        );
-        r.register(
-            "api_errors",
-            "Total API errors by type and endpoint",
-            self.api_errors.clone(),
-        );
+        r.register("model_predictions", "Total predictions by predicted class", self.model_predictions.clone());
+        r.register("model_confidence", "Confidence of predictions", self.model_confidence.clone());
+        r.register("model_loaded", "Whether the model is loaded (1) or not (0)", self.model_loaded.clone());
+        r.register("api_errors", "Total API errors by type and endpoint", self.api_errors.clone());
         self
     }
 

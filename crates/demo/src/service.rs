@@ -43,13 +43,7 @@ impl Demo {
         let metrics = Metrics::new();
         metrics.model_loaded.set(1);
         let faults = FaultInjector::new(config.faults.clone());
-        Demo {
-            inner: Arc::new(Inner {
-                metrics,
-                faults,
-                model_version: config.model_version.clone(),
-            }),
-        }
+        Demo { inner: Arc::new(Inner { metrics, faults, model_version: config.model_version.clone() }) }
     }
 
     /// The instance's metrics.
@@ -73,10 +67,7 @@ impl Demo {
     /// Counts and logs a failed request, and turns it into its JSON response.
     fn fail(&self, endpoint: &'static str, error: ApiError) -> Response {
         tracing::debug!(endpoint, error_type = error.error_type, detail = %error.detail, "Demo request failed.");
-        let labels = ErrorLabels {
-            error_type: error.error_type,
-            endpoint,
-        };
+        let labels = ErrorLabels { error_type: error.error_type, endpoint };
         self.inner.metrics.api_errors.get_or_create(&labels).inc();
         error.into_response()
     }
@@ -92,11 +83,7 @@ struct ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (
-            self.status,
-            Json(json!({ "error": self.error_type, "detail": self.detail })),
-        )
-            .into_response()
+        (self.status, Json(json!({ "error": self.error_type, "detail": self.detail }))).into_response()
     }
 }
 
@@ -106,23 +93,13 @@ async fn track(State(demo): State<Demo>, request: Request, next: Next) -> Respon
     let metrics = demo.metrics();
     let method = method_label(request.method());
     let path = request.uri().path();
-    let handler = ROUTES
-        .into_iter()
-        .find(|route| *route == path)
-        .unwrap_or("unmatched");
+    let handler = ROUTES.into_iter().find(|route| *route == path).unwrap_or("unmatched");
     // Decrements on drop too, when the client goes away mid-request.
     let _in_flight = InFlight::enter(&metrics.http_requests_in_flight);
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    metrics
-        .http_requests
-        .get_or_create(&HttpLabels {
-            method,
-            handler,
-            status,
-        })
-        .inc();
+    metrics.http_requests.get_or_create(&HttpLabels { method, handler, status }).inc();
     metrics
         .http_request_duration
         .get_or_create(&RouteLabels { method, handler })
@@ -201,15 +178,10 @@ async fn predict(State(demo): State<Demo>, body: Bytes) -> Response {
         };
         return demo.fail(ENDPOINT, error);
     }
-    let labels = ClassLabels {
-        predicted_class: prediction.species.as_str(),
-    };
+    let labels = ClassLabels { predicted_class: prediction.species.as_str() };
     let metrics = demo.metrics();
     metrics.model_predictions.get_or_create(&labels).inc();
-    metrics
-        .model_confidence
-        .get_or_create(&labels)
-        .observe(prediction.confidence);
+    metrics.model_confidence.get_or_create(&labels).observe(prediction.confidence);
     Json(json!({
         "prediction": prediction.species.as_str(),
         "confidence": prediction.confidence,
@@ -234,9 +206,5 @@ async fn metrics(State(demo): State<Demo>, headers: HeaderMap) -> Response {
 }
 
 async fn not_found() -> ApiError {
-    ApiError {
-        status: StatusCode::NOT_FOUND,
-        error_type: "not_found",
-        detail: "no such endpoint".to_owned(),
-    }
+    ApiError { status: StatusCode::NOT_FOUND, error_type: "not_found", detail: "no such endpoint".to_owned() }
 }

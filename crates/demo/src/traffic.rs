@@ -49,11 +49,7 @@ pub(crate) struct Planned {
 /// Draws the next request of the mix.
 pub(crate) fn plan(rng: &mut impl Rng, config: &TrafficConfig) -> Planned {
     if rng.random::<f64>() < config.health_ratio {
-        return Planned {
-            method: Method::GET,
-            path: "/health",
-            body: None,
-        };
+        return Planned { method: Method::GET, path: "/health", body: None };
     }
     let body = if rng.random::<f64>() < config.invalid_ratio {
         INVALID_BODIES[rng.random_range(0..INVALID_BODIES.len())].to_owned()
@@ -61,11 +57,7 @@ pub(crate) fn plan(rng: &mut impl Rng, config: &TrafficConfig) -> Planned {
         let [a, b, c, d] = flower(rng);
         format!(r#"{{"features": [{a:.1}, {b:.1}, {c:.1}, {d:.1}]}}"#)
     };
-    Planned {
-        method: Method::POST,
-        path: "/predict",
-        body: Some(body),
-    }
+    Planned { method: Method::POST, path: "/predict", body: Some(body) }
 }
 
 /// A random flower of a random species, normally spread around its centroid.
@@ -87,10 +79,7 @@ fn standard_normal(rng: &mut impl Rng) -> f64 {
 /// positive finite number sends nothing.
 pub async fn run(target: SocketAddr, config: TrafficConfig, shutdown: impl Future<Output = ()>) {
     let Some(period) = period(config.requests_per_second) else {
-        tracing::warn!(
-            rate = config.requests_per_second,
-            "Demo traffic disabled: invalid rate."
-        );
+        tracing::warn!(rate = config.requests_per_second, "Demo traffic disabled: invalid rate.");
         return shutdown.await;
     };
     tracing::info!(%target, rate = config.requests_per_second, "Demo traffic generator started.");
@@ -125,9 +114,7 @@ pub async fn run(target: SocketAddr, config: TrafficConfig, shutdown: impl Futur
 
 fn period(requests_per_second: f64) -> Option<Duration> {
     let secs = 1.0 / requests_per_second;
-    (secs.is_finite() && secs > 0.0)
-        .then(|| Duration::try_from_secs_f64(secs).ok())
-        .flatten()
+    (secs.is_finite() && secs > 0.0).then(|| Duration::try_from_secs_f64(secs).ok()).flatten()
 }
 
 #[cfg(test)]

@@ -29,10 +29,7 @@ fn main() {
         }
     };
     let samples = count(&input, Format::Text);
-    println!(
-        "{path}: {} bytes, {samples} samples, {rounds} rounds",
-        input.len()
-    );
+    println!("{path}: {} bytes, {samples} samples, {rounds} rounds", input.len());
 
     run("text, parse + raw_hash", rounds, samples, || {
         let mut p = Parser::new(&input, Format::Text);
@@ -56,21 +53,16 @@ fn main() {
         }
         acc
     });
-    run(
-        "text, parse + to_labels (cold cache)",
-        rounds / 4,
-        samples,
-        || {
-            let mut p = Parser::new(&input, Format::Text);
-            let mut acc = 0u64;
-            while let Ok(Some(e)) = p.next() {
-                if let Entry::Series(s) = e {
-                    acc = acc.wrapping_add(s.to_labels().len() as u64);
-                }
+    run("text, parse + to_labels (cold cache)", rounds / 4, samples, || {
+        let mut p = Parser::new(&input, Format::Text);
+        let mut acc = 0u64;
+        while let Ok(Some(e)) = p.next() {
+            if let Entry::Series(s) = e {
+                acc = acc.wrapping_add(s.to_labels().len() as u64);
             }
-            acc
-        },
-    );
+        }
+        acc
+    });
     // The same samples as OpenMetrics without metadata. Without TYPE lines every sample name is
     // its own family and some reappear later, which full validation rejects as clashing names, so
     // this pass measures syntax-only checking (what a Prometheus-compatible scrape needs).
@@ -82,22 +74,16 @@ fn main() {
     om.extend_from_slice(b"# EOF\n");
     let om_samples = count_with(&om, Format::OpenMetrics, Validation::SyntaxOnly);
     if om_samples > 0 {
-        run(
-            "openmetrics (syntax only), parse + raw_hash",
-            rounds,
-            om_samples,
-            || {
-                let mut p =
-                    Parser::with_validation(&om, Format::OpenMetrics, Validation::SyntaxOnly);
-                let mut acc = 0u64;
-                while let Ok(Some(e)) = p.next() {
-                    if let Entry::Series(s) = e {
-                        acc = acc.wrapping_add(s.raw_hash());
-                    }
+        run("openmetrics (syntax only), parse + raw_hash", rounds, om_samples, || {
+            let mut p = Parser::with_validation(&om, Format::OpenMetrics, Validation::SyntaxOnly);
+            let mut acc = 0u64;
+            while let Ok(Some(e)) = p.next() {
+                if let Entry::Series(s) = e {
+                    acc = acc.wrapping_add(s.raw_hash());
                 }
-                acc
-            },
-        );
+            }
+            acc
+        });
     } else {
         println!("openmetrics: re-encoded input does not validate; skipped");
     }
@@ -137,10 +123,7 @@ fn run(name: &str, rounds: usize, samples: usize, mut f: impl FnMut() -> u64) {
     let wall = start.elapsed().as_nanos() as f64 / per;
     match (cpu_start, thread_cpu_ns()) {
         (Some(a), Some(b)) => {
-            println!(
-                "{name:<44} {wall:>8.1} ns/sample wall {:>8.1} ns/sample on-CPU",
-                (b - a) as f64 / per
-            );
+            println!("{name:<44} {wall:>8.1} ns/sample wall {:>8.1} ns/sample on-CPU", (b - a) as f64 / per);
         }
         _ => println!("{name:<44} {wall:>8.1} ns/sample wall"),
     }

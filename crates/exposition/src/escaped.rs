@@ -26,31 +26,17 @@ pub struct Escaped<'a> {
 impl<'a> Escaped<'a> {
     /// A string that needs no unescaping.
     pub(crate) fn plain(raw: &'a str) -> Self {
-        Self {
-            raw,
-            escapes: Escapes::None,
-        }
+        Self { raw, escapes: Escapes::None }
     }
 
     /// A quoted string's contents; `has_backslash` comes from the scan.
     pub(crate) fn quoted(raw: &'a str, has_backslash: bool) -> Self {
-        Self {
-            raw,
-            escapes: if has_backslash {
-                Escapes::Quoted
-            } else {
-                Escapes::None
-            },
-        }
+        Self { raw, escapes: if has_backslash { Escapes::Quoted } else { Escapes::None } }
     }
 
     /// HELP text.
     pub(crate) fn help(raw: &'a str) -> Self {
-        let escapes = if raw.as_bytes().contains(&b'\\') {
-            Escapes::Help
-        } else {
-            Escapes::None
-        };
+        let escapes = if raw.as_bytes().contains(&b'\\') { Escapes::Help } else { Escapes::None };
         Self { raw, escapes }
     }
 

@@ -21,11 +21,7 @@ impl Format {
     /// including a missing or unknown type, falls back to the text format as Prometheus does.
     pub fn from_content_type(content_type: &str) -> Format {
         let media = content_type.split(';').next().unwrap_or("").trim();
-        if media.eq_ignore_ascii_case("application/openmetrics-text") {
-            Format::OpenMetrics
-        } else {
-            Format::Text
-        }
+        if media.eq_ignore_ascii_case("application/openmetrics-text") { Format::OpenMetrics } else { Format::Text }
     }
 }
 

@@ -26,17 +26,11 @@ pub(crate) enum LexErrorKind {
 pub(crate) type LexResult<T> = Result<T, LexError>;
 
 pub(crate) fn expected<T>(at: usize, what: &'static str) -> LexResult<T> {
-    Err(LexError {
-        at,
-        kind: LexErrorKind::Expected(what),
-    })
+    Err(LexError { at, kind: LexErrorKind::Expected(what) })
 }
 
 pub(crate) fn invalid<T>(at: usize, what: &'static str) -> LexResult<T> {
-    Err(LexError {
-        at,
-        kind: LexErrorKind::Invalid(what),
-    })
+    Err(LexError { at, kind: LexErrorKind::Invalid(what) })
 }
 
 const METRIC_START: u8 = 1;
@@ -202,13 +196,7 @@ pub(crate) struct LabelLexer<'a> {
 impl<'a> LabelLexer<'a> {
     /// Starts lexing just after the `{` (`pos` is the offset following it).
     pub(crate) fn new(s: &'a str, pos: usize, openmetrics: bool) -> Self {
-        Self {
-            s,
-            pos,
-            openmetrics,
-            after_comma: false,
-            done: false,
-        }
+        Self { s, pos, openmetrics, after_comma: false, done: false }
     }
 
     /// The offset just past the closing `}` once [`LabelLexer::next_term`] returned `None`.
@@ -223,11 +211,7 @@ impl<'a> LabelLexer<'a> {
             return Ok(None);
         }
         let b = self.s.as_bytes();
-        let mut p = if self.openmetrics {
-            skip_spaces(b, self.pos)
-        } else {
-            skip_blanks(b, self.pos)
-        };
+        let mut p = if self.openmetrics { skip_spaces(b, self.pos) } else { skip_blanks(b, self.pos) };
         match b.get(p) {
             Some(b'}') => {
                 if self.after_comma && self.openmetrics {
@@ -254,21 +238,10 @@ impl<'a> LabelLexer<'a> {
         }
         let end = scan_label_name(b, p);
         if end == p {
-            return expected(
-                p,
-                if self.after_comma {
-                    "label name"
-                } else {
-                    "label name or '}'"
-                },
-            );
+            return expected(p, if self.after_comma { "label name" } else { "label name or '}'" });
         }
         let name = Escaped::plain(&self.s[p..end]);
-        p = if self.openmetrics {
-            end
-        } else {
-            skip_blanks(b, end)
-        };
+        p = if self.openmetrics { end } else { skip_blanks(b, end) };
         if b.get(p) != Some(&b'=') {
             return expected(p, "'=' after label name");
         }
@@ -280,11 +253,7 @@ impl<'a> LabelLexer<'a> {
     #[inline]
     fn value(&mut self, eq: usize) -> LexResult<Escaped<'a>> {
         let b = self.s.as_bytes();
-        let p = if self.openmetrics {
-            eq + 1
-        } else {
-            skip_blanks(b, eq + 1)
-        };
+        let p = if self.openmetrics { eq + 1 } else { skip_blanks(b, eq + 1) };
         if b.get(p) != Some(&b'"') {
             return expected(p, "'\"' to open label value");
         }
@@ -297,11 +266,7 @@ impl<'a> LabelLexer<'a> {
     #[inline]
     fn separator(&mut self, pos: usize) -> LexResult<()> {
         let b = self.s.as_bytes();
-        let p = if self.openmetrics {
-            skip_spaces(b, pos)
-        } else {
-            skip_blanks(b, pos)
-        };
+        let p = if self.openmetrics { skip_spaces(b, pos) } else { skip_blanks(b, pos) };
         match b.get(p) {
             Some(b',') => {
                 self.pos = p + 1;

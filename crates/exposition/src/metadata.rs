@@ -40,13 +40,9 @@ impl MetadataCollector {
     /// Records a HELP, TYPE or UNIT entry; other entries are ignored.
     pub fn observe(&mut self, entry: &Entry<'_>) {
         match entry {
-            Entry::Help { name, help } => {
-                self.family(&name.unescape()).help = help.unescape().into_owned()
-            }
+            Entry::Help { name, help } => self.family(&name.unescape()).help = help.unescape().into_owned(),
             Entry::Type { name, kind } => self.family(&name.unescape()).kind = *kind,
-            Entry::Unit { name, unit } => {
-                (*unit).clone_into(&mut self.family(&name.unescape()).unit)
-            }
+            Entry::Unit { name, unit } => (*unit).clone_into(&mut self.family(&name.unescape()).unit),
             Entry::Series(_) | Entry::Comment(_) | Entry::Eof => {}
         }
     }
@@ -71,8 +67,7 @@ impl MetadataCollector {
                     help: String::new(),
                     unit: String::new(),
                 });
-                self.index
-                    .insert(metric.to_owned(), self.families.len() - 1);
+                self.index.insert(metric.to_owned(), self.families.len() - 1);
                 self.families.len() - 1
             }
         };

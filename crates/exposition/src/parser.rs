@@ -139,10 +139,7 @@ impl<'a> Parser<'a> {
             Ok(s) => (s, None),
             Err(e) => {
                 let valid = e.valid_up_to();
-                (
-                    std::str::from_utf8(&input[..valid]).unwrap_or(""),
-                    Some(valid),
-                )
+                (std::str::from_utf8(&input[..valid]).unwrap_or(""), Some(valid))
             }
         };
         Self {
@@ -185,15 +182,9 @@ impl<'a> Parser<'a> {
         if let Some(bad) = self.invalid_utf8_at
             && at >= self.text.len()
         {
-            return Error::Parse {
-                pos: self.position(bad),
-                message: "invalid UTF-8".to_owned(),
-            };
+            return Error::Parse { pos: self.position(bad), message: "invalid UTF-8".to_owned() };
         }
-        Error::Parse {
-            pos: self.position(at),
-            message,
-        }
+        Error::Parse { pos: self.position(at), message }
     }
 
     fn position(&self, at: usize) -> Position {
@@ -204,23 +195,12 @@ impl<'a> Parser<'a> {
             // Errors about earlier lines (family checks) recount from the start.
             let before = &self.text.as_bytes()[..at.min(self.text.len())];
             let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-            let start = before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1);
+            let start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
             (u32::try_from(line).unwrap_or(u32::MAX), start)
         };
         let upto = at.min(self.text.len());
-        let column = self
-            .text
-            .get(line_start..upto)
-            .map_or(upto.saturating_sub(line_start), |s| s.chars().count())
-            + 1;
-        Position {
-            line,
-            column: u32::try_from(column).unwrap_or(u32::MAX),
-            offset: at,
-        }
+        let column = self.text.get(line_start..upto).map_or(upto.saturating_sub(line_start), |s| s.chars().count()) + 1;
+        Position { line, column: u32::try_from(column).unwrap_or(u32::MAX), offset: at }
     }
 
     /// "expected X, found Y" at `at`.
@@ -247,9 +227,7 @@ impl<'a> Parser<'a> {
 
     /// The end of the current line: the offset of its `\n`, or of the end of input.
     fn line_end(&self, from: usize) -> usize {
-        self.text[from..]
-            .find('\n')
-            .map_or(self.text.len(), |i| from + i)
+        self.text[from..].find('\n').map_or(self.text.len(), |i| from + i)
     }
 
     /// Moves to the line after the one ending at `eol`.
@@ -264,11 +242,7 @@ impl<'a> Parser<'a> {
     /// Validates the label set starting after the `{` at `open`; returns the metric name found
     /// inside (if any) and the offset past `}`. Checks duplicates and a doubly given name.
     #[inline]
-    fn scan_label_set(
-        &mut self,
-        open: usize,
-        outer_name: bool,
-    ) -> Result<(Option<Escaped<'a>>, usize)> {
+    fn scan_label_set(&mut self, open: usize, outer_name: bool) -> Result<(Option<Escaped<'a>>, usize)> {
         let openmetrics = self.format == Format::OpenMetrics;
         let mut lexer = LabelLexer::new(self.text, open + 1, openmetrics);
         let mut inner_name: Option<Escaped<'a>> = None;
@@ -280,9 +254,7 @@ impl<'a> Parser<'a> {
                 None => break,
                 Some(Term::Name(n)) => {
                     if outer_name || inner_name.is_some() {
-                        return Err(
-                            self.error(term_start, "metric name given more than once".to_owned())
-                        );
+                        return Err(self.error(term_start, "metric name given more than once".to_owned()));
                     }
                     if n.raw().is_empty() {
                         return Err(self.error(term_start, "empty metric name".to_owned()));
@@ -292,8 +264,7 @@ impl<'a> Parser<'a> {
                 Some(Term::Label(n, v)) => {
                     if n.raw() == vigil_model::METRIC_NAME {
                         if outer_name || inner_name.is_some() {
-                            return Err(self
-                                .error(term_start, "metric name given more than once".to_owned()));
+                            return Err(self.error(term_start, "metric name given more than once".to_owned()));
                         }
                         inner_name = Some(v);
                         continue;
@@ -302,9 +273,7 @@ impl<'a> Parser<'a> {
                         return Err(self.error(term_start, "empty label name".to_owned()));
                     }
                     if self.names.contains(&n.raw()) {
-                        return Err(
-                            self.error(term_start, format!("duplicate label name {:?}", n.raw()))
-                        );
+                        return Err(self.error(term_start, format!("duplicate label name {:?}", n.raw())));
                     }
                     self.names.push(n.raw());
                 }

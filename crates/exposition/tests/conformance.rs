@@ -40,8 +40,7 @@ fn read(path: &Path) -> Vec<u8> {
 #[test]
 fn openmetrics_suite() {
     let root = conformance_dir().join("openmetrics/parsers");
-    let known_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/openmetrics-known-failures.txt");
+    let known_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/openmetrics-known-failures.txt");
     let known: BTreeSet<String> = String::from_utf8_lossy(&read(&known_path))
         .lines()
         .map(str::trim)
@@ -59,10 +58,7 @@ fn openmetrics_suite() {
     let (mut passed, mut failed) = (0, 0);
     let mut unexpected = Vec::new();
     for case in &cases {
-        let name = case
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let spec = String::from_utf8_lossy(&read(&case.join("test.json"))).into_owned();
         let should_parse = spec.replace(' ', "").contains("\"shouldParse\":true");
         let metrics = read(&case.join("metrics"));
@@ -70,10 +66,7 @@ fn openmetrics_suite() {
         if should_parse {
             // What the full checks accept, syntax-only checking accepts too.
             let lenient = parse_with(&metrics, Format::OpenMetrics, Validation::SyntaxOnly);
-            assert!(
-                lenient.is_ok(),
-                "{name}: syntax-only rejected a valid case: {lenient:?}"
-            );
+            assert!(lenient.is_ok(), "{name}: syntax-only rejected a valid case: {lenient:?}");
         }
         let ok = verdict.is_ok() == should_parse;
         if ok {
@@ -82,9 +75,7 @@ fn openmetrics_suite() {
             failed += 1;
         }
         if ok == known.contains(&name) {
-            unexpected.push(format!(
-                "{name}: shouldParse={should_parse}, got {verdict:?}"
-            ));
+            unexpected.push(format!("{name}: shouldParse={should_parse}, got {verdict:?}"));
         }
     }
     println!("openmetrics: {passed} passed, {failed} failed");
@@ -98,26 +89,11 @@ fn openmetrics_suite() {
 /// Rejected by `prometheus/common/expfmt` but accepted by Prometheus' scrape parser
 /// (`model/textparse`), which Vigil follows so that targets Prometheus scrapes keep working.
 const TEXTPARSE_LENIENT: &[(&str, &str)] = &[
-    (
-        "from_test_parse_error_7",
-        "summary quantile label values are not validated",
-    ),
-    (
-        "from_test_parse_error_12",
-        "a repeated HELP line is not an error",
-    ),
-    (
-        "from_test_parse_error_13",
-        "a repeated TYPE line is not an error",
-    ),
-    (
-        "from_test_parse_error_14",
-        "a TYPE line after the family's samples is not an error",
-    ),
-    (
-        "from_test_parse_error_19",
-        "histogram le label values are not validated",
-    ),
+    ("from_test_parse_error_7", "summary quantile label values are not validated"),
+    ("from_test_parse_error_12", "a repeated HELP line is not an error"),
+    ("from_test_parse_error_13", "a repeated TYPE line is not an error"),
+    ("from_test_parse_error_14", "a TYPE line after the family's samples is not an error"),
+    ("from_test_parse_error_19", "histogram le label values are not validated"),
 ];
 
 /// Files Prometheus accepts that break an OpenMetrics 1.0 rule, so [`Validation::Full`] rejects
@@ -132,28 +108,16 @@ fn text_corpus() {
     let dir = conformance_dir().join("exposition");
     let mut valid: Vec<(PathBuf, Format)> = vec![
         (dir.join("textparse/alltypes.237mfs.prom.txt"), Format::Text),
-        (
-            dir.join("textparse/alltypes.237mfs.nometa.prom.txt"),
-            Format::Text,
-        ),
+        (dir.join("textparse/alltypes.237mfs.nometa.prom.txt"), Format::Text),
         (dir.join("textparse/1histogram.om.txt"), Format::OpenMetrics),
         (dir.join("promtool/metrics-test.prom"), Format::Text),
-        (
-            dir.join("promtool/dump-openmetrics-test.prom"),
-            Format::OpenMetrics,
-        ),
-        (
-            dir.join("promtool/dump-openmetrics-roundtrip-test.prom"),
-            Format::OpenMetrics,
-        ),
+        (dir.join("promtool/dump-openmetrics-test.prom"), Format::OpenMetrics),
+        (dir.join("promtool/dump-openmetrics-roundtrip-test.prom"), Format::OpenMetrics),
         (dir.join("common-expfmt/testdata/text"), Format::Text),
         (dir.join("common-expfmt/fuzz-corpus/minimal"), Format::Text),
     ];
     for i in 0..5 {
-        valid.push((
-            dir.join(format!("common-expfmt/fuzz-corpus/from_test_parse_{i}")),
-            Format::Text,
-        ));
+        valid.push((dir.join(format!("common-expfmt/fuzz-corpus/from_test_parse_{i}")), Format::Text));
     }
     let (mut passed, mut failed) = (0, 0);
     let mut problems = Vec::new();
@@ -162,19 +126,13 @@ fn text_corpus() {
             Ok(n) if n > 0 || path.ends_with("from_test_parse_0") => passed += 1,
             other => {
                 failed += 1;
-                problems.push(format!(
-                    "{}: expected to parse, got {other:?}",
-                    path.display()
-                ));
+                problems.push(format!("{}: expected to parse, got {other:?}", path.display()));
             }
         }
     }
     for i in 0..20 {
         let name = format!("from_test_parse_error_{i}");
-        let verdict = parse_all(
-            &read(&dir.join("common-expfmt/fuzz-corpus").join(&name)),
-            Format::Text,
-        );
+        let verdict = parse_all(&read(&dir.join("common-expfmt/fuzz-corpus").join(&name)), Format::Text);
         let lenient = TEXTPARSE_LENIENT.iter().any(|(n, _)| *n == name);
         if verdict.is_ok() == lenient {
             passed += 1;
@@ -192,9 +150,7 @@ fn text_corpus() {
             passed += 1;
         } else {
             failed += 1;
-            problems.push(format!(
-                "{file} ({reason}): full {full:?}, syntax-only {lenient:?}"
-            ));
+            problems.push(format!("{file} ({reason}): full {full:?}, syntax-only {lenient:?}"));
         }
     }
     println!("exposition corpus: {passed} passed, {failed} failed");

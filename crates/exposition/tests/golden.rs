@@ -16,12 +16,7 @@ fn render(input: &[u8], format: Format) -> String {
             Ok(None) => return out,
             Err(e) => {
                 let pos = e.position();
-                out.push_str(&format!(
-                    "ERROR {}:{}: {}\n",
-                    pos.line,
-                    pos.column,
-                    e.message()
-                ));
+                out.push_str(&format!("ERROR {}:{}: {}\n", pos.line, pos.column, e.message()));
                 return out;
             }
         }
@@ -32,17 +27,13 @@ fn render(input: &[u8], format: Format) -> String {
 fn golden_files() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
     let update = std::env::var_os("UPDATE_GOLDEN").is_some();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir)
-        .map(|rd| rd.flatten().map(|e| e.path()).collect())
-        .unwrap_or_default();
+    let mut entries: Vec<_> =
+        std::fs::read_dir(&dir).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
     entries.sort();
     let (mut passed, mut failed) = (0, 0);
     let mut mismatches = Vec::new();
     for input in entries {
-        let name = input
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let Some(stem) = name.strip_suffix(".txt") else {
             continue;
         };
@@ -56,8 +47,7 @@ fn golden_files() {
         let got = render(&std::fs::read(&input).unwrap_or_default(), format);
         let expected_path = dir.join(format!("{stem}.expected"));
         if update {
-            std::fs::write(&expected_path, &got)
-                .unwrap_or_else(|e| panic!("write {}: {e}", expected_path.display()));
+            std::fs::write(&expected_path, &got).unwrap_or_else(|e| panic!("write {}: {e}", expected_path.display()));
         }
         let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if got == want {

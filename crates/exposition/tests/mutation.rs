@@ -18,11 +18,7 @@ impl Rng {
     }
 
     fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
+        if n == 0 { 0 } else { (self.next() % n as u64) as usize }
     }
 }
 
@@ -52,28 +48,19 @@ fn corpus() -> Vec<Vec<u8>> {
     let shared = root.join("../../../shared/conformance");
     let mut files: Vec<PathBuf> = Vec::new();
     let list = |dir: &Path| -> Vec<PathBuf> {
-        let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map(|rd| rd.flatten().map(|e| e.path()).collect())
-            .unwrap_or_default();
+        let mut v: Vec<PathBuf> =
+            std::fs::read_dir(dir).map(|rd| rd.flatten().map(|e| e.path()).collect()).unwrap_or_default();
         v.sort();
         v
     };
     for case in list(&shared.join("openmetrics/parsers")) {
         files.push(case.join("metrics"));
     }
-    for sub in [
-        "exposition/textparse",
-        "exposition/promtool",
-        "exposition/common-expfmt/fuzz-corpus",
-    ] {
+    for sub in ["exposition/textparse", "exposition/promtool", "exposition/common-expfmt/fuzz-corpus"] {
         files.extend(list(&shared.join(sub)).into_iter().filter(|p| p.is_file()));
     }
     files.push(shared.join("exposition/common-expfmt/testdata/text"));
-    files.extend(
-        list(&root.join("testdata"))
-            .into_iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "txt")),
-    );
+    files.extend(list(&root.join("testdata")).into_iter().filter(|p| p.extension().is_some_and(|e| e == "txt")));
     let out: Vec<Vec<u8>> = files.iter().filter_map(|p| std::fs::read(p).ok()).collect();
     assert!(out.len() > 230, "corpus not found ({} files)", out.len());
     out
@@ -81,11 +68,7 @@ fn corpus() -> Vec<Vec<u8>> {
 
 fn mutate(rng: &mut Rng, input: &[u8], other: &[u8]) -> Vec<u8> {
     // Keep inputs small so thousands of runs stay fast.
-    let start = if input.len() > 2048 {
-        rng.below(input.len() - 2048)
-    } else {
-        0
-    };
+    let start = if input.len() > 2048 { rng.below(input.len() - 2048) } else { 0 };
     let mut v = input[start..input.len().min(start + 2048)].to_vec();
     for _ in 0..1 + rng.below(4) {
         let len = v.len();
@@ -173,9 +156,6 @@ fn mutated_corpus_never_panics() {
         }
     }
     // The mutations must not all be rejected on the first line, or the test explores nothing.
-    assert!(
-        parsed_ok > iterations / 10,
-        "only {parsed_ok} mutants got past their first line"
-    );
+    assert!(parsed_ok > iterations / 10, "only {parsed_ok} mutants got past their first line");
     println!("mutation: {iterations} passed, 0 failed");
 }

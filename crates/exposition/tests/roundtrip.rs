@@ -8,10 +8,7 @@ struct Rng(u64);
 
 impl Rng {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.0 >> 11
     }
 
@@ -24,26 +21,9 @@ impl Rng {
     }
 }
 
-const NAMES: &[&str] = &[
-    "up",
-    "http_requests_total",
-    "a:b",
-    "my.dotted",
-    "with space",
-    "ünï",
-    "_x",
-];
+const NAMES: &[&str] = &["up", "http_requests_total", "a:b", "my.dotted", "with space", "ünï", "_x"];
 const LABEL_NAMES: &[&str] = &["job", "instance", "le", "a.b", "ünï", "_", "x y"];
-const VALUES: &[&str] = &[
-    "api",
-    "",
-    "with \"quotes\"",
-    "back\\slash",
-    "new\nline",
-    "ümlaut ☃",
-    "} # {",
-    "\\n",
-];
+const VALUES: &[&str] = &["api", "", "with \"quotes\"", "back\\slash", "new\nline", "ümlaut ☃", "} # {", "\\n"];
 
 fn value(rng: &mut Rng) -> f64 {
     match rng.below(8) {
@@ -62,30 +42,19 @@ fn encode_parse_round_trip() {
     let mut rng = Rng(42);
     for round in 0..500 {
         let family = rng.pick(NAMES);
-        let kind = [
-            MetricType::Counter,
-            MetricType::Gauge,
-            MetricType::Summary,
-            MetricType::Histogram,
-            MetricType::Unknown,
-        ][rng.below(5)];
+        let kind =
+            [MetricType::Counter, MetricType::Gauge, MetricType::Summary, MetricType::Histogram, MetricType::Unknown]
+                [rng.below(5)];
         let help = format!("help {round} {}", rng.pick(VALUES));
         let mut series = Vec::new();
         for _ in 0..1 + rng.below(4) {
             let mut pairs = vec![("__name__".to_owned(), family.to_owned())];
             for _ in 0..rng.below(4) {
-                pairs.push((
-                    rng.pick(LABEL_NAMES).to_owned(),
-                    rng.pick(VALUES).to_owned(),
-                ));
+                pairs.push((rng.pick(LABEL_NAMES).to_owned(), rng.pick(VALUES).to_owned()));
             }
             let v = value(&mut rng);
             let ts = (rng.below(2) == 0).then(|| rng.next() as i64 - (1 << 52));
-            series.push((
-                Labels::from_pairs(&pairs),
-                if v.is_nan() { f64::NAN } else { v },
-                ts,
-            ));
+            series.push((Labels::from_pairs(&pairs), if v.is_nan() { f64::NAN } else { v }, ts));
         }
         let mut out = String::new();
         encode::write_family(
@@ -93,11 +62,7 @@ fn encode_parse_round_trip() {
             family,
             kind,
             Some(&help),
-            series.iter().map(|(l, v, t)| encode::Sample {
-                labels: l,
-                value: *v,
-                timestamp: *t,
-            }),
+            series.iter().map(|(l, v, t)| encode::Sample { labels: l, value: *v, timestamp: *t }),
         );
 
         let mut p = Parser::new(out.as_bytes(), Format::Text);
@@ -105,9 +70,7 @@ fn encode_parse_round_trip() {
         let (mut got_help, mut got_kind) = (None, None);
         loop {
             match p.next() {
-                Ok(Some(Entry::Series(s))) => {
-                    got_series.push((s.to_labels(), s.value(), s.timestamp()))
-                }
+                Ok(Some(Entry::Series(s))) => got_series.push((s.to_labels(), s.value(), s.timestamp())),
                 Ok(Some(Entry::Help { name, help })) => {
                     assert_eq!(name.unescape(), family);
                     got_help = Some(help.unescape().into_owned());
@@ -123,10 +86,7 @@ fn encode_parse_round_trip() {
         assert_eq!(got_series.len(), series.len(), "{out}");
         for ((l, v, t), (gl, gv, gt)) in series.iter().zip(&got_series) {
             assert_eq!(l, gl, "{out}");
-            assert!(
-                v.to_bits() == gv.to_bits() || (v.is_nan() && gv.is_nan()),
-                "{v} vs {gv}\n{out}"
-            );
+            assert!(v.to_bits() == gv.to_bits() || (v.is_nan() && gv.is_nan()), "{v} vs {gv}\n{out}");
             assert_eq!(t, gt, "{out}");
         }
     }

@@ -30,21 +30,15 @@ impl Format {
         for range in accept.split(',') {
             let mut parts = range.split(';').map(str::trim);
             let media_type = parts.next().unwrap_or_default().to_ascii_lowercase();
-            let quality = parts
-                .filter_map(|param| param.strip_prefix("q="))
-                .find_map(|q| q.parse::<f64>().ok())
-                .unwrap_or(1.0);
+            let quality =
+                parts.filter_map(|param| param.strip_prefix("q=")).find_map(|q| q.parse::<f64>().ok()).unwrap_or(1.0);
             match media_type.as_str() {
                 "application/openmetrics-text" => openmetrics_q = openmetrics_q.max(quality),
                 "text/plain" | "text/*" | "*/*" => text_q = text_q.max(quality),
                 _ => {}
             }
         }
-        if openmetrics_q > 0.0 && openmetrics_q >= text_q {
-            Format::OpenMetrics
-        } else {
-            Format::Text
-        }
+        if openmetrics_q > 0.0 && openmetrics_q >= text_q { Format::OpenMetrics } else { Format::Text }
     }
 
     /// The `Content-Type` header value for a body in this format.

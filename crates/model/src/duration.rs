@@ -48,10 +48,7 @@ pub fn parse_duration_ms(s: &str) -> Result<i64> {
         first = false;
         last_unit = unit;
         i += UNITS[unit].0.len();
-        total = n
-            .checked_mul(UNITS[unit].1)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
+        total = n.checked_mul(UNITS[unit].1).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
     }
     Ok(total)
 }

@@ -48,10 +48,7 @@ impl Labels {
 
     /// The value of `name`, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.labels
-            .binary_search_by(|l| l.name.as_str().cmp(name))
-            .ok()
-            .map(|i| self.labels[i].value.as_str())
+        self.labels.binary_search_by(|l| l.name.as_str().cmp(name)).ok().map(|i| self.labels[i].value.as_str())
     }
 
     /// The metric name (`__name__`), if present.
@@ -102,24 +99,18 @@ impl Labels {
     /// Hash of all labels except the named ones (and, if `drop_name`, except `__name__`).
     pub fn hash_without(&self, names: &[&str], drop_name: bool) -> u64 {
         hash_labels(
-            self.labels
-                .iter()
-                .filter(|l| !(names.contains(&l.name.as_str()) || drop_name && l.name == METRIC_NAME)),
+            self.labels.iter().filter(|l| !(names.contains(&l.name.as_str()) || drop_name && l.name == METRIC_NAME)),
         )
     }
 
     /// A copy keeping only the named labels.
     pub fn keep_only(&self, names: &[&str]) -> Labels {
-        Labels {
-            labels: self.labels.iter().filter(|l| names.contains(&l.name.as_str())).cloned().collect(),
-        }
+        Labels { labels: self.labels.iter().filter(|l| names.contains(&l.name.as_str())).cloned().collect() }
     }
 
     /// A copy without the named labels.
     pub fn without(&self, names: &[&str]) -> Labels {
-        Labels {
-            labels: self.labels.iter().filter(|l| !names.contains(&l.name.as_str())).cloned().collect(),
-        }
+        Labels { labels: self.labels.iter().filter(|l| !names.contains(&l.name.as_str())).cloned().collect() }
     }
 
     /// A copy without `__name__`.
@@ -208,10 +199,7 @@ impl LabelsBuilder {
 
     /// The current value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.labels
-            .binary_search_by(|l| l.name.as_str().cmp(name))
-            .ok()
-            .map(|i| self.labels[i].value.as_str())
+        self.labels.binary_search_by(|l| l.name.as_str().cmp(name)).ok().map(|i| self.labels[i].value.as_str())
     }
 
     /// Keeps only labels for which `keep` returns true.

@@ -32,5 +32,5 @@ mod target;
 pub use error::{Error, Result};
 pub use labels::{Label, Labels, LabelsBuilder, METRIC_NAME};
 pub use matcher::{MatchOp, Matcher};
-pub use sample::{is_stale_nan, Sample, Timestamp, STALE_NAN, STALE_NAN_BITS};
+pub use sample::{STALE_NAN, STALE_NAN_BITS, Sample, Timestamp, is_stale_nan};
 pub use target::TargetGroup;

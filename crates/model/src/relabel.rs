@@ -31,7 +31,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use expand::expand;
-pub use names::{is_valid_label_name, is_valid_legacy_label_name, NameValidation};
+pub use names::{NameValidation, is_valid_label_name, is_valid_legacy_label_name};
 
 /// The default regex of a relabel rule.
 pub const DEFAULT_REGEX: &str = "(.*)";
@@ -219,8 +219,7 @@ impl RelabelRule {
                 lb.set(&s.target_label, &m.to_string());
             }
             Action::LabelMap => {
-                let snapshot: Vec<(String, String)> =
-                    lb.iter().map(|l| (l.name.clone(), l.value.clone())).collect();
+                let snapshot: Vec<(String, String)> = lb.iter().map(|l| (l.name.clone(), l.value.clone())).collect();
                 for (name, value) in snapshot {
                     if let Some(caps) = self.regex.captures(&name) {
                         let new_name = expand(&s.replacement, &self.regex, &caps);
@@ -304,8 +303,7 @@ fn validate(s: &RuleSpec) -> Result<()> {
     {
         return bad(format!("{:?} is invalid 'target_label' for {a} action", s.target_label));
     }
-    let equal_or_case =
-        matches!(a, Action::Lowercase | Action::Uppercase | Action::KeepEqual | Action::DropEqual);
+    let equal_or_case = matches!(a, Action::Lowercase | Action::Uppercase | Action::KeepEqual | Action::DropEqual);
     if (equal_or_case || a == Action::HashMod) && !valid(&s.target_label) {
         return bad(format!("{:?} is invalid 'target_label' for {a} action", s.target_label));
     }
@@ -327,9 +325,7 @@ fn validate(s: &RuleSpec) -> Result<()> {
             || s.separator != DEFAULT_SEPARATOR
             || s.replacement != DEFAULT_REPLACEMENT)
     {
-        return bad(format!(
-            "{a} action requires only 'source_labels' and `target_label`, and no other fields"
-        ));
+        return bad(format!("{a} action requires only 'source_labels' and `target_label`, and no other fields"));
     }
     if matches!(a, Action::LabelDrop | Action::LabelKeep)
         && (!s.source_labels.is_empty()

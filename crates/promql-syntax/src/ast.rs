@@ -220,7 +220,10 @@ impl AggregateOp {
 
     /// Whether the aggregation takes a parameter.
     pub fn has_param(self) -> bool {
-        matches!(self, Self::Topk | Self::Bottomk | Self::Quantile | Self::CountValues | Self::Limitk | Self::LimitRatio)
+        matches!(
+            self,
+            Self::Topk | Self::Bottomk | Self::Quantile | Self::CountValues | Self::Limitk | Self::LimitRatio
+        )
     }
 }
 

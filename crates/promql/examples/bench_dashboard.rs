@@ -32,16 +32,31 @@ const QUERIES: [&str; 7] = [
 ];
 
 const HANDLERS: [&str; 12] = [
-    "/", "/api/v1/users", "/api/v1/orders", "/api/v1/products", "/api/v1/cart", "/api/v1/checkout",
-    "/api/v1/search", "/api/v1/login", "/healthz", "/metrics", "/graphql", "/ws",
+    "/",
+    "/api/v1/users",
+    "/api/v1/orders",
+    "/api/v1/products",
+    "/api/v1/cart",
+    "/api/v1/checkout",
+    "/api/v1/search",
+    "/api/v1/login",
+    "/healthz",
+    "/metrics",
+    "/graphql",
+    "/ws",
 ];
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "DELETE", "PATCH"];
-const STATUSES: [&str; 14] = ["200", "201", "204", "301", "304", "400", "401", "403", "404", "409", "429", "500", "502", "503"];
+const STATUSES: [&str; 14] =
+    ["200", "201", "204", "301", "304", "400", "401", "403", "404", "409", "429", "500", "502", "503"];
 const LE: [&str; 12] = ["0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "+Inf"];
 const MODES: [&str; 8] = ["idle", "iowait", "irq", "nice", "softirq", "steal", "system", "user"];
 const GAUGES: [&str; 6] = [
-    "process_resident_memory_bytes", "process_virtual_memory_bytes", "go_memstats_heap_alloc_bytes",
-    "process_open_fds", "go_goroutines", "node_load1",
+    "process_resident_memory_bytes",
+    "process_virtual_memory_bytes",
+    "go_memstats_heap_alloc_bytes",
+    "process_open_fds",
+    "go_goroutines",
+    "node_load1",
 ];
 
 /// A small deterministic PRNG (xorshift64).
@@ -77,7 +92,11 @@ struct Gen {
 }
 
 fn labels(name: &str, pairs: &[(&str, String)], instance: usize) -> Labels {
-    let mut all: Vec<(&str, String)> = vec![("__name__", name.to_owned()), ("instance", format!("host-{instance:03}:9100")), ("job", "bench".to_owned())];
+    let mut all: Vec<(&str, String)> = vec![
+        ("__name__", name.to_owned()),
+        ("instance", format!("host-{instance:03}:9100")),
+        ("job", "bench".to_owned()),
+    ];
     all.extend(pairs.iter().cloned());
     Labels::from_pairs(&all)
 }
@@ -97,7 +116,11 @@ fn generate(series: usize, rng: &mut Rng) -> Gen {
             let c = (i * 11 + inst * 17) % 840;
             let (h, m, s) = (HANDLERS[c % 12], METHODS[(c / 12) % 5], STATUSES[c / 60]);
             let rate = if s.starts_with(['4', '5']) { 0.01 } else { 0.05 + 20.0 * rng.unit() };
-            let l = labels("http_requests_total", &[("handler", h.into()), ("method", m.into()), ("status", s.into())], inst);
+            let l = labels(
+                "http_requests_total",
+                &[("handler", h.into()), ("method", m.into()), ("status", s.into())],
+                inst,
+            );
             push(&mut g, l, Kind::Counter { rate }, (rng.next() % 10_000_000) as f64);
         }
         for k in 0..(n * 35 / 100 / 14).max(1) {
@@ -126,7 +149,11 @@ fn generate(series: usize, rng: &mut Rng) -> Gen {
         }
         let mut w = 0;
         while g.labels.len() - start < n {
-            let l = labels("app_worker_busy", &[("pool", ["http", "grpc", "db"][w % 3].into()), ("worker", (w / 3).to_string())], inst);
+            let l = labels(
+                "app_worker_busy",
+                &[("pool", ["http", "grpc", "db"][w % 3].into()), ("worker", (w / 3).to_string())],
+                inst,
+            );
             push(&mut g, l, Kind::Gauge, (rng.next() % 4) as f64);
             w += 1;
         }
@@ -180,7 +207,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 fn summary(v: &Value) -> (usize, f64) {
     let add = |acc: f64, x: f64| if x.is_finite() { acc + x } else { acc };
     match v {
-        Value::Matrix(m) => (m.iter().map(|s| s.points.len()).sum(), m.iter().flat_map(|s| &s.points).fold(0.0, |a, p| add(a, p.1))),
+        Value::Matrix(m) => {
+            (m.iter().map(|s| s.points.len()).sum(), m.iter().flat_map(|s| &s.points).fold(0.0, |a, p| add(a, p.1)))
+        }
         Value::Vector(vs) => (vs.len(), vs.iter().fold(0.0, |a, s| add(a, s.v))),
         Value::Scalar(_, x) => (1, *x),
         Value::String(..) => (0, 0.0),
@@ -216,7 +245,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let engine = Engine::default();
     let qo = QueryOptions::default();
-    let windows: [(&str, i64, i64); 3] = [("1h/15s", 3_600_000, 15_000), ("24h/60s", 86_400_000, 60_000), ("24h/15s", 86_400_000, 15_000)];
+    let windows: [(&str, i64, i64); 3] =
+        [("1h/15s", 3_600_000, 15_000), ("24h/60s", 86_400_000, 60_000), ("24h/15s", 86_400_000, 15_000)];
     println!("{:>9}  {:>8} {:>8}  {:>16}  query", "median", "mode", "points", "checksum");
     for q in QUERIES.iter().filter(|q| q.contains(filter.as_str())) {
         for (name, range, step) in windows {

@@ -18,7 +18,15 @@ fn resolve(at: Option<At>, qs: Timestamp, qe: Timestamp) -> Option<Timestamp> {
     })
 }
 
-fn walk(e: &Expr, start: Timestamp, end: Timestamp, qs: Timestamp, qe: Timestamp, lb: i64, acc: &mut (Timestamp, Timestamp)) {
+fn walk(
+    e: &Expr,
+    start: Timestamp,
+    end: Timestamp,
+    qs: Timestamp,
+    qe: Timestamp,
+    lb: i64,
+    acc: &mut (Timestamp, Timestamp),
+) {
     let mut widen = |lo: Timestamp, hi: Timestamp| {
         acc.0 = acc.0.min(lo);
         acc.1 = acc.1.max(hi);

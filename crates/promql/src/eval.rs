@@ -12,8 +12,8 @@ mod aggregate;
 mod binary;
 mod functions;
 mod histogram;
-pub(crate) mod parallel;
 pub(crate) mod math;
+pub(crate) mod parallel;
 mod range_fns;
 mod selector;
 
@@ -153,12 +153,8 @@ impl Ctx<'_> {
             Expr::Number(v) => Ok(Val::Scalar(vec![*v; g.n])),
             Expr::String(s) => Ok(Val::Str(s.clone())),
             Expr::Paren(inner) => self.eval(inner, g),
-            Expr::VectorSelector(vs) => {
-                Ok(Val::Vector(self.eval_vector_selector(vs, g, selector::Mode::Value)?))
-            }
-            Expr::MatrixSelector { .. } | Expr::Subquery(_) => {
-                Ok(Val::Matrix(self.eval_matrix_at_end(e, g)?))
-            }
+            Expr::VectorSelector(vs) => Ok(Val::Vector(self.eval_vector_selector(vs, g, selector::Mode::Value)?)),
+            Expr::MatrixSelector { .. } | Expr::Subquery(_) => Ok(Val::Matrix(self.eval_matrix_at_end(e, g)?)),
             Expr::Neg(inner) => match self.eval(inner, g)? {
                 Val::Scalar(mut v) => {
                     v.iter_mut().for_each(|x| *x = -*x);

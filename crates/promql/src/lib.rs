@@ -135,7 +135,13 @@ impl Engine {
     }
 
     /// Evaluates `query` at time `t` (ms).
-    pub fn instant(&self, storage: &dyn Queryable, query: &str, t: Timestamp, opts: &QueryOptions) -> Result<QueryResult> {
+    pub fn instant(
+        &self,
+        storage: &dyn Queryable,
+        query: &str,
+        t: Timestamp,
+        opts: &QueryOptions,
+    ) -> Result<QueryResult> {
         let expr = vigil_promql_syntax::parse(query)?;
         self.run(storage, query, &expr, eval::Grid { start: t, step: 1, n: 1 }, opts, false)
     }
@@ -166,12 +172,19 @@ impl Engine {
                 if t == ValueType::Matrix { "range vector" } else { t.as_str() }
             )));
         }
-        let n = usize::try_from((end - start) / step_ms + 1)
-            .map_err(|_| Error::BadData("too many steps".into()))?;
+        let n = usize::try_from((end - start) / step_ms + 1).map_err(|_| Error::BadData("too many steps".into()))?;
         self.run(storage, query, &expr, eval::Grid { start, step: step_ms, n }, opts, true)
     }
 
-    fn run(&self, storage: &dyn Queryable, query: &str, expr: &Expr, g: eval::Grid, opts: &QueryOptions, range: bool) -> Result<QueryResult> {
+    fn run(
+        &self,
+        storage: &dyn Queryable,
+        query: &str,
+        expr: &Expr,
+        g: eval::Grid,
+        opts: &QueryOptions,
+        range: bool,
+    ) -> Result<QueryResult> {
         let lookback = opts.lookback_delta_ms.filter(|&l| l > 0).unwrap_or(self.opts.lookback_delta_ms);
         let timeout = opts.timeout.map_or(self.opts.timeout, |t| t.min(self.opts.timeout));
         let (mint, maxt) = bounds::data_bounds(expr, g.start, g.end(), lookback);

@@ -1,7 +1,7 @@
 //! Engine tests for tricky semantics, each against a hand-computed expectation.
 
 use crate::*;
-use vigil_model::{Labels, Sample, STALE_NAN};
+use vigil_model::{Labels, STALE_NAN, Sample};
 use vigil_storage::{Appendable, MemStorage};
 
 /// Labels as pairs and samples as (t ms, v).
@@ -96,7 +96,12 @@ fn group_left_copies_labels() {
         (&[("__name__", "m"), ("j", "x"), ("i", "2")], &[(0, 3.0)]),
         (&[("__name__", "info"), ("j", "x"), ("version", "v1")], &[(0, 10.0)]),
     ]);
-    check(&db, "m * on(j) group_left(version) info", 0, "{i=\"1\", j=\"x\", version=\"v1\"} 20\n{i=\"2\", j=\"x\", version=\"v1\"} 30");
+    check(
+        &db,
+        "m * on(j) group_left(version) info",
+        0,
+        "{i=\"1\", j=\"x\", version=\"v1\"} 20\n{i=\"2\", j=\"x\", version=\"v1\"} 30",
+    );
 }
 
 #[test]
@@ -155,7 +160,8 @@ fn generated_storage() -> MemStorage {
     let mut app = db.appender();
     let mut rng = 0x9e37_79b9_7f4a_7c15u64;
     for i in 0..60 {
-        let l = Labels::from_pairs(&[("__name__", "m".to_owned()), ("i", format!("{i:02}")), ("g", format!("{}", i % 4))]);
+        let l =
+            Labels::from_pairs(&[("__name__", "m".to_owned()), ("i", format!("{i:02}")), ("g", format!("{}", i % 4))]);
         let mut t = 0;
         while t <= 7_200_000 {
             let r = xorshift(&mut rng);
@@ -236,12 +242,29 @@ fn max_over_time_matches_a_plain_scan() {
     )]);
     let got = range_points(&db, "max_over_time(x[15s])", 0, 60_000, 5_000);
     let want = [
-        (0, "NaN"), (5_000, "NaN"), (10_000, "-0"), (15_000, "-0"), (20_000, "-0"), (25_000, "0"),
-        (30_000, "0"), (35_000, "NaN"), (40_000, "-1"), (45_000, "-1"), (50_000, "-1"), (55_000, "NaN"), (60_000, "NaN"),
+        (0, "NaN"),
+        (5_000, "NaN"),
+        (10_000, "-0"),
+        (15_000, "-0"),
+        (20_000, "-0"),
+        (25_000, "0"),
+        (30_000, "0"),
+        (35_000, "NaN"),
+        (40_000, "-1"),
+        (45_000, "-1"),
+        (50_000, "-1"),
+        (55_000, "NaN"),
+        (60_000, "NaN"),
     ];
     let render = |bits: u64| {
         let v = f64::from_bits(bits);
-        if v.is_nan() { "NaN".to_owned() } else if v == 0.0 && v.is_sign_negative() { "-0".to_owned() } else { v.to_string() }
+        if v.is_nan() {
+            "NaN".to_owned()
+        } else if v == 0.0 && v.is_sign_negative() {
+            "-0".to_owned()
+        } else {
+            v.to_string()
+        }
     };
     let got: Vec<(i64, String)> = got.into_iter().map(|(t, _, b)| (t, render(b))).collect();
     let want: Vec<(i64, String)> = want.iter().map(|&(t, v)| (t, v.to_owned())).collect();

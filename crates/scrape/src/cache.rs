@@ -63,7 +63,9 @@ pub(crate) struct SeriesEntry {
 pub(crate) enum CacheEntry {
     Series(SeriesEntry),
     /// Dropped by `metric_relabel_configs`.
-    Dropped { used_iter: u32 },
+    Dropped {
+        used_iter: u32,
+    },
 }
 
 impl CacheEntry {

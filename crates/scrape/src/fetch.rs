@@ -44,9 +44,9 @@ impl Fetcher {
                 return Ok(Some(s.as_bytes().to_vec()));
             }
             match file {
-                Some(path) => std::fs::read(path)
-                    .map(Some)
-                    .map_err(|e| bad(format!("reading {}: {e}", path.display()))),
+                Some(path) => {
+                    std::fs::read(path).map(Some).map_err(|e| bad(format!("reading {}: {e}", path.display())))
+                }
                 None => Ok(None),
             }
         };
@@ -72,7 +72,13 @@ impl Fetcher {
             b = b.tls_danger_accept_invalid_certs(true);
         }
         let client = b.build().map_err(|e| bad(format!("building HTTP client: {e}")))?;
-        Ok(Self { forced_error: parking_lot::Mutex::new(None), client, http: http.clone(), body_size_limit: cfg.body_size_limit, job: cfg.job_name.clone() })
+        Ok(Self {
+            forced_error: parking_lot::Mutex::new(None),
+            client,
+            http: http.clone(),
+            body_size_limit: cfg.body_size_limit,
+            job: cfg.job_name.clone(),
+        })
     }
 
     /// GETs `url` into `buf` (cleared first) within `timeout_ms`; returns the Content-Type.
@@ -136,7 +142,9 @@ impl Fetcher {
             Secret::Inline(v) => Ok(v.clone()),
             Secret::File(path) => match tokio::fs::read_to_string(path).await {
                 Ok(v) => Ok(v.trim().to_owned()),
-                Err(e) => Err(Error::Config { job: self.job.clone(), message: format!("reading {}: {e}", path.display()) }),
+                Err(e) => {
+                    Err(Error::Config { job: self.job.clone(), message: format!("reading {}: {e}", path.display()) })
+                }
             },
         }
     }

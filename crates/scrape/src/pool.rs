@@ -60,7 +60,8 @@ impl ScrapePool {
                         }
                         let keep = self.config.keep_dropped_targets;
                         if keep == 0 || dropped.len() < keep {
-                            dropped.push(DroppedTarget { discovered_labels, scrape_pool: self.config.job_name.clone() });
+                            dropped
+                                .push(DroppedTarget { discovered_labels, scrape_pool: self.config.job_name.clone() });
                         }
                     }
                 }
@@ -129,7 +130,8 @@ impl ScrapePool {
     }
 
     pub fn active_targets(&self) -> Vec<ActiveTarget> {
-        let mut out: Vec<ActiveTarget> = self.active.values().map(|r| r.target.snapshot(&self.config.job_name)).collect();
+        let mut out: Vec<ActiveTarget> =
+            self.active.values().map(|r| r.target.snapshot(&self.config.job_name)).collect();
         out.sort_by(|a, b| a.labels.cmp(&b.labels));
         out
     }

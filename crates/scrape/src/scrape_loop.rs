@@ -27,7 +27,9 @@ const ALIGN_TOLERANCE_MS: i64 = 2;
 pub(crate) enum Signal {
     Run,
     /// Stop; with `stale_markers`, mark the target's last series stale first (target removed).
-    Stop { stale_markers: bool },
+    Stop {
+        stale_markers: bool,
+    },
 }
 
 /// Metadata of a target's last scrape, shared with the API.

@@ -161,15 +161,7 @@ pub(crate) fn populate(group: &Labels, target: &Labels, cfg: &PoolConfig) -> Pop
     match finish(&relabeled, cfg) {
         Ok((labels, url, interval_ms, timeout_ms)) => {
             let hash = target_hash(&labels, &url);
-            Populated::Active(Target {
-                discovered,
-                labels,
-                url,
-                interval_ms,
-                timeout_ms,
-                hash,
-                status: Arc::default(),
-            })
+            Populated::Active(Target { discovered, labels, url, interval_ms, timeout_ms, hash, status: Arc::default() })
         }
         Err(reason) => Populated::Dropped(discovered, Some(reason)),
     }

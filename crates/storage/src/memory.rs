@@ -108,10 +108,7 @@ impl Querier for MemQuerier {
             let samples = if hints.labels_only {
                 Samples::default()
             } else {
-                Samples {
-                    timestamps: samples.timestamps[lo..hi].to_vec(),
-                    values: samples.values[lo..hi].to_vec(),
-                }
+                Samples { timestamps: samples.timestamps[lo..hi].to_vec(), values: samples.values[lo..hi].to_vec() }
             };
             out.push(Series { labels: labels.clone(), samples });
             if hints.limit > 0 && out.len() >= hints.limit {

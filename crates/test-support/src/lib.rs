@@ -1,4 +1,5 @@
-//! Test support for Vigil; today this is the `promqltest` runner.
+//! Test support for Vigil: the `promqltest` runner and the evaluator fuzz generator
+//! ([`eval_fuzz`]).
 //!
 //! [`promqltest`] executes Prometheus' PromQL acceptance files (`*.test`, the DSL described in
 //! `shared/conformance/promql/DSL.md`) unchanged against [`vigil_promql::Engine`] over a
@@ -14,6 +15,7 @@
 //! ```
 
 mod error;
+pub mod eval_fuzz;
 pub mod promqltest;
 
 pub use error::{Error, Result};

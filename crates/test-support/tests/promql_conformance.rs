@@ -18,7 +18,10 @@ fn corpus_dir() -> PathBuf {
 fn promql_conformance_matches_known_failures() {
     let dir = corpus_dir();
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-        panic!("PromQL conformance corpus not found at {} ({e}); it must sit beside the repo as shared/conformance/promql", dir.display())
+        panic!(
+            "PromQL conformance corpus not found at {} ({e}); it must sit beside the repo as shared/conformance/promql",
+            dir.display()
+        )
     });
     let mut files: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -30,10 +33,8 @@ fn promql_conformance_matches_known_failures() {
     let list = std::fs::read_to_string(LIST).unwrap_or_else(|e| panic!("cannot read {LIST}: {e}"));
     let known = parse_known_failures(&list).unwrap_or_else(|e| panic!("{LIST}: {e}"));
 
-    let reports: Vec<FileReport> = files
-        .iter()
-        .map(|f| run_file(f, &RunConfig::default()).unwrap_or_else(|e| panic!("{e}")))
-        .collect();
+    let reports: Vec<FileReport> =
+        files.iter().map(|f| run_file(f, &RunConfig::default()).unwrap_or_else(|e| panic!("{e}"))).collect();
 
     let mut summary = String::new();
     for r in &reports {
@@ -70,14 +71,20 @@ fn dsl_parser_survives_damaged_corpus_lines() {
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("corpus not found at {} ({e})", dir.display()));
     let fragments = ["{{", "}}", "\"", "x", "+", "-", "x99999999999", "{", "@st", "\\", "é", "_x", "[", "stale"];
     let mut parsed = 0usize;
-    for path in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "test")) {
+    for path in entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "test"))
+    {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let cuts: Vec<usize> = line.char_indices().map(|(i, _)| i).chain([line.len()]).collect();
             for (n, &cut) in cuts.iter().enumerate() {
-                let damaged = [line[..cut].to_owned(), format!("{}{}{}", &line[..cut], fragments[n % fragments.len()], &line[cut..])];
+                let damaged = [
+                    line[..cut].to_owned(),
+                    format!("{}{}{}", &line[..cut], fragments[n % fragments.len()], &line[cut..]),
+                ];
                 for d in &damaged {
-                    for script in [format!("load 1m\n  {d}\n"), format!("eval instant at 1m x\n  {d}\n"), format!("{d}\n  x 1\n")] {
+                    for script in
+                        [format!("load 1m\n  {d}\n"), format!("eval instant at 1m x\n  {d}\n"), format!("{d}\n  x 1\n")]
+                    {
                         let _ = parse_script(&script);
                         parsed += 1;
                     }

@@ -358,7 +358,13 @@ impl<'a> XorIter<'a> {
 /// timestamp already in `ts` onto the ends of `ts` and `vs`. Stops at the first sample after
 /// `maxt`. This is the query path: one tight loop over a zero-padded copy of the stream, with
 /// the bounds checked once per sample instead of once per field.
-pub fn decode_into(bytes: &[u8], mint: Timestamp, maxt: Timestamp, ts: &mut Vec<Timestamp>, vs: &mut Vec<f64>) -> Result<()> {
+pub fn decode_into(
+    bytes: &[u8],
+    mint: Timestamp,
+    maxt: Timestamp,
+    ts: &mut Vec<Timestamp>,
+    vs: &mut Vec<f64>,
+) -> Result<()> {
     let (num, stream) = match bytes {
         [] => return Ok(()),
         [a, b, rest @ ..] => (u16::from_be_bytes([*a, *b]), rest),

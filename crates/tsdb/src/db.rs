@@ -241,8 +241,13 @@ impl Inner {
         let deleted = delete_covered(&self.wal_dir, n)?;
         self.checkpoints.fetch_add(1, Ordering::Relaxed);
         self.wal_truncations.fetch_add(1, Ordering::Relaxed);
-        tracing::info!(segment = n, series, deleted, elapsed_ms = started.elapsed().as_millis() as u64,
-            "WAL checkpoint written.");
+        tracing::info!(
+            segment = n,
+            series,
+            deleted,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "WAL checkpoint written."
+        );
         Ok(())
     }
 }

@@ -69,10 +69,9 @@ impl From<Error> for vigil_storage::Error {
             Error::Io { context, source } => vigil_storage::Error::Io { context, source },
             Error::Corruption { location, message } => vigil_storage::Error::Corruption { location, message },
             Error::ChunkOutOfOrder { .. } => vigil_storage::Error::OutOfOrder,
-            other => vigil_storage::Error::Io {
-                context: "tsdb".into(),
-                source: std::io::Error::other(other.to_string()),
-            },
+            other => {
+                vigil_storage::Error::Io { context: "tsdb".into(), source: std::io::Error::other(other.to_string()) }
+            }
         }
     }
 }

@@ -55,7 +55,15 @@ pub(crate) struct MemSeries {
 
 impl MemSeries {
     fn dead() -> Self {
-        Self { chunk: XorChunk::new(), hash: 0, sealed_ref: 0, sealed_maxt: 0, min_t: 0, labels_off: DEAD, empty_seen: false }
+        Self {
+            chunk: XorChunk::new(),
+            hash: 0,
+            sealed_ref: 0,
+            sealed_maxt: 0,
+            min_t: 0,
+            labels_off: DEAD,
+            empty_seen: false,
+        }
     }
 
     fn alive(&self) -> bool {

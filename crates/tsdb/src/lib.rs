@@ -34,6 +34,6 @@ mod options;
 pub mod wal;
 
 pub use db::{Db, Stats};
-pub use head::Cardinality;
 pub use error::{Error, Result};
+pub use head::Cardinality;
 pub use options::{Clock, Options, system_clock};

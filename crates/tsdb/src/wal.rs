@@ -239,9 +239,7 @@ fn create_segment(dir: &Path, n: u32) -> Result<File> {
 
 /// Fsyncs a directory so created, renamed and deleted entries are durable.
 pub fn sync_dir(dir: &Path) -> Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| Error::io(format!("syncing directory {}", dir.display()), e))
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| Error::io(format!("syncing directory {}", dir.display()), e))
 }
 
 /// What replay found, for stats and logs.
@@ -340,9 +338,7 @@ fn truncate_file(path: &Path, len: u64) -> Result<()> {
 pub fn remove_path(path: &Path) -> Result<()> {
     let res = if path.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
     match res {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            Err(Error::io(format!("removing {}", path.display()), e))
-        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::io(format!("removing {}", path.display()), e)),
         _ => Ok(()),
     }
 }

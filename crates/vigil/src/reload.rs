@@ -73,14 +73,7 @@ impl Reloader {
             "Timestamp of the last successful configuration reload",
             metrics.success_timestamp.clone(),
         );
-        Self {
-            source,
-            scrape,
-            target_sets,
-            metrics,
-            on_outcome,
-            lock: tokio::sync::Mutex::new(()),
-        }
+        Self { source, scrape, target_sets, metrics, on_outcome, lock: tokio::sync::Mutex::new(()) }
     }
 
     /// Loads the configuration and applies it; on error nothing changes.
@@ -121,5 +114,4 @@ impl Reloader {
         (self.on_outcome)(Ok((&config, &yaml)));
         Ok(())
     }
-
 }

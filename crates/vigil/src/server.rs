@@ -87,11 +87,9 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
             let slot = slot.lock();
             let Some(h) = slot.as_ref() else { return };
             match outcome {
-                Ok((config, yaml)) => h.set_config(
-                    yaml.to_owned(),
-                    config.global.external_labels.to_labels(),
-                    vigil_api::system_now_ms(),
-                ),
+                Ok((config, yaml)) => {
+                    h.set_config(yaml.to_owned(), config.global.external_labels.to_labels(), vigil_api::system_now_ms())
+                }
                 Err(_) => h.set_reload_failed(),
             }
         }),
@@ -275,7 +273,9 @@ fn api_state(p: ApiStateParts<'_>) -> ApiState {
         .metrics_render(Arc::new(move || {
             tsdb_metrics.refresh();
             let format = vigil_instrument::Format::Text;
-            vigil_instrument::render(&registry, format).map(|body| (body, format.content_type())).map_err(|e| e.to_string())
+            vigil_instrument::render(&registry, format)
+                .map(|body| (body, format.content_type()))
+                .map_err(|e| e.to_string())
         }))
         .metrics(p.api_metrics)
         .flags(p.flag_map)

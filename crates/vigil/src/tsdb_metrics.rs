@@ -30,10 +30,26 @@ impl TsdbMetrics {
         let head_chunks = Gauge::default();
         let head_min_time = Gauge::default();
         let head_max_time = Gauge::default();
-        registry.register("prometheus_tsdb_head_series", "Total number of series in the head block", head_series.clone());
-        registry.register("prometheus_tsdb_head_chunks", "Total number of chunks in the head block", head_chunks.clone());
-        registry.register("prometheus_tsdb_head_min_time", "Minimum time bound of the head block", head_min_time.clone());
-        registry.register("prometheus_tsdb_head_max_time", "Maximum timestamp of the head block", head_max_time.clone());
+        registry.register(
+            "prometheus_tsdb_head_series",
+            "Total number of series in the head block",
+            head_series.clone(),
+        );
+        registry.register(
+            "prometheus_tsdb_head_chunks",
+            "Total number of chunks in the head block",
+            head_chunks.clone(),
+        );
+        registry.register(
+            "prometheus_tsdb_head_min_time",
+            "Minimum time bound of the head block",
+            head_min_time.clone(),
+        );
+        registry.register(
+            "prometheus_tsdb_head_max_time",
+            "Maximum timestamp of the head block",
+            head_max_time.clone(),
+        );
         let defs: [(&str, &str, StatField); 6] = [
             ("prometheus_tsdb_head_samples_appended", "Total number of appended samples", |s| s.samples_appended),
             ("prometheus_tsdb_head_series_created", "Total number of series created in the head", |s| s.series_created),

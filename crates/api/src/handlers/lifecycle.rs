@@ -32,11 +32,7 @@ pub(crate) async fn ready(State(state): State<ApiState>) -> Response {
 
 /// Answers 503 until the server is marked ready, like Prometheus' `testReady` wrapper.
 pub(crate) async fn ready_gate(State(state): State<ApiState>, req: Request, next: Next) -> Response {
-    if is_ready(&state) {
-        next.run(req).await
-    } else {
-        text(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable")
-    }
+    if is_ready(&state) { next.run(req).await } else { text(StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable") }
 }
 
 fn lifecycle_disabled() -> Response {

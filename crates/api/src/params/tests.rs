@@ -56,6 +56,9 @@ fn form_values_come_before_url_values_and_empty_means_absent() {
 fn limits() {
     let p = |v: &str| Params::from_pairs(vec![("limit".into(), v.into())]);
     assert_eq!(p("5").limit().ok(), Some(5));
-    assert_eq!(p("-1").limit().map_err(|e| e.to_string()), Err("invalid parameter \"limit\": limit must be non-negative".into()));
+    assert_eq!(
+        p("-1").limit().map_err(|e| e.to_string()),
+        Err("invalid parameter \"limit\": limit must be non-negative".into())
+    );
     assert!(p("x").limit().is_err());
 }

@@ -48,7 +48,10 @@ async fn self_metrics_count_requests_by_handler_and_code() {
     assert_eq!(code, 200);
     assert!(body.contains("prometheus_http_requests_total{code=\"200\",handler=\"/api/v1/labels\"} 1"), "{body}");
     assert!(body.contains("prometheus_http_requests_total{code=\"400\",handler=\"/api/v1/series\"} 1"), "{body}");
-    assert!(body.contains("prometheus_http_request_duration_seconds_bucket{le=\"0.1\",handler=\"/api/v1/labels\"} 1"), "{body}");
+    assert!(
+        body.contains("prometheus_http_request_duration_seconds_bucket{le=\"0.1\",handler=\"/api/v1/labels\"} 1"),
+        "{body}"
+    );
     assert_eq!(srv.metrics.requests(200, "/api/v1/labels"), 1);
 }
 

@@ -173,7 +173,10 @@ impl TestServer {
     pub async fn request(&self, method: &str, target: &str, headers: &[(&str, &str)], body: &str) -> Resp {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let mut conn = tokio::net::TcpStream::connect(self.addr).await.unwrap();
-        let mut req = format!("{method} {target} HTTP/1.1\r\nhost: test\r\nconnection: close\r\ncontent-length: {}\r\n", body.len());
+        let mut req = format!(
+            "{method} {target} HTTP/1.1\r\nhost: test\r\nconnection: close\r\ncontent-length: {}\r\n",
+            body.len()
+        );
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -216,9 +219,8 @@ impl TestServer {
 
     /// POST `path` with a form-encoded body.
     pub async fn post_form(&self, path: &str, params: &[(&str, &str)]) -> (u16, String) {
-        let r = self
-            .request("POST", path, &[("content-type", "application/x-www-form-urlencoded")], &encode(params))
-            .await;
+        let r =
+            self.request("POST", path, &[("content-type", "application/x-www-form-urlencoded")], &encode(params)).await;
         (r.status, r.body)
     }
 

@@ -43,7 +43,8 @@ async fn post_form_equals_get() {
 #[tokio::test]
 async fn post_form_parameters_are_validated() {
     let srv = TestServer::start().await;
-    let (code, body) = srv.post_form("/api/v1/query_range", &[("query", "1"), ("start", "5"), ("end", "1"), ("step", "1")]).await;
+    let (code, body) =
+        srv.post_form("/api/v1/query_range", &[("query", "1"), ("start", "5"), ("end", "1"), ("step", "1")]).await;
     assert_eq!(code, 400);
     assert!(body.contains("end timestamp must not be before start time"), "{body}");
 }
@@ -53,7 +54,10 @@ async fn results_once_the_engine_evaluates() {
     let srv = TestServer::start().await;
     load(&srv.storage, &[(&[("__name__", "up"), ("job", "a")], &[(1_435_781_400_000, 1.0), (1_435_781_415_000, 0.0)])]);
     let (_, body) = srv.get_json("/api/v1/query", &[("query", "vector(1e21)"), ("time", "1500.010")]).await;
-    assert_eq!(body["data"], serde_json::json!({"resultType": "vector", "result": [{"metric": {}, "value": [1500.01, "1e+21"]}]}));
+    assert_eq!(
+        body["data"],
+        serde_json::json!({"resultType": "vector", "result": [{"metric": {}, "value": [1500.01, "1e+21"]}]})
+    );
     let (_, body) = srv.get("/api/v1/query", &[("query", "1e21"), ("time", "1500.010")]).await;
     assert!(body.contains(r#"[1500.01,"1000000000000000000000"]"#), "{body}");
     let (_, body) = srv.get("/api/v1/query", &[("query", "vector(NaN)"), ("time", "1500.010")]).await;
@@ -61,14 +65,16 @@ async fn results_once_the_engine_evaluates() {
     let (_, body) = srv.get("/api/v1/query", &[("query", "-vector(+Inf)"), ("time", "1500")]).await;
     assert!(body.contains(r#""-Inf""#), "{body}");
     let (_, body) = srv
-        .get_json("/api/v1/query_range", &[("query", "up"), ("start", "1435781400"), ("end", "1435781415"), ("step", "15")])
+        .get_json(
+            "/api/v1/query_range",
+            &[("query", "up"), ("start", "1435781400"), ("end", "1435781415"), ("step", "15")],
+        )
         .await;
     assert_eq!(
         body["data"],
         serde_json::json!({"resultType": "matrix", "result": [{"metric": {"__name__": "up", "job": "a"}, "values": [[1435781400, "1"], [1435781415, "0"]]}]})
     );
 }
-
 
 #[tokio::test]
 async fn limit_cuts_vector_results() {

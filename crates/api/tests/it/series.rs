@@ -16,11 +16,11 @@ async fn server() -> TestServer {
     srv
 }
 
-
 #[tokio::test]
 async fn series_union_of_matchers_sorted() {
     let srv = server().await;
-    let (code, body) = srv.get_json("/api/v1/series", &[("match[]", "up{job=\"node\"}"), ("match[]", "{job=\"api\"}")]).await;
+    let (code, body) =
+        srv.get_json("/api/v1/series", &[("match[]", "up{job=\"node\"}"), ("match[]", "{job=\"api\"}")]).await;
     assert_eq!(code, 200);
     assert_eq!(
         body,

@@ -11,7 +11,8 @@ struct FakeStats;
 
 impl TsdbStatsSource for FakeStats {
     fn tsdb_stats(&self, limit: usize) -> Result<TsdbStats, String> {
-        let list: Vec<NameCount> = (0..20).map(|i| NameCount { name: format!("m{i}"), value: 100 - i }).take(limit).collect();
+        let list: Vec<NameCount> =
+            (0..20).map(|i| NameCount { name: format!("m{i}"), value: 100 - i }).take(limit).collect();
         Ok(TsdbStats {
             head: HeadStats { num_series: 3, num_label_pairs: 5, chunk_count: 4, min_time: 1000, max_time: 2000 },
             series_count_by_metric_name: list.clone(),
@@ -24,7 +25,12 @@ impl TsdbStatsSource for FakeStats {
 
 #[tokio::test]
 async fn buildinfo_flags_config() {
-    let info = BuildInfo { version: "0.1.0".into(), revision: "abc".into(), go_version: "rustc 1.95".into(), ..Default::default() };
+    let info = BuildInfo {
+        version: "0.1.0".into(),
+        revision: "abc".into(),
+        go_version: "rustc 1.95".into(),
+        ..Default::default()
+    };
     let flags = BTreeMap::from([("web.enable-lifecycle".to_owned(), "false".to_owned())]);
     let srv = TestServer::start_with(ApiOptions::default(), move |b| b.build_info(info).flags(flags)).await;
     let (_, body) = srv.get_json("/api/v1/status/buildinfo", &[]).await;
@@ -54,7 +60,10 @@ async fn tsdb_status() {
     assert_eq!((code, body["errorType"].as_str()), (500, Some("unavailable")));
     let srv = TestServer::start_with(ApiOptions::default(), |b| b.tsdb_stats(Arc::new(FakeStats))).await;
     let (_, body) = srv.get_json("/api/v1/status/tsdb", &[]).await;
-    assert_eq!(body["data"]["headStats"], json!({"numSeries": 3, "numLabelPairs": 5, "chunkCount": 4, "minTime": 1000, "maxTime": 2000}));
+    assert_eq!(
+        body["data"]["headStats"],
+        json!({"numSeries": 3, "numLabelPairs": 5, "chunkCount": 4, "minTime": 1000, "maxTime": 2000})
+    );
     assert_eq!(body["data"]["seriesCountByMetricName"].as_array().map(Vec::len), Some(10));
     assert_eq!(body["data"]["seriesCountByLabelValuePair"][0], json!({"name": "m0", "value": 100}));
     let (_, body) = srv.get_json("/api/v1/status/tsdb", &[("limit", "2")]).await;
@@ -80,7 +89,10 @@ async fn targets_by_state_and_pool() {
     );
     assert_eq!(active[1]["lastScrape"], "0001-01-01T00:00:00Z");
     assert_eq!(active[1]["health"], "down");
-    assert_eq!(body["data"]["droppedTargets"], json!([{"discoveredLabels": {"__address__": "x:1", "job": "node"}, "scrapePool": "node"}]));
+    assert_eq!(
+        body["data"]["droppedTargets"],
+        json!([{"discoveredLabels": {"__address__": "x:1", "job": "node"}, "scrapePool": "node"}])
+    );
     assert_eq!(body["data"]["droppedTargetCounts"], json!({"api": 0, "node": 1}));
     let (_, body) = srv.get_json("/api/v1/targets", &[("state", "active")]).await;
     assert_eq!(body["data"]["droppedTargets"], json!([]));
@@ -107,7 +119,8 @@ async fn metadata_dedups_and_limits() {
     );
     let (_, body) = srv.get_json("/api/v1/metadata", &[("limit", "1")]).await;
     assert_eq!(body["data"].as_object().map(|o| o.len()), Some(1));
-    let (_, body) = srv.get_json("/api/v1/metadata", &[("limit_per_metric", "1"), ("metric", "http_requests_total")]).await;
+    let (_, body) =
+        srv.get_json("/api/v1/metadata", &[("limit_per_metric", "1"), ("metric", "http_requests_total")]).await;
     assert_eq!(body["data"]["http_requests_total"].as_array().map(Vec::len), Some(1));
     assert!(body["data"].get("up").is_none());
 }
@@ -120,7 +133,9 @@ async fn format_query_uses_the_injected_formatter() {
     let (code, body) = srv.get_json("/api/v1/format_query", &[("query", "foo(")]).await;
     assert_eq!((code, body["errorType"].as_str()), (400, Some("bad_data")));
     let fmt: vigil_api::FormatQueryFn =
-        Arc::new(|q: &str| if q.contains('(') { Err("1:1: parse error: x".to_owned()) } else { Ok(q.trim().to_owned()) });
+        Arc::new(
+            |q: &str| if q.contains('(') { Err("1:1: parse error: x".to_owned()) } else { Ok(q.trim().to_owned()) },
+        );
     let srv = TestServer::start_with(ApiOptions::default(), move |b| b.format_query(fmt)).await;
     let (_, body) = srv.get_json("/api/v1/format_query", &[("query", "  up ")]).await;
     assert_eq!(body, json!({"status": "success", "data": "up"}));

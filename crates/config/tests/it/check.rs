@@ -73,7 +73,11 @@ fn missing_credential_files_fail_unless_syntax_only() {
 #[test]
 fn file_sd_files_must_parse() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "prometheus.yml", "scrape_configs:\n  - job_name: f\n    file_sd_configs:\n      - files: ['sd/*.json']\n");
+    write(
+        dir.path(),
+        "prometheus.yml",
+        "scrape_configs:\n  - job_name: f\n    file_sd_configs:\n      - files: ['sd/*.json']\n",
+    );
     write(dir.path(), "sd/good.json", r#"[{"targets": ["a:1"], "labels": {"env": "x"}}]"#);
     write(dir.path(), "sd/bad.json", r#"[{"targets": ["a:1"], "lables": {}}]"#);
     let report = check_config(dir.path().join("prometheus.yml")).unwrap();

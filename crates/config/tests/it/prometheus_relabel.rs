@@ -85,7 +85,8 @@ fn relabeling_matches_prometheus_2_42() {
         let Some(body) = http_get(port, "/api/v1/targets?state=any") else { continue };
         let Ok(v) = serde_json::from_str::<serde_json::Value>(&body) else { continue };
         let data = &v["data"];
-        let n = data["activeTargets"].as_array().map_or(0, Vec::len) + data["droppedTargets"].as_array().map_or(0, Vec::len);
+        let n = data["activeTargets"].as_array().map_or(0, Vec::len)
+            + data["droppedTargets"].as_array().map_or(0, Vec::len);
         if n == cfg.scrape_configs.len() {
             break v;
         }

@@ -50,7 +50,9 @@ fn verdicts_match_promtool() {
             let agree = theirs == ours.is_ok();
             match (agree, exceptions.remove(&key)) {
                 (true, None) => {}
-                (true, Some(reason)) => mismatches.push(format!("{key}: listed as an exception ({reason}) but verdicts agree now")),
+                (true, Some(reason)) => {
+                    mismatches.push(format!("{key}: listed as an exception ({reason}) but verdicts agree now"))
+                }
                 (false, Some(_)) => {}
                 (false, None) => mismatches.push(format!(
                     "{key}: promtool says {}, we say {}\n  promtool: {}\n  ours: {:?}",

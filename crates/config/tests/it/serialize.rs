@@ -84,7 +84,8 @@ fn merge_keys_are_honoured() {
 
 #[test]
 fn written_config_loads_again_unchanged() {
-    for name in ["full.yml", "relabel_actions.yml", "http_sd_dns_file.yml", "kubernetes.yml", "prometheus3_fields.yml"] {
+    for name in ["full.yml", "relabel_actions.yml", "http_sd_dns_file.yml", "kubernetes.yml", "prometheus3_fields.yml"]
+    {
         let path = testdata("good").join(name);
         let cfg = Config::load(&path).unwrap();
         let yaml = cfg.to_yaml().unwrap();
@@ -131,7 +132,8 @@ fn duplicate_job_across_scrape_config_files_names_both_files() {
 
 #[test]
 fn rule_files_resolve_against_the_config_directory() {
-    let cfg = Config::from_yaml_str("rule_files: ['rules/*.yml', '/abs/x.yml']\n", "/etc/vigil/prometheus.yml").unwrap();
+    let cfg =
+        Config::from_yaml_str("rule_files: ['rules/*.yml', '/abs/x.yml']\n", "/etc/vigil/prometheus.yml").unwrap();
     assert_eq!(cfg.rule_files, ["rules/*.yml", "/abs/x.yml"]);
     let resolved: Vec<String> = cfg.rule_file_patterns().iter().map(|p| p.display().to_string()).collect();
     assert_eq!(resolved, ["/etc/vigil/rules/*.yml", "/abs/x.yml"]);

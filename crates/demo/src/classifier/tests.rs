@@ -56,19 +56,10 @@ fn far_away_points_stay_finite() {
 fn refuses_impossible_measurements() {
     let err = classify([5.1, -3.5, 1.4, 0.2]).unwrap_err();
     assert_eq!((err.index, err.name), (1, "sepal_width"));
-    assert_eq!(
-        err.to_string(),
-        "feature 1 (sepal_width) must be a length in cm between 0 and 100, got -3.5"
-    );
-    assert_eq!(
-        classify([5.1, 3.5, 1.4, 100.5]).unwrap_err().name,
-        "petal_width"
-    );
+    assert_eq!(err.to_string(), "feature 1 (sepal_width) must be a length in cm between 0 and 100, got -3.5");
+    assert_eq!(classify([5.1, 3.5, 1.4, 100.5]).unwrap_err().name, "petal_width");
     assert_eq!(classify([f64::NAN, 3.5, 1.4, 0.2]).unwrap_err().index, 0);
-    assert_eq!(
-        classify([1.0, 3.5, f64::INFINITY, 0.2]).unwrap_err().index,
-        2
-    );
+    assert_eq!(classify([1.0, 3.5, f64::INFINITY, 0.2]).unwrap_err().index, 2);
 }
 
 #[test]

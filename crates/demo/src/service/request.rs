@@ -12,11 +12,7 @@ use crate::classifier::FEATURE_NAMES;
 
 /// A `validation_error` answered with 422.
 pub(super) fn invalid(detail: String) -> ApiError {
-    ApiError {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        error_type: "validation_error",
-        detail,
-    }
+    ApiError { status: StatusCode::UNPROCESSABLE_ENTITY, error_type: "validation_error", detail }
 }
 
 /// Decodes a request body.
@@ -27,23 +23,14 @@ pub(super) fn parse_features(body: &[u8]) -> Result<[f64; 4], ApiError> {
         detail: format!("invalid JSON body: {error}"),
     })?;
     let Value::Object(object) = value else {
-        return Err(invalid(format!(
-            "expected a JSON object, got {}",
-            kind(&value)
-        )));
+        return Err(invalid(format!("expected a JSON object, got {}", kind(&value))));
     };
     if let Some(features) = object.get("features") {
         let Value::Array(items) = features else {
-            return Err(invalid(format!(
-                "\"features\" must be an array of 4 numbers, got {}",
-                kind(features)
-            )));
+            return Err(invalid(format!("\"features\" must be an array of 4 numbers, got {}", kind(features))));
         };
         if items.len() != FEATURE_NAMES.len() {
-            return Err(invalid(format!(
-                "\"features\" must hold 4 numbers {FEATURE_NAMES:?}, got {}",
-                items.len()
-            )));
+            return Err(invalid(format!("\"features\" must hold 4 numbers {FEATURE_NAMES:?}, got {}", items.len())));
         }
         let mut out = [0.0; 4];
         for (index, (slot, item)) in out.iter_mut().zip(items).enumerate() {
@@ -54,23 +41,16 @@ pub(super) fn parse_features(body: &[u8]) -> Result<[f64; 4], ApiError> {
     if FEATURE_NAMES.iter().any(|name| object.contains_key(*name)) {
         let mut out = [0.0; 4];
         for (slot, name) in out.iter_mut().zip(FEATURE_NAMES) {
-            let item = object
-                .get(name)
-                .ok_or_else(|| invalid(format!("missing field \"{name}\"")))?;
+            let item = object.get(name).ok_or_else(|| invalid(format!("missing field \"{name}\"")))?;
             *slot = number(item, &format!("\"{name}\""))?;
         }
         return Ok(out);
     }
-    Err(invalid(
-        "expected {\"features\": [sepal_length, sepal_width, petal_length, petal_width]}"
-            .to_owned(),
-    ))
+    Err(invalid("expected {\"features\": [sepal_length, sepal_width, petal_length, petal_width]}".to_owned()))
 }
 
 fn number(value: &Value, what: &str) -> Result<f64, ApiError> {
-    value
-        .as_f64()
-        .ok_or_else(|| invalid(format!("{what} must be a number, got {}", kind(value))))
+    value.as_f64().ok_or_else(|| invalid(format!("{what} must be a number, got {}", kind(value))))
 }
 
 fn kind(value: &Value) -> &'static str {

@@ -13,17 +13,12 @@ fn mix(config: &TrafficConfig, n: usize) -> (usize, usize, usize) {
         match (planned.path, planned.body) {
             ("/health", None) => counts.0 += 1,
             ("/predict", Some(body))
-                if body.starts_with(r#"{"features": ["#)
-                    && !INVALID_BODIES.contains(&body.as_str()) =>
+                if body.starts_with(r#"{"features": ["#) && !INVALID_BODIES.contains(&body.as_str()) =>
             {
                 let features: serde_json::Value = serde_json::from_str(&body).unwrap();
-                let features: Vec<f64> =
-                    serde_json::from_value(features["features"].clone()).unwrap();
+                let features: Vec<f64> = serde_json::from_value(features["features"].clone()).unwrap();
                 assert_eq!(features.len(), 4);
-                assert!(
-                    features.iter().all(|f| (0.1..15.0).contains(f)),
-                    "{features:?}"
-                );
+                assert!(features.iter().all(|f| (0.1..15.0).contains(f)), "{features:?}");
                 counts.1 += 1;
             }
             ("/predict", Some(body)) => {
@@ -37,23 +32,14 @@ fn mix(config: &TrafficConfig, n: usize) -> (usize, usize, usize) {
 }
 
 fn check(health_ratio: f64, invalid_ratio: f64, expected: (f64, f64, f64)) {
-    let config = TrafficConfig {
-        health_ratio,
-        invalid_ratio,
-        ..TrafficConfig::default()
-    };
+    let config = TrafficConfig { health_ratio, invalid_ratio, ..TrafficConfig::default() };
     let n = 10_000;
     let (health, valid, invalid) = mix(&config, n);
-    for (what, got, want) in [
-        ("health", health, expected.0),
-        ("valid", valid, expected.1),
-        ("invalid", invalid, expected.2),
-    ] {
+    for (what, got, want) in
+        [("health", health, expected.0), ("valid", valid, expected.1), ("invalid", invalid, expected.2)]
+    {
         let share = got as f64 / n as f64;
-        assert!(
-            (share - want).abs() < 0.02,
-            "{what}: share {share}, expected {want}"
-        );
+        assert!((share - want).abs() < 0.02, "{what}: share {share}, expected {want}");
     }
 }
 
@@ -70,11 +56,7 @@ fn generated_flowers_cover_every_species() {
     let mut rng = StdRng::seed_from_u64(3);
     let mut seen = std::collections::HashSet::new();
     for _ in 0..300 {
-        seen.insert(
-            crate::classifier::classify(flower(&mut rng))
-                .unwrap()
-                .species,
-        );
+        seen.insert(crate::classifier::classify(flower(&mut rng)).unwrap().species);
     }
     assert_eq!(seen.len(), 3);
 }

@@ -14,11 +14,7 @@ use vigil_demo::{DemoConfig, FaultConfig};
 
 /// A config with no faults and no traffic.
 pub fn quiet() -> DemoConfig {
-    DemoConfig {
-        faults: FaultConfig::none(),
-        traffic: None,
-        ..DemoConfig::default()
-    }
+    DemoConfig { faults: FaultConfig::none(), traffic: None, ..DemoConfig::default() }
 }
 
 /// A demo server running in the background.
@@ -50,53 +46,24 @@ impl Server {
         let task = tokio::spawn(vigil_demo::serve(listener, config, async {
             let _ = stopped.await;
         }));
-        Server {
-            addr,
-            stop: Some(stop),
-            task,
-        }
+        Server { addr, stop: Some(stop), task }
     }
 
-    pub async fn request(
-        &self,
-        method: Method,
-        path: &str,
-        accept: Option<&str>,
-        body: Option<&str>,
-    ) -> Reply {
+    pub async fn request(&self, method: Method, path: &str, accept: Option<&str>, body: Option<&str>) -> Reply {
         let stream = TcpStream::connect(self.addr).await.unwrap();
-        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .unwrap();
+        let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.unwrap();
         tokio::spawn(connection);
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, self.addr.to_string());
+        let mut request = Request::builder().method(method).uri(path).header(header::HOST, self.addr.to_string());
         if let Some(accept) = accept {
             request = request.header(header::ACCEPT, accept);
         }
-        let body = body
-            .map(|b| Body::from(b.to_owned()))
-            .unwrap_or_else(Body::empty);
-        let response = sender
-            .send_request(request.body(body).unwrap())
-            .await
-            .unwrap();
+        let body = body.map(|b| Body::from(b.to_owned())).unwrap_or_else(Body::empty);
+        let response = sender.send_request(request.body(body).unwrap()).await.unwrap();
         let status = response.status().as_u16();
-        let content_type = response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let bytes = axum::body::to_bytes(Body::new(response.into_body()), usize::MAX)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            content_type,
-            body: String::from_utf8(bytes.to_vec()).unwrap(),
-        }
+        let content_type =
+            response.headers().get(header::CONTENT_TYPE).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+        let bytes = axum::body::to_bytes(Body::new(response.into_body()), usize::MAX).await.unwrap();
+        Reply { status, content_type, body: String::from_utf8(bytes.to_vec()).unwrap() }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -108,18 +75,14 @@ impl Server {
     }
 
     pub async fn predict(&self, features: [f64; 4]) -> Reply {
-        self.post("/predict", &format!("{{\"features\": {features:?}}}"))
-            .await
+        self.post("/predict", &format!("{{\"features\": {features:?}}}")).await
     }
 
     /// Scrapes `/metrics` in the text format.
     pub async fn scrape(&self) -> Scrape {
         let reply = self.get("/metrics").await;
         assert_eq!(reply.status, 200);
-        assert_eq!(
-            reply.content_type,
-            "text/plain; version=0.0.4; charset=utf-8"
-        );
+        assert_eq!(reply.content_type, "text/plain; version=0.0.4; charset=utf-8");
         Scrape::parse(&reply.body)
     }
 
@@ -128,9 +91,7 @@ impl Server {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        let result = tokio::time::timeout(within, &mut self.task)
-            .await
-            .expect("server did not stop in time");
+        let result = tokio::time::timeout(within, &mut self.task).await.expect("server did not stop in time");
         result.unwrap().unwrap();
     }
 }
@@ -169,24 +130,15 @@ impl Scrape {
     }
 
     /// Samples named `name` whose labels include all of `labels`.
-    pub fn matching<'a>(
-        &'a self,
-        name: &'a str,
-        labels: &'a [(&str, &str)],
-    ) -> impl Iterator<Item = &'a Sample> {
+    pub fn matching<'a>(&'a self, name: &'a str, labels: &'a [(&str, &str)]) -> impl Iterator<Item = &'a Sample> {
         self.samples.iter().filter(move |s| {
-            s.name == name
-                && labels
-                    .iter()
-                    .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
+            s.name == name && labels.iter().all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
         })
     }
 
     /// The one sample named `name` with exactly `labels`.
     pub fn value(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-        let mut found = self
-            .matching(name, labels)
-            .filter(|s| s.labels.len() == labels.len());
+        let mut found = self.matching(name, labels).filter(|s| s.labels.len() == labels.len());
         let sample = found.next()?;
         assert!(found.next().is_none(), "several {name}{labels:?}");
         Some(sample.value)
@@ -199,22 +151,14 @@ impl Scrape {
 }
 
 fn parse_sample(line: &str) -> Sample {
-    let (series, value) = line
-        .rsplit_once(' ')
-        .unwrap_or_else(|| panic!("bad line {line:?}"));
+    let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("bad line {line:?}"));
     let value = match value {
         "+Inf" => f64::INFINITY,
         "-Inf" => f64::NEG_INFINITY,
-        v => v
-            .parse()
-            .unwrap_or_else(|_| panic!("bad value in {line:?}")),
+        v => v.parse().unwrap_or_else(|_| panic!("bad value in {line:?}")),
     };
     let Some((name, rest)) = series.split_once('{') else {
-        return Sample {
-            name: series.to_owned(),
-            labels: BTreeMap::new(),
-            value,
-        };
+        return Sample { name: series.to_owned(), labels: BTreeMap::new(), value };
     };
     let mut labels = BTreeMap::new();
     let mut chars = rest.strip_suffix('}').unwrap().chars().peekable();
@@ -238,22 +182,14 @@ fn parse_sample(line: &str) -> Sample {
         }
         labels.insert(key, value);
     }
-    Sample {
-        name: name.to_owned(),
-        labels,
-        value,
-    }
+    Sample { name: name.to_owned(), labels, value }
 }
 
 #[test]
 fn parser_reads_labels_and_values() {
-    let scrape = Scrape::parse(
-        "# TYPE a_total counter\na_total{x=\"1\",y=\"q\\\"\\\\,\"} 3\nb 2.5\nc_bucket{le=\"+Inf\"} 4\n",
-    );
-    assert_eq!(
-        scrape.value("a_total", &[("x", "1"), ("y", "q\"\\,")]),
-        Some(3.0)
-    );
+    let scrape =
+        Scrape::parse("# TYPE a_total counter\na_total{x=\"1\",y=\"q\\\"\\\\,\"} 3\nb 2.5\nc_bucket{le=\"+Inf\"} 4\n");
+    assert_eq!(scrape.value("a_total", &[("x", "1"), ("y", "q\"\\,")]), Some(3.0));
     assert_eq!(scrape.value("b", &[]), Some(2.5));
     assert_eq!(scrape.value("c_bucket", &[("le", "+Inf")]), Some(4.0));
     assert_eq!(scrape.types["a_total"], "counter");

@@ -52,12 +52,7 @@ pub fn write_float(out: &mut String, v: f64) {
             out.push('.');
             out.push_str(&digits[1..]);
         }
-        let _ = write!(
-            out,
-            "e{}{:02}",
-            if exp < 0 { '-' } else { '+' },
-            exp.unsigned_abs()
-        );
+        let _ = write!(out, "e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.unsigned_abs());
         return;
     }
     // Position of the decimal point relative to the digits.
@@ -94,10 +89,7 @@ struct StackBuf {
 
 impl Default for StackBuf {
     fn default() -> Self {
-        Self {
-            bytes: [0; 40],
-            len: 0,
-        }
+        Self { bytes: [0; 40], len: 0 }
     }
 }
 

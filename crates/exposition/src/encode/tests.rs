@@ -42,24 +42,9 @@ fn check_sample(pairs: &[(&str, &str)], value: f64, ts: Option<i64>, expected: &
 #[test]
 fn samples() {
     check_sample(&[("__name__", "up")], 1.0, None, "up 1\n");
-    check_sample(
-        &[("__name__", "up"), ("b", "2"), ("a", "1")],
-        0.5,
-        Some(-5),
-        "up{a=\"1\",b=\"2\"} 0.5 -5\n",
-    );
-    check_sample(
-        &[("__name__", "x"), ("a", "q\"b\\s\nn")],
-        1.0,
-        None,
-        "x{a=\"q\\\"b\\\\s\\nn\"} 1\n",
-    );
-    check_sample(
-        &[("__name__", "my.metric"), ("a.b", "x")],
-        2.0,
-        None,
-        "{\"my.metric\",\"a.b\"=\"x\"} 2\n",
-    );
+    check_sample(&[("__name__", "up"), ("b", "2"), ("a", "1")], 0.5, Some(-5), "up{a=\"1\",b=\"2\"} 0.5 -5\n");
+    check_sample(&[("__name__", "x"), ("a", "q\"b\\s\nn")], 1.0, None, "x{a=\"q\\\"b\\\\s\\nn\"} 1\n");
+    check_sample(&[("__name__", "my.metric"), ("a.b", "x")], 2.0, None, "{\"my.metric\",\"a.b\"=\"x\"} 2\n");
     check_sample(&[("a", "1")], 2.0, None, "{a=\"1\"} 2\n");
 }
 
@@ -70,10 +55,7 @@ fn ordered_samples_keep_the_given_label_order() {
     let mut out = String::new();
     write_sample_ordered(&mut out, Some("up"), own.iter().chain(&extra), 1.0, Some(7));
     write_sample_ordered(&mut out, Some("a.b"), extra.iter(), 2.0, None);
-    assert_eq!(
-        out,
-        "up{job=\"p\",\"a.ext\"=\"x\"} 1 7\n{\"a.b\",\"a.ext\"=\"x\"} 2\n"
-    );
+    assert_eq!(out, "up{job=\"p\",\"a.ext\"=\"x\"} 1 7\n{\"a.b\",\"a.ext\"=\"x\"} 2\n");
 }
 
 #[test]
@@ -82,8 +64,5 @@ fn metadata_lines() {
     write_help(&mut out, "a", "line\\one\ntwo \"q\"");
     write_type(&mut out, "a", MetricType::Info);
     write_type(&mut out, "b.c", MetricType::Counter);
-    assert_eq!(
-        out,
-        "# HELP a line\\\\one\\ntwo \"q\"\n# TYPE a untyped\n# TYPE \"b.c\" counter\n"
-    );
+    assert_eq!(out, "# HELP a line\\\\one\\ntwo \"q\"\n# TYPE a untyped\n# TYPE \"b.c\" counter\n");
 }

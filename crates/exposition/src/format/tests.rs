@@ -3,23 +3,13 @@
 use super::*;
 
 fn check(content_type: &str, expected: Format) {
-    assert_eq!(
-        Format::from_content_type(content_type),
-        expected,
-        "{content_type:?}"
-    );
+    assert_eq!(Format::from_content_type(content_type), expected, "{content_type:?}");
 }
 
 #[test]
 fn openmetrics_versions() {
-    check(
-        "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        Format::OpenMetrics,
-    );
-    check(
-        "application/openmetrics-text;version=0.0.1",
-        Format::OpenMetrics,
-    );
+    check("application/openmetrics-text; version=1.0.0; charset=utf-8", Format::OpenMetrics);
+    check("application/openmetrics-text;version=0.0.1", Format::OpenMetrics);
     check("Application/OpenMetrics-Text", Format::OpenMetrics);
 }
 

@@ -27,11 +27,7 @@ fn check_err(s: &str, om: bool, at: usize) {
 fn simple_sets() {
     check("{}", true, &[]);
     check(r#"{a="1",b="x\"y"}"#, true, &["a=1", "b=x\"y"]);
-    check(
-        r#"{"my.metric", "a.b"="x"}"#,
-        true,
-        &["name:my.metric", "a.b=x"],
-    );
+    check(r#"{"my.metric", "a.b"="x"}"#, true, &["name:my.metric", "a.b=x"]);
     check(r#"{ a = "1" , }"#, false, &["a=1"]);
     check(r#"{a="} # "}"#, true, &["a=} # "]);
 }

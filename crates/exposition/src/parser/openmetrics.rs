@@ -27,10 +27,7 @@ impl<'a> Parser<'a> {
             return Ok(None);
         }
         if self.pos >= len {
-            return Err(self.error(
-                len,
-                "unexpected end of input (expected \"# EOF\" as the last line)".to_owned(),
-            ));
+            return Err(self.error(len, "unexpected end of input (expected \"# EOF\" as the last line)".to_owned()));
         }
         let start = self.pos;
         let eol = self.line_end(start);
@@ -62,10 +59,7 @@ impl<'a> Parser<'a> {
         let kw_end = self.token_end(kw_start);
         let keyword = &self.text[kw_start..kw_end];
         if !matches!(keyword, "HELP" | "TYPE" | "UNIT") {
-            return Err(self.error(
-                kw_start,
-                format!("expected HELP, TYPE, UNIT or EOF after '# ', found {keyword:?}"),
-            ));
+            return Err(self.error(kw_start, format!("expected HELP, TYPE, UNIT or EOF after '# ', found {keyword:?}")));
         }
         if b.get(kw_end) != Some(&b' ') {
             return Err(self.expected(kw_end, "' ' after keyword"));
@@ -79,10 +73,7 @@ impl<'a> Parser<'a> {
         match keyword {
             "HELP" => {
                 self.validator.help(name).map_err(|m| at(self, m))?;
-                Ok(Entry::Help {
-                    name,
-                    help: Escaped::help(rest),
-                })
+                Ok(Entry::Help { name, help: Escaped::help(rest) })
             }
             "TYPE" => {
                 let kind = match rest {
@@ -172,9 +163,7 @@ impl<'a> Parser<'a> {
             timestamp,
             exemplar,
         };
-        self.validator
-            .sample(&series)
-            .map_err(|m| self.error(start, m))?;
+        self.validator.sample(&series).map_err(|m| self.error(start, m))?;
         Ok(series)
     }
 
@@ -198,13 +187,7 @@ impl<'a> Parser<'a> {
         }
         match number::parse_om_timestamp(&self.text[p..end]) {
             Some(ts) => Ok((ts, end)),
-            None => Err(self.error(
-                p,
-                format!(
-                    "invalid timestamp {:?} (expected finite seconds)",
-                    &self.text[p..end]
-                ),
-            )),
+            None => Err(self.error(p, format!("invalid timestamp {:?} (expected finite seconds)", &self.text[p..end]))),
         }
     }
 
@@ -223,17 +206,11 @@ impl<'a> Parser<'a> {
             match lexer.next_term().at(self)? {
                 None => break,
                 Some(Term::Name(_)) => {
-                    return Err(self.error(
-                        term_start,
-                        "exemplar labels cannot name a metric".to_owned(),
-                    ));
+                    return Err(self.error(term_start, "exemplar labels cannot name a metric".to_owned()));
                 }
                 Some(Term::Label(n, v)) => {
                     if self.names.contains(&n.raw()) {
-                        return Err(self.error(
-                            term_start,
-                            format!("duplicate exemplar label name {:?}", n.raw()),
-                        ));
+                        return Err(self.error(term_start, format!("duplicate exemplar label name {:?}", n.raw())));
                     }
                     self.names.push(n.raw());
                     chars += n.unescape().chars().count() + v.unescape().chars().count();
@@ -244,9 +221,7 @@ impl<'a> Parser<'a> {
         if chars > EXEMPLAR_MAX_CHARS {
             return Err(self.error(
                 open,
-                format!(
-                    "exemplar labels have {chars} characters (at most {EXEMPLAR_MAX_CHARS} allowed)"
-                ),
+                format!("exemplar labels have {chars} characters (at most {EXEMPLAR_MAX_CHARS} allowed)"),
             ));
         }
         if b.get(close) != Some(&b' ') {
@@ -259,13 +234,6 @@ impl<'a> Parser<'a> {
             timestamp = Some(ts);
             p = end;
         }
-        Ok((
-            Exemplar {
-                label_text: &self.text[open + 1..close],
-                value,
-                timestamp,
-            },
-            p,
-        ))
+        Ok((Exemplar { label_text: &self.text[open + 1..close], value, timestamp }, p))
     }
 }

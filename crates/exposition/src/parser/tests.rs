@@ -12,12 +12,7 @@ pub(crate) fn render(input: &[u8], format: Format) -> String {
             Ok(None) => break,
             Err(e) => {
                 let pos = e.position();
-                out.push_str(&format!(
-                    "ERROR {}:{}: {}\n",
-                    pos.line,
-                    pos.column,
-                    e.message()
-                ));
+                out.push_str(&format!("ERROR {}:{}: {}\n", pos.line, pos.column, e.message()));
                 break;
             }
         }
@@ -27,12 +22,7 @@ pub(crate) fn render(input: &[u8], format: Format) -> String {
 
 fn check(format: Format, input: &str, expected: &str) {
     let got = render(input.as_bytes(), format);
-    let want: String = expected
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| format!("{l}\n"))
-        .collect();
+    let want: String = expected.lines().map(str::trim).filter(|l| !l.is_empty()).map(|l| format!("{l}\n")).collect();
     assert_eq!(got, want, "input:\n{input}");
 }
 
@@ -74,10 +64,7 @@ fn text_lenient_whitespace_and_commas() {
 
 #[test]
 fn text_bare_help_is_a_comment() {
-    text(
-        "# HELP \n# HELP\n# TYPE\n",
-        "COMMENT \"HELP \"\nCOMMENT \"HELP\"\nCOMMENT \"TYPE\"",
-    );
+    text("# HELP \n# HELP\n# TYPE\n", "COMMENT \"HELP \"\nCOMMENT \"HELP\"\nCOMMENT \"TYPE\"");
 }
 
 #[test]
@@ -94,85 +81,37 @@ fn text_utf8_quoted_names() {
 
 #[test]
 fn text_errors_name_the_position() {
-    text(
-        "bla 3.14",
-        "ERROR 1:9: expected timestamp or end of line, found end of input",
-    );
+    text("bla 3.14", "ERROR 1:9: expected timestamp or end of line, found end of input");
     text(
         "a 1\nmetric{label=\"bla\"} 3.14 2 3\n",
         "SERIES {__name__=\"a\"} 1\nERROR 2:28: expected end of line after timestamp, found '3'",
     );
-    text(
-        "metric{label=\"bla\"} blubb\n",
-        "ERROR 1:21: invalid sample value \"blubb\"",
-    );
-    text(
-        "metric{label=\"bla\"} 3.14 2.72\n",
-        "ERROR 1:26: invalid timestamp \"2.72\" (expected integer milliseconds)",
-    );
-    text(
-        "metric{label=\"new\nline\"} 3.14\n",
-        "ERROR 1:18: expected closing '\"' of quoted string, found end of line",
-    );
-    text(
-        "metric{@=\"bla\"} 3.14\n",
-        "ERROR 1:8: expected label name or '}', found '@'",
-    );
-    text(
-        "metric{__name__=\"bla\"} 3.14\n",
-        "ERROR 1:8: metric name given more than once",
-    );
-    text(
-        "metric{label+=\"bla\"} 3.14\n",
-        "ERROR 1:13: expected '=' after label name, found '+'",
-    );
-    text(
-        "metric{label=bla} 3.14\n",
-        "ERROR 1:14: expected '\"' to open label value, found 'b'",
-    );
-    text(
-        "metric{label=\"bla\"+} 3.14\n",
-        "ERROR 1:19: expected ',' or '}' after label, found '+'",
-    );
-    text(
-        "@invalidmetric{label=\"bla\"} 3.14 2\n",
-        "ERROR 1:1: expected metric name, '{' or '#', found '@'",
-    );
+    text("metric{label=\"bla\"} blubb\n", "ERROR 1:21: invalid sample value \"blubb\"");
+    text("metric{label=\"bla\"} 3.14 2.72\n", "ERROR 1:26: invalid timestamp \"2.72\" (expected integer milliseconds)");
+    text("metric{label=\"new\nline\"} 3.14\n", "ERROR 1:18: expected closing '\"' of quoted string, found end of line");
+    text("metric{@=\"bla\"} 3.14\n", "ERROR 1:8: expected label name or '}', found '@'");
+    text("metric{__name__=\"bla\"} 3.14\n", "ERROR 1:8: metric name given more than once");
+    text("metric{label+=\"bla\"} 3.14\n", "ERROR 1:13: expected '=' after label name, found '+'");
+    text("metric{label=bla} 3.14\n", "ERROR 1:14: expected '\"' to open label value, found 'b'");
+    text("metric{label=\"bla\"+} 3.14\n", "ERROR 1:19: expected ',' or '}' after label, found '+'");
+    text("@invalidmetric{label=\"bla\"} 3.14 2\n", "ERROR 1:1: expected metric name, '{' or '#', found '@'");
     text("{label=\"bla\"} 3.14 2\n", "ERROR 1:1: metric name missing");
     text(
         "# TYPE metric bla\n",
         "ERROR 1:15: unknown metric type \"bla\" (expected counter, gauge, histogram, summary or untyped)",
     );
-    text(
-        "# TYPE met-ric\n",
-        "ERROR 1:11: expected blank and metric type after metric name, found '-'",
-    );
-    text(
-        "a{x=\"1\",x=\"2\"} 1\n",
-        "ERROR 1:9: duplicate label name \"x\"",
-    );
-    text(
-        "a\n",
-        "ERROR 1:2: expected label set or blank before value, found end of line",
-    );
-    text(
-        "a \n",
-        "ERROR 1:3: expected sample value, found end of line",
-    );
+    text("# TYPE met-ric\n", "ERROR 1:11: expected blank and metric type after metric name, found '-'");
+    text("a{x=\"1\",x=\"2\"} 1\n", "ERROR 1:9: duplicate label name \"x\"");
+    text("a\n", "ERROR 1:2: expected label set or blank before value, found end of line");
+    text("a \n", "ERROR 1:3: expected sample value, found end of line");
 }
 
 #[test]
 fn text_invalid_utf8_is_reported_where_it_is() {
     let mut input = b"a 1\nb{x=\"".to_vec();
     input.extend_from_slice(&[0xff, b'"', b'}', b' ', b'1', b'\n']);
-    assert_eq!(
-        render(&input, Format::Text),
-        "SERIES {__name__=\"a\"} 1\nERROR 2:6: invalid UTF-8\n"
-    );
-    assert_eq!(
-        render(b"# c\xff\n", Format::Text),
-        "ERROR 1:4: invalid UTF-8\n"
-    );
+    assert_eq!(render(&input, Format::Text), "SERIES {__name__=\"a\"} 1\nERROR 2:6: invalid UTF-8\n");
+    assert_eq!(render(b"# c\xff\n", Format::Text), "ERROR 1:4: invalid UTF-8\n");
 }
 
 #[test]
@@ -186,15 +125,10 @@ fn text_after_error_the_parser_is_exhausted() {
 fn series_accessors() {
     let input = b"x{b=\"2\\n\",a=\"1\"} 7 8\n";
     let mut p = Parser::new(input, Format::Text);
-    let Ok(Some(Entry::Series(s))) = p.next() else {
-        panic!("no series")
-    };
+    let Ok(Some(Entry::Series(s))) = p.next() else { panic!("no series") };
     assert_eq!(s.raw(), "x{b=\"2\\n\",a=\"1\"}");
     assert_eq!(s.raw_hash(), xxhash_rust::xxh3::xxh3_64(s.raw().as_bytes()));
-    assert_eq!(
-        s.label("b").map(|v| v.unescape().into_owned()),
-        Some("2\n".to_owned())
-    );
+    assert_eq!(s.label("b").map(|v| v.unescape().into_owned()), Some("2\n".to_owned()));
     assert!(s.label("c").is_none());
     let names: Vec<_> = s.labels().map(|(n, _)| n.raw()).collect();
     assert_eq!(names, ["b", "a"]);
@@ -234,34 +168,13 @@ fn om_utf8_names() {
 
 #[test]
 fn om_errors() {
-    om(
-        "a 1\n",
-        "SERIES {__name__=\"a\"} 1\nERROR 2:1: unexpected end of input (expected \"# EOF\" as the last line)",
-    );
-    om(
-        "a 1\n\n# EOF\n",
-        "SERIES {__name__=\"a\"} 1\nERROR 2:1: blank line (not allowed in OpenMetrics)",
-    );
-    om(
-        "# EOF\nx",
-        "EOF\nERROR 2:1: unexpected content after \"# EOF\"",
-    );
-    om(
-        "# some comment\n# EOF\n",
-        "ERROR 1:3: expected HELP, TYPE, UNIT or EOF after '# ', found \"some\"",
-    );
-    om(
-        "a  1\n# EOF\n",
-        "ERROR 1:3: expected sample value, found ' '",
-    );
-    om(
-        "a 1 \n# EOF\n",
-        "ERROR 1:5: expected timestamp or '#', found end of line",
-    );
-    om(
-        "a{a=\"1\",} 1\n# EOF\n",
-        "ERROR 1:9: trailing comma in label set",
-    );
+    om("a 1\n", "SERIES {__name__=\"a\"} 1\nERROR 2:1: unexpected end of input (expected \"# EOF\" as the last line)");
+    om("a 1\n\n# EOF\n", "SERIES {__name__=\"a\"} 1\nERROR 2:1: blank line (not allowed in OpenMetrics)");
+    om("# EOF\nx", "EOF\nERROR 2:1: unexpected content after \"# EOF\"");
+    om("# some comment\n# EOF\n", "ERROR 1:3: expected HELP, TYPE, UNIT or EOF after '# ', found \"some\"");
+    om("a  1\n# EOF\n", "ERROR 1:3: expected sample value, found ' '");
+    om("a 1 \n# EOF\n", "ERROR 1:5: expected timestamp or '#', found end of line");
+    om("a{a=\"1\",} 1\n# EOF\n", "ERROR 1:9: trailing comma in label set");
     om(
         "# TYPE a untyped\n# EOF\n",
         "ERROR 1:10: unknown metric type \"untyped\" (expected counter, gauge, histogram, gaugehistogram, summary, info, stateset or unknown)",
@@ -270,14 +183,8 @@ fn om_errors() {
         "# TYPE a gauge\na 1\n# HELP a x\n# EOF\n",
         "TYPE \"a\" gauge\nSERIES {__name__=\"a\"} 1\nERROR 3:1: HELP for metric \"a\" after its samples",
     );
-    om(
-        "# TYPE a counter\na_total -1\n# EOF\n",
-        "TYPE \"a\" counter\nERROR 2:1: _total sample cannot be negative",
-    );
-    om(
-        "a 1 # {a=\"b\"} 1\n# EOF\n",
-        "ERROR 1:1: exemplars are only allowed on histogram buckets and counter totals",
-    );
+    om("# TYPE a counter\na_total -1\n# EOF\n", "TYPE \"a\" counter\nERROR 2:1: _total sample cannot be negative");
+    om("a 1 # {a=\"b\"} 1\n# EOF\n", "ERROR 1:1: exemplars are only allowed on histogram buckets and counter totals");
     om(
         "a 1 1\na 1\n# EOF\n",
         "SERIES {__name__=\"a\"} 1 @1000\nERROR 2:1: some samples of a group have timestamps and some do not",

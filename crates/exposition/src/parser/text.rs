@@ -41,8 +41,7 @@ impl<'a> Parser<'a> {
         let start = lex::skip_blanks(b, p);
         let kw_end = self.token_end(start);
         let keyword = &self.text[start..kw_end];
-        let is_meta =
-            (keyword == "HELP" || keyword == "TYPE") && matches!(b.get(kw_end), Some(b' ' | b'\t'));
+        let is_meta = (keyword == "HELP" || keyword == "TYPE") && matches!(b.get(kw_end), Some(b' ' | b'\t'));
         let name_at = lex::skip_blanks(b, kw_end);
         if !is_meta || name_at >= eol {
             // A bare `# HELP` is an ordinary comment, as in Prometheus' parsers.
@@ -58,10 +57,7 @@ impl<'a> Parser<'a> {
             } else {
                 return Err(self.expected(name_end, "blank after metric name"));
             };
-            Entry::Help {
-                name,
-                help: Escaped::help(help),
-            }
+            Entry::Help { name, help: Escaped::help(help) }
         } else {
             if name_end >= eol || !matches!(b[name_end], b' ' | b'\t') {
                 return Err(self.expected(name_end, "blank and metric type after metric name"));
@@ -77,7 +73,9 @@ impl<'a> Parser<'a> {
                 _ => {
                     return Err(self.error(
                         type_at,
-                        format!("unknown metric type {word:?} (expected counter, gauge, histogram, summary or untyped)"),
+                        format!(
+                            "unknown metric type {word:?} (expected counter, gauge, histogram, summary or untyped)"
+                        ),
                     ));
                 }
             };
@@ -119,10 +117,7 @@ impl<'a> Parser<'a> {
             return Err(self.expected(p, "sample value"));
         }
         let Some(value) = number::parse_value(&self.text[p..value_end]) else {
-            return Err(self.error(
-                p,
-                format!("invalid sample value {:?}", &self.text[p..value_end]),
-            ));
+            return Err(self.error(p, format!("invalid sample value {:?}", &self.text[p..value_end])));
         };
         p = lex::skip_blanks(b, value_end);
         let mut timestamp = None;
@@ -131,10 +126,7 @@ impl<'a> Parser<'a> {
             let Some(ts) = number::parse_int_timestamp(&self.text[p..ts_end]) else {
                 return Err(self.error(
                     p,
-                    format!(
-                        "invalid timestamp {:?} (expected integer milliseconds)",
-                        &self.text[p..ts_end]
-                    ),
+                    format!("invalid timestamp {:?} (expected integer milliseconds)", &self.text[p..ts_end]),
                 ));
             };
             timestamp = Some(ts);

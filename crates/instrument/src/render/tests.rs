@@ -32,10 +32,7 @@ fn negotiation() {
         ),
         Format::OpenMetrics,
     );
-    check_negotiate(
-        Some("application/openmetrics-text; q=0.3, text/plain"),
-        Format::Text,
-    );
+    check_negotiate(Some("application/openmetrics-text; q=0.3, text/plain"), Format::Text);
     check_negotiate(Some("application/openmetrics-text;q=0"), Format::Text);
     check_negotiate(Some("Application/OpenMetrics-Text"), Format::OpenMetrics);
     check_negotiate(Some("application/json"), Format::Text);
@@ -43,14 +40,8 @@ fn negotiation() {
 
 #[test]
 fn content_types() {
-    assert_eq!(
-        Format::Text.content_type(),
-        "text/plain; version=0.0.4; charset=utf-8"
-    );
-    assert_eq!(
-        Format::OpenMetrics.content_type(),
-        "application/openmetrics-text; version=1.0.0; charset=utf-8"
-    );
+    assert_eq!(Format::Text.content_type(), "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(Format::OpenMetrics.content_type(), "application/openmetrics-text; version=1.0.0; charset=utf-8");
 }
 
 #[test]
@@ -63,29 +54,20 @@ fn rewrites_families() {
         "# HELP build Build.\n# TYPE build info\nbuild_info{v=\"1\"} 1\n# EOF\n",
         "# HELP build_info Build.\n# TYPE build_info gauge\nbuild_info{v=\"1\"} 1\n",
     );
-    check(
-        "# HELP x X.\n# TYPE x unknown\nx 1\n",
-        "# HELP x X.\n# TYPE x untyped\nx 1\n",
-    );
+    check("# HELP x X.\n# TYPE x unknown\nx 1\n", "# HELP x X.\n# TYPE x untyped\nx 1\n");
     check(
         "# HELP up_s Up.\n# TYPE up_s gauge\n# UNIT up_s s\nup_s 1\n",
         "# HELP up_s Up.\n# TYPE up_s gauge\nup_s 1\n",
     );
     // A HELP for another family is not attached to this TYPE.
-    check(
-        "# HELP a A.\n# TYPE b gauge\nb 1\n",
-        "# TYPE b gauge\nb 1\n",
-    );
+    check("# HELP a A.\n# TYPE b gauge\nb 1\n", "# TYPE b gauge\nb 1\n");
 }
 
 #[test]
 fn strips_exemplars_but_not_hashes_in_label_values() {
     check("c_total 2 # {trace=\"x\"} 1.0\n", "c_total 2\n");
     check("c_total{path=\"/a#b\"} 2\n", "c_total{path=\"/a#b\"} 2\n");
-    check(
-        "c_total{path=\"q\\\"#\"} 2 # {t=\"#\"} 1\n",
-        "c_total{path=\"q\\\"#\"} 2\n",
-    );
+    check("c_total{path=\"q\\\"#\"} 2 # {t=\"#\"} 1\n", "c_total{path=\"q\\\"#\"} 2\n");
 }
 
 #[test]
@@ -124,9 +106,7 @@ fn renders_a_registry_in_both_formats() {
     );
 
     let openmetrics = render(&registry, Format::OpenMetrics).unwrap();
-    assert!(
-        openmetrics.starts_with("# HELP http_requests Requests.\n# TYPE http_requests counter\n")
-    );
+    assert!(openmetrics.starts_with("# HELP http_requests Requests.\n# TYPE http_requests counter\n"));
     assert!(openmetrics.contains("# UNIT latency_seconds seconds\n"));
     assert!(openmetrics.ends_with("# EOF\n"));
 }

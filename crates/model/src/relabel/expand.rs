@@ -48,10 +48,7 @@ fn extract(s: &str) -> Option<(&str, &str)> {
         Some(b) => (true, b),
         None => (false, s),
     };
-    let end = body
-        .char_indices()
-        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
-        .map_or(body.len(), |(i, _)| i);
+    let end = body.char_indices().find(|&(_, c)| !(c.is_alphanumeric() || c == '_')).map_or(body.len(), |(i, _)| i);
     if end == 0 {
         return None;
     }

@@ -74,11 +74,7 @@ fn replace_regex_is_anchored() {
 
 #[test]
 fn replace_with_empty_result_deletes_target() {
-    let r = RuleSpec {
-        source_labels: vec!["missing".into()],
-        target_label: "a".into(),
-        ..spec("replace")
-    };
+    let r = RuleSpec { source_labels: vec!["missing".into()], target_label: "a".into(), ..spec("replace") };
     check(&[("a", "x"), ("b", "y")], vec![r], Some(&[("b", "y")]));
 }
 
@@ -152,11 +148,7 @@ fn drop_on_missing_label_matches_empty_string() {
 
 #[test]
 fn keepequal_and_dropequal() {
-    let keq = RuleSpec {
-        source_labels: vec!["__meta_port".into()],
-        target_label: "port".into(),
-        ..spec("keepequal")
-    };
+    let keq = RuleSpec { source_labels: vec!["__meta_port".into()], target_label: "port".into(), ..spec("keepequal") };
     check(&[("__meta_port", "80"), ("port", "80")], vec![keq.clone()], Some(&[("__meta_port", "80"), ("port", "80")]));
     check(&[("__meta_port", "80"), ("port", "81")], vec![keq], None);
     let deq = RuleSpec { source_labels: vec!["a".into()], target_label: "b".into(), ..spec("dropequal") };
@@ -168,18 +160,10 @@ fn keepequal_and_dropequal() {
 
 #[test]
 fn hashmod_matches_md5_reference_values() {
-    for (value, modulus, want) in [
-        ("foo", 10, "6"),
-        ("10.0.0.1:9100", 3, "2"),
-        ("", 7, "1"),
-        ("node-1", 1u64 << 32, "1634462286"),
-    ] {
-        let r = RuleSpec {
-            source_labels: vec!["a".into()],
-            target_label: "shard".into(),
-            modulus,
-            ..spec("hashmod")
-        };
+    for (value, modulus, want) in
+        [("foo", 10, "6"), ("10.0.0.1:9100", 3, "2"), ("", 7, "1"), ("node-1", 1u64 << 32, "1634462286")]
+    {
+        let r = RuleSpec { source_labels: vec!["a".into()], target_label: "shard".into(), modulus, ..spec("hashmod") };
         let input: Vec<(&str, &str)> = if value.is_empty() { vec![] } else { vec![("a", value)] };
         let mut want_labels = input.clone();
         want_labels.push(("shard", want));
@@ -197,10 +181,7 @@ fn hashmod_matches_md5_reference_values() {
 
 #[test]
 fn labelmap_copies_matching_names() {
-    let r = RuleSpec {
-        regex: "__meta_kubernetes_pod_label_(.+)".into(),
-        ..spec("labelmap")
-    };
+    let r = RuleSpec { regex: "__meta_kubernetes_pod_label_(.+)".into(), ..spec("labelmap") };
     check(
         &[("__meta_kubernetes_pod_label_app", "api"), ("__meta_kubernetes_pod_label_tier", "web"), ("job", "k")],
         vec![r],
@@ -307,7 +288,17 @@ fn valid_templates_and_names() {
     assert!(!is_valid_legacy_label_name("é"));
     assert!(is_valid_label_name("é.x-y"));
     assert!(!is_valid_label_name(""));
-    for (t, ok) in [("a", true), ("$1", true), ("${1}", true), ("a$1b", true), ("$", false), ("${}", false), ("${1", false), ("1a", false), ("a-b", false)] {
+    for (t, ok) in [
+        ("a", true),
+        ("$1", true),
+        ("${1}", true),
+        ("a$1b", true),
+        ("$", false),
+        ("${}", false),
+        ("${1", false),
+        ("1a", false),
+        ("a-b", false),
+    ] {
         assert_eq!(names::is_valid_legacy_template(t), ok, "{t}");
     }
 }
@@ -319,12 +310,12 @@ fn expand_follows_go_semantics() {
     for (tpl, want) in [
         ("$1", "a"),
         ("${1}x", "ax"),
-        ("$1x", ""),          // named group "1x" does not exist
+        ("$1x", ""), // named group "1x" does not exist
         ("$first$3", "ac"),
-        ("$2", ""),           // unmatched group
-        ("$01", ""),          // leading zero: a name, not a number
+        ("$2", ""),  // unmatched group
+        ("$01", ""), // leading zero: a name, not a number
         ("$$1", "$1"),
-        ("a$", "a$"),         // malformed reference kept as text
+        ("a$", "a$"), // malformed reference kept as text
         ("${first", "${first"),
         ("$-", "$-"),
     ] {

@@ -53,7 +53,13 @@ impl Ctx<'_> {
                 }
                 AggregateOp::Quantile => {
                     if let Some(bad) = p.iter().find(|q| !(0.0..=1.0).contains(*q)) {
-                        self.warn_at(&format!("PromQL warning: quantile value should be between 0 and 1, got {}", format_go_float(*bad)), "quantile");
+                        self.warn_at(
+                            &format!(
+                                "PromQL warning: quantile value should be between 0 and 1, got {}",
+                                format_go_float(*bad)
+                            ),
+                            "quantile",
+                        );
                     }
                 }
                 _ => {}
@@ -127,7 +133,14 @@ impl Ctx<'_> {
     /// Cells are laid out `[step][group]`, so disjoint step ranges are disjoint slices that threads
     /// fill independently; within a cell, series are always added in input order, so results do
     /// not depend on the number of threads.
-    fn accumulate(&mut self, op: AggregateOp, vs: &[Series], of: &[usize], keys: Vec<Labels>, g: &Grid) -> Result<Vec<Series>> {
+    fn accumulate(
+        &mut self,
+        op: AggregateOp,
+        vs: &[Series],
+        of: &[usize],
+        keys: Vec<Labels>,
+        g: &Grid,
+    ) -> Result<Vec<Series>> {
         self.check("aggregation")?;
         let n = g.n;
         let ng = keys.len();
@@ -267,7 +280,9 @@ fn ratio_keeps(ratio: f64, l: &Labels) -> bool {
 }
 
 fn valid_label_name(n: &str) -> bool {
-    !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()) && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    !n.is_empty()
+        && !n.starts_with(|c: char| c.is_ascii_digit())
+        && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Adds one series' values over a range of steps into group `gi` of the `[step][group]` cells.

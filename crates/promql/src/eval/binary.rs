@@ -86,7 +86,8 @@ impl Ctx<'_> {
                 Ok(Val::Vector(vs.into_iter().filter(|s| !s.is_empty()).collect()))
             }
             (Val::Vector(l), Val::Vector(r)) => {
-                let default = VectorMatching { card: Cardinality::OneToOne, on: false, labels: Vec::new(), include: Vec::new() };
+                let default =
+                    VectorMatching { card: Cardinality::OneToOne, on: false, labels: Vec::new(), include: Vec::new() };
                 let m = b.matching.as_ref().unwrap_or(&default);
                 let out = match b.op {
                     BinaryOp::And | BinaryOp::Unless => set_filter(l, &r, m, b.op == BinaryOp::And, g),
@@ -125,7 +126,11 @@ impl Ctx<'_> {
                 if js.iter().filter(|&&j| one[j].has[k]).count() > 1 {
                     return Err(Error::Execution(format!(
                         "found duplicate series for the match group {sig} on the {one_side} hand-side of the operation: [{}];many-to-many matching not allowed: matching labels must be unique on one side",
-                        js.iter().filter(|&&j| one[j].has[k]).map(|&j| one[j].labels.to_string()).collect::<Vec<_>>().join(", ")
+                        js.iter()
+                            .filter(|&&j| one[j].has[k])
+                            .map(|&j| one[j].labels.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )));
                 }
             }
@@ -180,7 +185,8 @@ impl Ctx<'_> {
                 let dst = &mut out[oi];
                 if dst.has[k] {
                     return Err(Error::Execution(if m.card == Cardinality::OneToOne {
-                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into()
+                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
+                            .into()
                     } else {
                         "multiple matches for labels: grouping labels must ensure unique matches".into()
                     }));

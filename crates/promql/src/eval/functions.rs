@@ -6,7 +6,7 @@ use super::range_fns::RangeFn;
 use super::selector::Mode;
 use super::{Ctx, Grid, Series, Val};
 use crate::{Error, Result};
-use vigil_model::{Labels, MatchOp, METRIC_NAME};
+use vigil_model::{Labels, METRIC_NAME, MatchOp};
 use vigil_promql_syntax::{Call, Expr};
 
 impl Ctx<'_> {
@@ -60,10 +60,14 @@ impl Ctx<'_> {
                         vs
                     }
                 };
-                Val::Vector(vs.into_iter().map(|mut s| {
-                    s.drop_name = true;
-                    s
-                }).collect())
+                Val::Vector(
+                    vs.into_iter()
+                        .map(|mut s| {
+                            s.drop_name = true;
+                            s
+                        })
+                        .collect(),
+                )
             }
             "absent" => Val::Vector(self.absent(&args[0], g)?),
             "absent_over_time" => Val::Vector(self.absent_over_time(&args[0], g)?),
@@ -71,7 +75,10 @@ impl Ctx<'_> {
             "label_replace" => Val::Vector(self.label_replace(args, g)?),
             "label_join" => Val::Vector(self.label_join(args, g)?),
             "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" if self.is_range => {
-                self.warn_at("PromQL warning: sort is ineffective for range queries since results are always ordered by labels", name);
+                self.warn_at(
+                    "PromQL warning: sort is ineffective for range queries since results are always ordered by labels",
+                    name,
+                );
                 Val::Vector(self.eval_vector(&args[0], g)?)
             }
             "sort" | "sort_desc" => {
@@ -80,12 +87,18 @@ impl Ctx<'_> {
                 let desc = name == "sort_desc";
                 vs.sort_by(|a, b| {
                     let (x, y) = (a.vals[0], b.vals[0]);
-                    
+
                     match (x.is_nan(), y.is_nan()) {
                         (true, true) => std::cmp::Ordering::Equal,
                         (true, false) => std::cmp::Ordering::Greater,
                         (false, true) => std::cmp::Ordering::Less,
-                        _ => if desc { y.total_cmp(&x) } else { x.total_cmp(&y) },
+                        _ => {
+                            if desc {
+                                y.total_cmp(&x)
+                            } else {
+                                x.total_cmp(&y)
+                            }
+                        }
                     }
                 });
                 Val::Vector(vs)
@@ -150,8 +163,7 @@ impl Ctx<'_> {
                 }
                 Val::Vector(vs.into_iter().filter(|s| !s.is_empty()).collect())
             }
-            "minute" | "hour" | "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "month"
-            | "year" => {
+            "minute" | "hour" | "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "month" | "year" => {
                 let vs = match args.first() {
                     Some(e) => self.eval_vector(e, g)?,
                     None => {
@@ -297,7 +309,9 @@ fn regex_anchored(p: &str) -> Result<regex::Regex> {
 }
 
 fn valid_label_name(n: &str) -> bool {
-    !n.is_empty() && !n.starts_with(|c: char| c.is_ascii_digit()) && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    !n.is_empty()
+        && !n.starts_with(|c: char| c.is_ascii_digit())
+        && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Two series of one vector may not end up with the same labels at the same step.
@@ -363,7 +377,15 @@ fn simple_math(name: &str) -> Option<fn(f64) -> f64> {
         "log2" => f64::log2,
         "log10" => f64::log10,
         "sqrt" => f64::sqrt,
-        "sgn" => |v: f64| if v > 0.0 { 1.0 } else if v < 0.0 { -1.0 } else { v },
+        "sgn" => |v: f64| {
+            if v > 0.0 {
+                1.0
+            } else if v < 0.0 {
+                -1.0
+            } else {
+                v
+            }
+        },
         "sin" => f64::sin,
         "cos" => f64::cos,
         "tan" => f64::tan,
@@ -409,5 +431,6 @@ fn date_part(name: &str, v: f64) -> f64 {
 /// Days from the epoch to January 1st of `y`.
 fn days_before_year(y: i64) -> i64 {
     let y1 = y - 1;
-    365 * (y - 1970) + (y1.div_euclid(4) - 1969 / 4) - (y1.div_euclid(100) - 1969 / 100) + (y1.div_euclid(400) - 1969 / 400)
+    365 * (y - 1970) + (y1.div_euclid(4) - 1969 / 4) - (y1.div_euclid(100) - 1969 / 100)
+        + (y1.div_euclid(400) - 1969 / 400)
 }

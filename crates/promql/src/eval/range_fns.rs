@@ -4,8 +4,8 @@
 use super::math::{Mean, kahan_inc, kahan_sum, quantile, variance};
 use super::selector::RangeSource;
 use super::{Ctx, Grid, RangeSeries, Series, parallel};
-use std::collections::VecDeque;
 use crate::{Error, Result};
+use std::collections::VecDeque;
 use vigil_model::Timestamp;
 use vigil_promql_syntax::Expr;
 
@@ -103,7 +103,13 @@ impl Ctx<'_> {
             RangeFn::Quantile => {
                 let q = self.eval_scalar(&args[0], g)?;
                 if let Some(bad) = q.iter().find(|q| !(0.0..=1.0).contains(*q)) {
-                    self.warn_at(&format!("PromQL warning: quantile value should be between 0 and 1, got {}", super::math::format_go_float(*bad)), "quantile_over_time");
+                    self.warn_at(
+                        &format!(
+                            "PromQL warning: quantile value should be between 0 and 1, got {}",
+                            super::math::format_go_float(*bad)
+                        ),
+                        "quantile_over_time",
+                    );
                 }
                 (1, Some(q), None)
             }
@@ -453,7 +459,6 @@ fn smoothing(w: &Window<'_>) -> Result<Option<f64>> {
     }
     Ok(Some(s1))
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -48,10 +48,15 @@ impl Ctx<'_> {
         let offset = vs.offset_ms;
         let work = set.iter().map(|s| s.samples.len()).sum::<usize>() + set.len() * g.n;
         let stop = self.stop.clone();
-        let picked = parallel::map_ordered(&set, work, || (), |(), s| {
-            stop.check("vector selector")?;
-            Ok(pick_lookback(s, g, at, offset, lookback, mode))
-        })?;
+        let picked = parallel::map_ordered(
+            &set,
+            work,
+            || (),
+            |(), s| {
+                stop.check("vector selector")?;
+                Ok(pick_lookback(s, g, at, offset, lookback, mode))
+            },
+        )?;
         let mut out = Vec::with_capacity(set.len());
         for (s, (vals, has, count)) in set.into_iter().zip(picked) {
             if count > 0 {
@@ -113,7 +118,8 @@ impl Ctx<'_> {
                 let series = dense
                     .into_iter()
                     .map(|s| {
-                        let mut rs = RangeSeries { labels: s.labels, drop_name: s.drop_name, ts: Vec::new(), vals: Vec::new() };
+                        let mut rs =
+                            RangeSeries { labels: s.labels, drop_name: s.drop_name, ts: Vec::new(), vals: Vec::new() };
                         for k in 0..n {
                             if s.has[k] {
                                 rs.ts.push(inner.ts(k));
@@ -166,7 +172,14 @@ fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>) {
 
 /// The newest non-stale sample in `(ref - lookback, ref]` of `s` for every step of `g`, as
 /// (values, presence, number present).
-fn pick_lookback(s: &vigil_storage::Series, g: &Grid, at: Option<Timestamp>, offset: i64, lookback: i64, mode: Mode) -> (Vec<f64>, Vec<bool>, usize) {
+fn pick_lookback(
+    s: &vigil_storage::Series,
+    g: &Grid,
+    at: Option<Timestamp>,
+    offset: i64,
+    lookback: i64,
+    mode: Mode,
+) -> (Vec<f64>, Vec<bool>, usize) {
     let (ts, vs) = (&s.samples.timestamps, &s.samples.values);
     let mut vals = vec![0.0; g.n];
     let mut has = vec![false; g.n];

@@ -1,8 +1,8 @@
 //! Tests for appending scrapes: labels, report series, staleness, limits, relabeling, metadata.
 
 use super::ScrapeCache;
-use crate::pool_config::{SampleLimits, SampleOptions};
 use crate::Error;
+use crate::pool_config::{SampleLimits, SampleOptions};
 use std::sync::Arc;
 use vigil_model::relabel::{Action, RelabelRule, RuleSpec};
 use vigil_model::{Labels, Matcher, is_stale_nan};
@@ -59,7 +59,10 @@ fn samples_get_target_labels_and_report_series() {
     assert_eq!(check(&mut c, &db, &[Some("a{x=\"1\"} 5\nb 6 500\n")]), None);
     assert_eq!(
         dump(&db, "a|b"),
-        vec![r#"{__name__="a", instance="i", job="j", x="1"} 1000=5"#, r#"{__name__="b", instance="i", job="j"} 500=6"#]
+        vec![
+            r#"{__name__="a", instance="i", job="j", x="1"} 1000=5"#,
+            r#"{__name__="b", instance="i", job="j"} 500=6"#
+        ]
     );
     assert_eq!(
         dump(&db, "up|scrape_.*"),
@@ -93,9 +96,10 @@ fn disappearing_series_go_stale_once() {
             r#"{__name__="b", instance="i", job="j"} 1000=1 2000=stale 4000=4"#,
         ]
     );
-    assert_eq!(dump(&db, "scrape_series_added"), vec![
-        r#"{__name__="scrape_series_added", instance="i", job="j"} 1000=2 2000=0 3000=0 4000=1"#
-    ]);
+    assert_eq!(
+        dump(&db, "scrape_series_added"),
+        vec![r#"{__name__="scrape_series_added", instance="i", job="j"} 1000=2 2000=0 3000=0 4000=1"#]
+    );
 }
 
 #[test]
@@ -148,7 +152,10 @@ fn label_limits_fail_the_scrape() {
     let mut c = cache(SampleOptions { limits, ..honoring() });
     let err = check(&mut c, &db, &[Some("a{x=\"1\",y=\"2\"} 1\n")]).unwrap();
     assert!(err.contains("label_limit exceeded (metric: a, number of labels: 5, limit: 3)"), "{err}");
-    let mut c = cache(SampleOptions { limits: SampleLimits { label_value_length_limit: 3, ..SampleLimits::default() }, ..honoring() });
+    let mut c = cache(SampleOptions {
+        limits: SampleLimits { label_value_length_limit: 3, ..SampleLimits::default() },
+        ..honoring()
+    });
     let err = check(&mut c, &db, &[Some("a{x=\"long\"} 1\n")]).unwrap_or_default();
     assert!(err.contains("label_value_length_limit exceeded"), "{err}");
     assert!(dump(&db, "a").is_empty());
@@ -212,7 +219,10 @@ fn openmetrics_and_metadata() {
     let body = "# TYPE req_requests counter\n# HELP req_requests Requests.\n# UNIT req_requests requests\nreq_requests_total 3 1.5\n# EOF\n";
     let out = c.ingest(&db, Ok((body.as_bytes(), Some("application/openmetrics-text; version=1.0.0"))), 2000, 0.1);
     assert!(out.error.is_none(), "{:?}", out.error);
-    assert_eq!(dump(&db, "req_requests_total"), vec![r#"{__name__="req_requests_total", instance="i", job="j"} 1500=3"#]);
+    assert_eq!(
+        dump(&db, "req_requests_total"),
+        vec![r#"{__name__="req_requests_total", instance="i", job="j"} 1500=3"#]
+    );
     let md = c.take_metadata_if_changed().unwrap();
     let m = &md["req_requests"];
     assert_eq!((m.metric_type.as_str(), m.help.as_str(), m.unit.as_str()), ("counter", "Requests.", "requests"));

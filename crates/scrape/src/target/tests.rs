@@ -62,7 +62,11 @@ fn params_and_labels_build_the_url() {
 fn relabel_drop_keep_and_bad_addresses() {
     let mut cfg = PoolConfig::for_tests("node");
     cfg.relabel = vec![rule(Action::Keep, &["env"], "prod", "", "$1")];
-    check(&cfg, &[("__address__", "h:1")], r#"active {env="prod", instance="h:1", job="node"} http://h:1/metrics 60000/10000"#);
+    check(
+        &cfg,
+        &[("__address__", "h:1")],
+        r#"active {env="prod", instance="h:1", job="node"} http://h:1/metrics 60000/10000"#,
+    );
     check(
         &cfg,
         &[("__address__", "h:1"), ("env", "dev")],

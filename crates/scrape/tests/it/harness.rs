@@ -33,7 +33,8 @@ pub struct Harness {
 
 /// A config with one job `t` scraping every 100 ms; `extra` is indented job fields.
 pub fn job_config(extra: &str) -> vigil_config::Config {
-    let yaml = format!("scrape_configs:\n  - job_name: t\n    scrape_interval: 100ms\n    scrape_timeout: 80ms\n{extra}");
+    let yaml =
+        format!("scrape_configs:\n  - job_name: t\n    scrape_interval: 100ms\n    scrape_timeout: 80ms\n{extra}");
     vigil_config::Config::from_yaml_str(&yaml, "test.yml").unwrap()
 }
 
@@ -103,7 +104,11 @@ impl Harness {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        panic!("timed out waiting for {what}; up = {:?}; targets = {:?}", self.dump("up"), self.manager.active_targets());
+        panic!(
+            "timed out waiting for {what}; up = {:?}; targets = {:?}",
+            self.dump("up"),
+            self.manager.active_targets()
+        );
     }
 }
 

@@ -74,9 +74,7 @@ async fn openmetrics_content_type_selects_the_openmetrics_parser() {
     h.wait_for("a scrape", |h| !h.values("up").is_empty()).await;
     assert_eq!(h.values("up")[0], 1.0, "{:?}", h.manager.active_targets());
     let q = vigil_storage::Queryable::querier(&h.db, 0, i64::MAX).unwrap();
-    let set = q
-        .select(&Default::default(), &[vigil_model::Matcher::equal("__name__", "c_total")])
-        .unwrap();
+    let set = q.select(&Default::default(), &[vigil_model::Matcher::equal("__name__", "c_total")]).unwrap();
     assert_eq!(set[0].samples.timestamps[0], 1_700_000_000_500);
     drop(q);
     h.stop().await;

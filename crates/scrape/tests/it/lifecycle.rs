@@ -33,7 +33,8 @@ async fn relabel_configs_keep_drop_and_rewrite_targets() {
 async fn honor_labels_and_metric_relabel_configs() {
     let (router, _) = target("a{job=\"inner\"} 1\ngo_gc 1\n", TEXT);
     let addr = serve(router).await.to_string();
-    let drop_go = "    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: go_.*\n        action: drop\n";
+    let drop_go =
+        "    metric_relabel_configs:\n      - source_labels: [__name__]\n        regex: go_.*\n        action: drop\n";
     let h = Harness::start(&job_config(drop_go));
     h.set_targets(&[&[("__address__", &addr)]]).await;
     h.wait_for("a scrape", |h| !h.values("a").is_empty()).await;
@@ -117,8 +118,7 @@ async fn removed_targets_and_pools_get_stale_markers() {
     let empty = vigil_config::Config::from_yaml_str("scrape_configs: []\n", "empty.yml").unwrap();
     h.manager.apply_config(&empty).unwrap();
     assert!(h.manager.scrape_pools().is_empty());
-    h.wait_for("other to go stale", |h| h.values("other").last().is_some_and(|v| vigil_model::is_stale_nan(*v)))
-        .await;
+    h.wait_for("other to go stale", |h| h.values("other").last().is_some_and(|v| vigil_model::is_stale_nan(*v))).await;
     h.stop().await;
 }
 

@@ -51,7 +51,10 @@ pub fn check_result(eval: &Eval, outcome: &Result<QueryResult, String>, annotati
         }
         (Err(err), None) => return Err(format!("unexpected error: {err}")),
         (Ok(r), Some(expected)) => {
-            return Err(format!("expected error ({expected}) but the query succeeded with {}", describe_value(&r.value)));
+            return Err(format!(
+                "expected error ({expected}) but the query succeeded with {}",
+                describe_value(&r.value)
+            ));
         }
         (Ok(r), None) => r,
     };
@@ -111,7 +114,8 @@ pub fn describe_value(v: &Value) -> String {
         Value::Matrix(series) => {
             let mut out = format!("matrix of {} series", series.len());
             for s in series.iter().take(20) {
-                let pts: Vec<String> = s.points.iter().take(30).map(|(t, v)| format!("{}@{t}", fmt_float(*v))).collect();
+                let pts: Vec<String> =
+                    s.points.iter().take(30).map(|(t, v)| format!("{}@{t}", fmt_float(*v))).collect();
                 let _ = write!(out, "\n      {} {}", s.labels, pts.join(" "));
             }
             out
@@ -206,7 +210,13 @@ fn check_vector(want: &[ExpectedSeries], got: &[VectorSample], ordered: bool) ->
     Ok(())
 }
 
-fn check_matrix(want: &[ExpectedSeries], start: Timestamp, end: Timestamp, step: i64, value: &Value) -> Result<(), String> {
+fn check_matrix(
+    want: &[ExpectedSeries],
+    start: Timestamp,
+    end: Timestamp,
+    step: i64,
+    value: &Value,
+) -> Result<(), String> {
     let Value::Matrix(got) = value else {
         return Err(format!("expected a range vector (matrix), got {}", describe_value(value)));
     };
@@ -228,7 +238,12 @@ fn check_matrix(want: &[ExpectedSeries], start: Timestamp, end: Timestamp, step:
     Ok(())
 }
 
-fn expected_points(e: &ExpectedSeries, start: Timestamp, end: Timestamp, step: i64) -> Result<Vec<(Timestamp, f64)>, String> {
+fn expected_points(
+    e: &ExpectedSeries,
+    start: Timestamp,
+    end: Timestamp,
+    step: i64,
+) -> Result<Vec<(Timestamp, f64)>, String> {
     let mut points = Vec::new();
     for slot in 0..e.desc.values.len() {
         let t = i64::try_from(slot)
@@ -247,9 +262,17 @@ fn expected_points(e: &ExpectedSeries, start: Timestamp, end: Timestamp, step: i
 }
 
 fn compare_points(e: &ExpectedSeries, want: &[(Timestamp, f64)], got: &MatrixSeries) -> Result<(), String> {
-    let show = |pts: &[(Timestamp, f64)]| pts.iter().map(|(t, v)| format!("{}@{t}", fmt_float(*v))).collect::<Vec<_>>().join(" ");
+    let show = |pts: &[(Timestamp, f64)]| {
+        pts.iter().map(|(t, v)| format!("{}@{t}", fmt_float(*v))).collect::<Vec<_>>().join(" ")
+    };
     let fail = |why: String| {
-        format!("line {}: {} {why}\n    expected: {}\n    got:      {}", e.line, got.labels, show(want), show(&got.points))
+        format!(
+            "line {}: {} {why}\n    expected: {}\n    got:      {}",
+            e.line,
+            got.labels,
+            show(want),
+            show(&got.points)
+        )
     };
     if want.len() != got.points.len() {
         return Err(fail(format!("expected {} points, got {}", want.len(), got.points.len())));
@@ -273,16 +296,24 @@ pub fn instant_from_range(value: &Value, t: Timestamp, instant_was_scalar: bool)
         return Err(format!("range-mode check: expected a matrix, got {}", describe_value(value)));
     };
     if let Some(w) = series.windows(2).find(|w| w[0].labels >= w[1].labels) {
-        return Err(format!("range-mode check: matrix is not sorted by labels: {} before {}", w[0].labels, w[1].labels));
+        return Err(format!(
+            "range-mode check: matrix is not sorted by labels: {} before {}",
+            w[0].labels, w[1].labels
+        ));
     }
     let at_t: Vec<VectorSample> = series
         .iter()
-        .filter_map(|s| s.points.iter().find(|(pt, _)| *pt == t).map(|(_, v)| VectorSample { labels: s.labels.clone(), t, v: *v }))
+        .filter_map(|s| {
+            s.points.iter().find(|(pt, _)| *pt == t).map(|(_, v)| VectorSample { labels: s.labels.clone(), t, v: *v })
+        })
         .collect();
     if instant_was_scalar {
         return match at_t.as_slice() {
             [one] if one.labels == Labels::empty() => Ok(Value::Scalar(t, one.v)),
-            _ => Err(format!("range-mode check: expected one label-less series for a scalar, got {}", describe_value(value))),
+            _ => Err(format!(
+                "range-mode check: expected one label-less series for a scalar, got {}",
+                describe_value(value)
+            )),
         };
     }
     Ok(Value::Vector(at_t))

@@ -5,7 +5,7 @@
 //! that it does and skips the step-invariance check for a query it cannot round-trip.
 
 use std::fmt::Write as _;
-use vigil_model::{MatchOp, METRIC_NAME, duration::format_duration_ms};
+use vigil_model::{METRIC_NAME, MatchOp, duration::format_duration_ms};
 use vigil_promql_syntax::{At, BinaryExpr, Cardinality, Expr, VectorSelector};
 
 /// Functions whose result depends on the evaluation time itself, so pinning selectors with `@`

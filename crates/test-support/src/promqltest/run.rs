@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, mpsc};
 use std::time::Duration;
 use vigil_model::{Labels, METRIC_NAME, Matcher, Sample, Timestamp};
-use vigil_promql_syntax::Expr;
 use vigil_promql::{Engine, EngineOptions, QueryOptions, QueryResult, Value};
+use vigil_promql_syntax::Expr;
 use vigil_storage::{Appendable, MemStorage};
 
 /// How the runner evaluates.
@@ -93,7 +93,11 @@ pub fn run_source(name: &str, source: &str, config: &RunConfig) -> FileReport {
                     state.broken_load.get_or_insert((*line, message.clone()));
                 }
                 let what = if *is_eval { "invalid eval" } else { "invalid block" };
-                outcomes.push(EvalOutcome { line: *line, query: text.clone(), failure: Some(format!("{what}: {message}")) });
+                outcomes.push(EvalOutcome {
+                    line: *line,
+                    query: text.clone(),
+                    failure: Some(format!("{what}: {message}")),
+                });
             }
         }
     }
@@ -124,7 +128,14 @@ impl<'a> State<'a> {
             timeout: config.timeout,
             max_samples: 10_000,
         });
-        State { config, engine, storage: MemStorage::new(), unsupported: Vec::new(), broken_load: None, queries: Default::default() }
+        State {
+            config,
+            engine,
+            storage: MemStorage::new(),
+            unsupported: Vec::new(),
+            broken_load: None,
+            queries: Default::default(),
+        }
     }
 
     fn clear(&mut self) {
@@ -181,7 +192,9 @@ impl<'a> State<'a> {
         let selectors = query_selectors(&eval.query);
         self.unsupported.iter().find_map(|(labels, why)| {
             let hit = match &selectors {
-                Some(selectors) => selectors.iter().any(|ms| ms.iter().all(|m| m.matches(labels.get(&m.name).unwrap_or("")))),
+                Some(selectors) => {
+                    selectors.iter().any(|ms| ms.iter().all(|m| m.matches(labels.get(&m.name).unwrap_or(""))))
+                }
                 // The engine will reject the query anyway; judge by name so the reason is clear.
                 None => labels.metric_name().is_none_or(|name| mentions_identifier(&eval.query, name)),
             };
@@ -242,7 +255,8 @@ impl<'a> State<'a> {
     fn execute(&self, query: &str, request: Request) -> Result<Result<QueryResult, String>, String> {
         self.queries.set(self.queries.get() + 1);
         let cancel = Arc::new(AtomicBool::new(false));
-        let opts = QueryOptions { lookback_delta_ms: None, timeout: Some(self.config.timeout), cancel: Some(cancel.clone()) };
+        let opts =
+            QueryOptions { lookback_delta_ms: None, timeout: Some(self.config.timeout), cancel: Some(cancel.clone()) };
         let (engine, storage, query_owned) = (self.engine.clone(), self.storage.clone(), query.to_owned());
         let (tx, rx) = mpsc::channel();
         let spawned = std::thread::Builder::new()
@@ -328,7 +342,6 @@ pub fn mentions_identifier(query: &str, name: &str) -> bool {
         !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
     })
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -218,11 +218,7 @@ fn all_patterns() -> [&'static Pattern; 5] {
 /// Parses a whole script. Never fails: malformed blocks become [`Command::Broken`].
 pub fn parse_script(source: &str) -> Script {
     // Comments become blank lines, so a comment inside a block ends it (as upstream).
-    let lines: Vec<&str> = source
-        .split('\n')
-        .map(str::trim)
-        .map(|l| if l.starts_with('#') { "" } else { l })
-        .collect();
+    let lines: Vec<&str> = source.split('\n').map(str::trim).map(|l| if l.starts_with('#') { "" } else { l }).collect();
     // Series lines are parsed untrimmed on the left so that error columns match the file.
     let raw: Vec<&str> = source.split('\n').map(str::trim_end).collect();
     let mut commands = Vec::new();
@@ -278,8 +274,8 @@ fn parse_load(block: &[&str], raw_block: &[&str], start: usize) -> Result<Load, 
     let caps = captures(&LOAD, block[0]).ok_or_else(|| format!("invalid load command {:?}", block[0]))?;
     let with_nhcb = caps.get(1).is_some();
     let step_text = caps.get(2).map_or("", |m| m.as_str());
-    let step_ms = vigil_model::duration::parse_duration_ms(step_text)
-        .map_err(|_| format!("invalid load step {step_text:?}"))?;
+    let step_ms =
+        vigil_model::duration::parse_duration_ms(step_text).map_err(|_| format!("invalid load step {step_text:?}"))?;
     let mut load = Load { line: start + 1, step_ms, with_nhcb, series: Vec::new(), start_timestamps: Vec::new() };
     let mut pending_st: Option<(usize, Labels, usize)> = None;
     for (k, text) in raw_block.iter().enumerate().skip(1) {
@@ -324,7 +320,11 @@ fn parse_eval(block: &[&str], raw_block: &[&str], start: usize) -> Result<(Eval,
         let end_ms = parse_time_ms(get(3))?;
         let step_ms = parse_time_ms(get(4))?;
         if end_ms < start_ms {
-            return Err(format!("invalid test definition, end timestamp ({}) is before start timestamp ({})", get(3), get(2)));
+            return Err(format!(
+                "invalid test definition, end timestamp ({}) is before start timestamp ({})",
+                get(3),
+                get(2)
+            ));
         }
         if step_ms <= 0 {
             return Err(format!("invalid step {:?}: must be positive", get(4)));

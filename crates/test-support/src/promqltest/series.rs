@@ -2,7 +2,7 @@
 //! expected-result lines, plus the `name{...}@st` start-timestamp lines.
 
 use super::number::scan_series_number;
-use vigil_model::{LabelsBuilder, Labels, METRIC_NAME, STALE_NAN};
+use vigil_model::{Labels, LabelsBuilder, METRIC_NAME, STALE_NAN};
 
 /// Upper bound on the values one description may expand to, so `1x999999999999` cannot exhaust
 /// memory.
@@ -57,7 +57,10 @@ pub fn parse_series_line(line: &str) -> Result<SeriesLine, String> {
         for (col, item) in split_items(st, base)? {
             expand_item(item, col, &mut offsets, &scan_signed_duration)?;
         }
-        return Ok(SeriesLine::StartTimestamps { labels, offsets: offsets.into_iter().map(|o| o.map(|v| v as i64)).collect() });
+        return Ok(SeriesLine::StartTimestamps {
+            labels,
+            offsets: offsets.into_iter().map(|o| o.map(|v| v as i64)).collect(),
+        });
     }
     if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
         return Err(format!("col {}: expected whitespace after the series labels, found {rest:?}", end + 1));

@@ -30,7 +30,9 @@ fn select(db: &Db, matchers: &[Matcher]) -> Vec<Series> {
 /// Bit patterns, so NaNs compare.
 fn bits(set: &[Series]) -> Vec<(String, Vec<i64>, Vec<u64>)> {
     set.iter()
-        .map(|s| (s.labels.to_string(), s.samples.timestamps.clone(), s.samples.values.iter().map(|v| v.to_bits()).collect()))
+        .map(|s| {
+            (s.labels.to_string(), s.samples.timestamps.clone(), s.samples.values.iter().map(|v| v.to_bits()).collect())
+        })
         .collect()
 }
 
@@ -70,19 +72,35 @@ fn append_and_select() {
     let up2 = Labels::from_pairs(&[("__name__", "up"), ("job", "a"), ("env", "x")]);
     append(&db, &[(up1.clone(), 10, 1.0), (up2.clone(), 10, 0.0)]);
     append(&db, &[(up1.clone(), 20, 2.0), (up2.clone(), 20, STALE_NAN)]);
-    check(&db, &[Matcher::equal("__name__", "up")], &[
-        (r#"{__name__="up", env="x", job="a"}"#, &[(10, 0.0), (20, STALE_NAN)]),
-        (r#"{__name__="up", job="b"}"#, &[(10, 1.0), (20, 2.0)]),
-    ]);
-    check(&db, &[Matcher::equal("__name__", "up"), Matcher::equal("env", "")], &[(r#"{__name__="up", job="b"}"#, &[(10, 1.0), (20, 2.0)])]);
+    check(
+        &db,
+        &[Matcher::equal("__name__", "up")],
+        &[
+            (r#"{__name__="up", env="x", job="a"}"#, &[(10, 0.0), (20, STALE_NAN)]),
+            (r#"{__name__="up", job="b"}"#, &[(10, 1.0), (20, 2.0)]),
+        ],
+    );
+    check(
+        &db,
+        &[Matcher::equal("__name__", "up"), Matcher::equal("env", "")],
+        &[(r#"{__name__="up", job="b"}"#, &[(10, 1.0), (20, 2.0)])],
+    );
     let q = db.querier(15, 20).unwrap();
     let set = q.select(&SelectHints::default(), &[Matcher::new(MatchOp::Regex, "job", "b").unwrap()]).unwrap();
     assert_eq!(set[0].samples.timestamps, vec![20]);
-    let set = q.select(&SelectHints { labels_only: true, limit: 1, ..SelectHints::default() }, &[Matcher::equal("__name__", "up")]).unwrap();
+    let set = q
+        .select(
+            &SelectHints { labels_only: true, limit: 1, ..SelectHints::default() },
+            &[Matcher::equal("__name__", "up")],
+        )
+        .unwrap();
     assert_eq!(set.len(), 1);
     assert!(set[0].samples.is_empty());
     assert_eq!(set[0].labels, up2);
-    assert!(matches!(q.select(&SelectHints::default(), &[Matcher::equal("job", "")]), Err(vigil_storage::Error::EmptyMatchers)));
+    assert!(matches!(
+        q.select(&SelectHints::default(), &[Matcher::equal("job", "")]),
+        Err(vigil_storage::Error::EmptyMatchers)
+    ));
     assert_eq!(q.label_names(&[]).unwrap(), vec!["__name__", "env", "job"]);
     assert_eq!(q.label_names(&[Matcher::equal("job", "b")]).unwrap(), vec!["__name__", "job"]);
     assert_eq!(q.label_values("job", &[]).unwrap(), vec!["a", "b"]);
@@ -217,7 +235,10 @@ fn retention_drops_old_data_and_checkpoints_shrink_the_wal() {
     append(&db, &[(labels("gone", 0), 1_000_000 + 10 * 15_000, 1.0)]);
     now.store(1_000_000 + 399 * 15_000 + 1, Ordering::SeqCst);
     let mut app = db.appender();
-    assert!(matches!(app.append(0, &labels("a", 0), Sample::Float { t: 0, v: 0.0 }), Err(vigil_storage::Error::OutOfBounds { .. })));
+    assert!(matches!(
+        app.append(0, &labels("a", 0), Sample::Float { t: 0, v: 0.0 }),
+        Err(vigil_storage::Error::OutOfBounds { .. })
+    ));
     drop(app);
     // Move the clock so that everything older than 40 minutes ago is out.
     let cutoff = 1_000_000 + 60 * 60_000;
@@ -362,7 +383,12 @@ fn check_sealed_selects(opts: Options) {
     // Sorted by labels, whatever the decoding order.
     assert!(full.windows(2).all(|w| w[0].labels < w[1].labels));
     let first = 1_000_000;
-    for (lo, hi) in [(first, first + 599 * 15_000), (first + 7_000, first + 3_000_000), (first + 1_800_000, first + 1_800_000), (0, first - 1)] {
+    for (lo, hi) in [
+        (first, first + 599 * 15_000),
+        (first + 7_000, first + 3_000_000),
+        (first + 1_800_000, first + 1_800_000),
+        (0, first - 1),
+    ] {
         let q = db.querier(lo, hi).unwrap();
         let got = q.select(&SelectHints::default(), &all).unwrap();
         let want: Vec<(String, Vec<i64>, Vec<u64>)> = bits(&full)
@@ -419,7 +445,13 @@ fn label_names_and_values_honour_the_time_range() {
     // Matchers still apply within the range.
     check_labels(&db, (0, 5_000), &[Matcher::equal("job", "old")], &["__name__", "job", "legacy"], &["old"]);
     check_labels(&db, (50_000, 200_000), &[Matcher::equal("job", "old")], &[], &[]);
-    check_labels(&db, (50_000, 200_000), &[Matcher::equal("legacy", "")], &["__name__", "job", "zone"], &["new", "span"]);
+    check_labels(
+        &db,
+        (50_000, 200_000),
+        &[Matcher::equal("legacy", "")],
+        &["__name__", "job", "zone"],
+        &["new", "span"],
+    );
     // No data at all in the range, or an empty range.
     check_labels(&db, (200_000, 300_000), &[], &[], &[]);
     check_labels(&db, (5_000, 1_000), &[], &[], &[]);

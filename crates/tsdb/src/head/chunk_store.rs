@@ -119,7 +119,15 @@ impl ChunkStore {
     }
 
     /// Writes a sealed chunk and returns its reference.
-    pub fn write(&self, prev: u64, series: u32, mint: Timestamp, maxt: Timestamp, encoding: u8, data: &[u8]) -> Result<u64> {
+    pub fn write(
+        &self,
+        prev: u64,
+        series: u32,
+        mint: Timestamp,
+        maxt: Timestamp,
+        encoding: u8,
+        data: &[u8],
+    ) -> Result<u64> {
         let len = u16::try_from(data.len())
             .map_err(|_| Error::corrupt("head chunk", format!("chunk of {} bytes is too large", data.len())))?;
         let mut w = self.writer.lock();
@@ -198,8 +206,9 @@ impl ChunkStore {
         let Some(file) = self.files.read().get(&seq).cloned() else { return Ok(false) };
         buf.clear();
         buf.resize(len, 0);
-        let n = read_at_most(&file, buf, offset)
-            .map_err(|e| Error::io(format!("head chunk file {} at offset {offset}", file_path(&self.dir, seq).display()), e))?;
+        let n = read_at_most(&file, buf, offset).map_err(|e| {
+            Error::io(format!("head chunk file {} at offset {offset}", file_path(&self.dir, seq).display()), e)
+        })?;
         buf.truncate(n);
         Ok(true)
     }
@@ -245,8 +254,7 @@ impl ChunkStore {
     pub fn delete_before(&self, cutoff: Timestamp) -> Result<(usize, u64)> {
         let mut w = self.writer.lock();
         let active = w.seq;
-        let dead: Vec<u32> =
-            w.meta.iter().filter(|(s, m)| **s != active && m.maxt < cutoff).map(|(s, _)| *s).collect();
+        let dead: Vec<u32> = w.meta.iter().filter(|(s, m)| **s != active && m.maxt < cutoff).map(|(s, _)| *s).collect();
         let mut chunks = 0;
         for seq in &dead {
             self.files.write().remove(seq);

@@ -85,19 +85,12 @@ impl Index {
             return Vec::new();
         };
         if want && let Some(set) = m.set_matches() {
-            let lists: Vec<&[u32]> = set
-                .iter()
-                .filter_map(|v| symbols.get(v))
-                .filter_map(|v| values.get(&v))
-                .map(Vec::as_slice)
-                .collect();
+            let lists: Vec<&[u32]> =
+                set.iter().filter_map(|v| symbols.get(v)).filter_map(|v| values.get(&v)).map(Vec::as_slice).collect();
             return union(&lists);
         }
-        let lists: Vec<&[u32]> = values
-            .iter()
-            .filter(|(v, _)| m.matches(symbols.resolve(**v)) == want)
-            .map(|(_, l)| l.as_slice())
-            .collect();
+        let lists: Vec<&[u32]> =
+            values.iter().filter(|(v, _)| m.matches(symbols.resolve(**v)) == want).map(|(_, l)| l.as_slice()).collect();
         union(&lists)
     }
 

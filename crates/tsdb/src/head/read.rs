@@ -1,12 +1,12 @@
 //! Reading the head: selecting series, label names and values, checkpoint contents, statistics.
 
-use super::{Head, MemSeries, SHARD_MASK, SHARDS, decode_labels, decode_pairs, encoded_len, split};
 use super::chunk_store::{MIN_CHUNK_READ, split_ref};
+use super::{Head, MemSeries, SHARD_MASK, SHARDS, decode_labels, decode_pairs, encoded_len, split};
+use crate::Result;
 use crate::chunk::{ENCODING_XOR, decode_into};
 use crate::wal::checkpoint::CheckpointWriter;
-use crate::Result;
 use std::collections::BTreeSet;
-use vigil_model::{Labels, Matcher, METRIC_NAME, Timestamp};
+use vigil_model::{Labels, METRIC_NAME, Matcher, Timestamp};
 use vigil_storage::{Samples, Series, SeriesSet};
 
 /// What is copied out of a shard under its lock for one series.
@@ -59,7 +59,8 @@ fn worth_parallel(snaps: &[Snap], sealed: &[Sealed]) -> bool {
     if snaps.len() < 16 || rayon::current_num_threads() < 2 {
         return false;
     }
-    let bytes: usize = snaps.iter().map(|s| s.open.len()).sum::<usize>() + sealed.iter().map(|s| s.bytes.len()).sum::<usize>();
+    let bytes: usize =
+        snaps.iter().map(|s| s.open.len()).sum::<usize>() + sealed.iter().map(|s| s.bytes.len()).sum::<usize>();
     bytes >= 64 * 1024
 }
 
@@ -198,7 +199,9 @@ impl Head {
                 let mut parsed = None;
                 if let Some((_, wstart)) = win.filter(|&(ws, st)| ws == seq && off >= st) {
                     let at = (off - wstart) as usize;
-                    if at < window.len() && let Ok(h) = self.chunks.parse_chunk(r, &window[at..])? {
+                    if at < window.len()
+                        && let Ok(h) = self.chunks.parse_chunk(r, &window[at..])?
+                    {
                         parsed = Some((h, at));
                     }
                 }
@@ -259,7 +262,14 @@ impl Head {
     /// Sealed chunks are read first for all series at once ([`Self::read_sealed`]); series are
     /// then decoded in parallel (rayon) when there is enough work. The output is in label order
     /// either way.
-    pub fn select(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, labels_only: bool, limit: usize) -> Result<SeriesSet> {
+    pub fn select(
+        &self,
+        ids: &[u32],
+        mint: Timestamp,
+        maxt: Timestamp,
+        labels_only: bool,
+        limit: usize,
+    ) -> Result<SeriesSet> {
         let mint = mint.max(self.min_valid());
         if mint > maxt {
             return Ok(Vec::new());

@@ -25,10 +25,7 @@ pub struct SegmentOutcome {
 }
 
 /// Calls `handle(type, payload)` for each intact record of the segment at `path`.
-pub fn read_segment(
-    path: &Path,
-    handle: &mut impl FnMut(u8, &[u8]) -> Result<(), String>,
-) -> Result<SegmentOutcome> {
+pub fn read_segment(path: &Path, handle: &mut impl FnMut(u8, &[u8]) -> Result<(), String>) -> Result<SegmentOutcome> {
     let file = File::open(path).map_err(|e| Error::io(format!("opening WAL segment {}", path.display()), e))?;
     let mut r = BufReader::with_capacity(1 << 20, file);
     let mut out = SegmentOutcome::default();

@@ -14,7 +14,8 @@ fn check(yaml: &str) -> (bool, String) {
 
 #[test]
 fn good_config_passes() {
-    let (ok, out) = check("scrape_configs:\n  - job_name: api\n    static_configs:\n      - targets: ['localhost:8000']\n");
+    let (ok, out) =
+        check("scrape_configs:\n  - job_name: api\n    static_configs:\n      - targets: ['localhost:8000']\n");
     assert!(ok, "{out}");
     assert!(out.contains("SUCCESS"), "{out}");
 }

@@ -6,6 +6,7 @@
 mod support;
 mod targets;
 
+mod attacks;
 mod check_config;
 mod crash_safety;
 mod default_stack;

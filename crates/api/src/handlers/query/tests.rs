@@ -15,8 +15,16 @@ fn up(job: &str) -> Labels {
 
 #[test]
 fn scalar_and_string() {
-    check(Value::Scalar(1_500_010, 1e21), 0, r#"{"status":"success","data":{"resultType":"scalar","result":[1500.01,"1000000000000000000000"]}}"#);
-    check(Value::String(2000, "a".into()), 0, r#"{"status":"success","data":{"resultType":"string","result":[2,"a"]}}"#);
+    check(
+        Value::Scalar(1_500_010, 1e21),
+        0,
+        r#"{"status":"success","data":{"resultType":"scalar","result":[1500.01,"1000000000000000000000"]}}"#,
+    );
+    check(
+        Value::String(2000, "a".into()),
+        0,
+        r#"{"status":"success","data":{"resultType":"string","result":[2,"a"]}}"#,
+    );
 }
 
 #[test]

@@ -56,11 +56,7 @@ impl Family<'_> {
     /// Whether `name` is a sample name of this family; returns the suffix if so.
     fn suffix_of<'n>(&self, name: &'n str) -> Option<&'n str> {
         let suffix = name.strip_prefix(self.name.as_ref())?;
-        let allowed = if self.kind.is_none() {
-            &[""][..]
-        } else {
-            suffixes(self.kind())
-        };
+        let allowed = if self.kind.is_none() { &[""][..] } else { suffixes(self.kind()) };
         allowed.contains(&suffix).then_some(suffix)
     }
 }
@@ -83,10 +79,7 @@ fn is_histogram(kind: MetricType) -> bool {
 
 impl<'a> Validator<'a> {
     pub(crate) fn new(enabled: bool) -> Self {
-        Self {
-            enabled,
-            ..Self::default()
-        }
+        Self { enabled, ..Self::default() }
     }
 
     pub(crate) fn eof_seen(&self) -> bool {
@@ -136,11 +129,7 @@ impl<'a> Validator<'a> {
     }
 
     /// The family a metadata line belongs to, starting a new one if the name changed.
-    fn metadata_family(
-        &mut self,
-        name: Escaped<'a>,
-        what: &str,
-    ) -> Result<&mut Family<'a>, String> {
+    fn metadata_family(&mut self, name: Escaped<'a>, what: &str) -> Result<&mut Family<'a>, String> {
         let name = name.unescape();
         let same = self.family.as_ref().is_some_and(|f| f.name == name);
         if same {
@@ -151,9 +140,7 @@ impl<'a> Validator<'a> {
             self.finish_family()?;
             self.start_family(name, None);
         }
-        self.family
-            .as_mut()
-            .ok_or_else(|| "internal: no current family".to_owned())
+        self.family.as_mut().ok_or_else(|| "internal: no current family".to_owned())
     }
 
     fn start_family(&mut self, name: Cow<'a, str>, kind: Option<MetricType>) {
@@ -177,11 +164,7 @@ impl<'a> Validator<'a> {
             return Ok(());
         };
         let kind = fam.kind();
-        for suffix in suffixes(kind)
-            .iter()
-            .filter(|s| !s.is_empty())
-            .chain(std::iter::once(&""))
-        {
+        for suffix in suffixes(kind).iter().filter(|s| !s.is_empty()).chain(std::iter::once(&"")) {
             let mut h = DefaultHasher::new();
             h.write(fam.name.as_bytes());
             h.write(suffix.as_bytes());
@@ -193,22 +176,12 @@ impl<'a> Validator<'a> {
             }
         }
         if let Some(unit) = fam.unit.filter(|u| !u.is_empty()) {
-            let matches = fam
-                .name
-                .strip_suffix(unit)
-                .is_some_and(|rest| rest.ends_with('_'));
+            let matches = fam.name.strip_suffix(unit).is_some_and(|rest| rest.ends_with('_'));
             if !matches {
-                return Err(format!(
-                    "metric name {:?} does not end in its unit \"_{unit}\"",
-                    fam.name
-                ));
+                return Err(format!("metric name {:?} does not end in its unit \"_{unit}\"", fam.name));
             }
             if matches!(kind, MetricType::Info | MetricType::StateSet) {
-                return Err(format!(
-                    "{} metric {:?} cannot have a unit",
-                    kind.as_str(),
-                    fam.name
-                ));
+                return Err(format!("{} metric {:?} cannot have a unit", kind.as_str(), fam.name));
             }
         }
         if is_histogram(kind) {
@@ -223,10 +196,7 @@ impl<'a> Validator<'a> {
             return Ok(());
         }
         let sample_name = s.name.unescape();
-        let belongs = self
-            .family
-            .as_ref()
-            .is_some_and(|f| f.suffix_of(&sample_name).is_some());
+        let belongs = self.family.as_ref().is_some_and(|f| f.suffix_of(&sample_name).is_some());
         if !belongs {
             self.finish_family()?;
             self.start_family(sample_name.clone(), Some(MetricType::Unknown));
@@ -265,13 +235,7 @@ impl<'a> Validator<'a> {
             _ if suffix == "_bucket" => Some("le"),
             _ => None,
         };
-        let (group, series_id) = group_hashes(
-            &mut self.pairs,
-            s,
-            &sample_name,
-            special,
-            kind == MetricType::Info,
-        );
+        let (group, series_id) = group_hashes(&mut self.pairs, s, &sample_name, special, kind == MetricType::Info);
         let ts = s.timestamp;
         if fam.group.is_some() && fam.group != Some(group) && self.seen_groups.contains(&group) {
             return Err("samples of one group are not contiguous".to_owned());
@@ -284,9 +248,7 @@ impl<'a> Validator<'a> {
                 && prev > now
                 && kind != MetricType::Info
             {
-                return Err(format!(
-                    "timestamp {now} ms goes backwards within a group (previous {prev} ms)"
-                ));
+                return Err(format!("timestamp {now} ms goes backwards within a group (previous {prev} ms)"));
             }
         } else {
             self.group_series.clear();
@@ -298,8 +260,7 @@ impl<'a> Validator<'a> {
         fam.group_ts = ts;
         self.seen_groups.insert(group);
         if counted && is_histogram(kind) {
-            fam.histogram
-                .observe(&fam.name, suffix, group, ts, le, s.value)?;
+            fam.histogram.observe(&fam.name, suffix, group, ts, le, s.value)?;
         }
 
         let v = s.value;
@@ -313,10 +274,7 @@ impl<'a> Validator<'a> {
             }
             _ => {}
         }
-        let counter_like = matches!(
-            suffix,
-            "_total" | "_sum" | "_count" | "_bucket" | "_gcount" | "_gsum"
-        );
+        let counter_like = matches!(suffix, "_total" | "_sum" | "_count" | "_bucket" | "_gcount" | "_gsum");
         if counter_like && v.is_nan() {
             return Err(format!("{suffix} sample cannot be NaN"));
         }
@@ -324,12 +282,10 @@ impl<'a> Validator<'a> {
             return Err(format!("{suffix} sample cannot be negative"));
         }
         if s.exemplar.is_some() {
-            let allowed = (is_histogram(kind) && suffix == "_bucket")
-                || (kind == MetricType::Counter && suffix == "_total");
+            let allowed =
+                (is_histogram(kind) && suffix == "_bucket") || (kind == MetricType::Counter && suffix == "_total");
             if !allowed {
-                return Err(
-                    "exemplars are only allowed on histogram buckets and counter totals".to_owned(),
-                );
+                return Err("exemplars are only allowed on histogram buckets and counter totals".to_owned());
             }
         }
         fam.has_samples = true;
@@ -402,22 +358,10 @@ struct HistogramCheck {
 }
 
 impl HistogramCheck {
-    fn observe(
-        &mut self,
-        name: &str,
-        suffix: &str,
-        group: u64,
-        ts: Option<i64>,
-        le: Option<f64>,
-        v: f64,
-    ) -> Check {
+    fn observe(&mut self, name: &str, suffix: &str, group: u64, ts: Option<i64>, le: Option<f64>, v: f64) -> Check {
         if self.group != Some(group) || self.ts != ts {
             self.finish(name)?;
-            *self = HistogramCheck {
-                group: Some(group),
-                ts,
-                ..HistogramCheck::default()
-            };
+            *self = HistogramCheck { group: Some(group), ts, ..HistogramCheck::default() };
         }
         match suffix {
             "_bucket" => {
@@ -453,9 +397,7 @@ impl HistogramCheck {
             return Err(format!("histogram {name:?}: +Inf bucket missing"));
         }
         if self.count.is_some_and(|c| c != self.last_bucket_value) {
-            return Err(format!(
-                "histogram {name:?}: count does not match the +Inf bucket"
-            ));
+            return Err(format!("histogram {name:?}: count does not match the +Inf bucket"));
         }
         if self.sum && self.count.is_none() {
             return Err(format!("histogram {name:?}: _sum without _count"));
@@ -470,9 +412,7 @@ impl HistogramCheck {
             return Err(format!("histogram {name:?}: _sum with negative buckets"));
         }
         if !self.negative_buckets && self.negative_gsum {
-            return Err(format!(
-                "histogram {name:?}: negative _gsum without negative buckets"
-            ));
+            return Err(format!("histogram {name:?}: negative _gsum without negative buckets"));
         }
         Ok(())
     }

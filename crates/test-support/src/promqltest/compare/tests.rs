@@ -53,7 +53,11 @@ fn float_tolerance() {
 #[test]
 fn vectors_are_unordered_sets() {
     let script = "eval instant at 0 x\n  x{a=\"1\"} 1\n  x{a=\"2\"} 2\n";
-    check(script, ok(vector(&[(&[("__name__", "x"), ("a", "2")], 2.0), (&[("__name__", "x"), ("a", "1")], 1.0)])), "ok");
+    check(
+        script,
+        ok(vector(&[(&[("__name__", "x"), ("a", "2")], 2.0), (&[("__name__", "x"), ("a", "1")], 1.0)])),
+        "ok",
+    );
     check(script, ok(vector(&[(&[("__name__", "x"), ("a", "1")], 1.0)])), "err: expected 2 samples, got 1");
     check(
         script,
@@ -71,7 +75,11 @@ fn vectors_are_unordered_sets() {
         "err: duplicate series",
     );
     // Exact label sets: a missing __name__ is a different series.
-    check("eval instant at 0 x\n  {a=\"1\"} 1\n", ok(vector(&[(&[("__name__", "x"), ("a", "1")], 1.0)])), "err: unexpected series");
+    check(
+        "eval instant at 0 x\n  {a=\"1\"} 1\n",
+        ok(vector(&[(&[("__name__", "x"), ("a", "1")], 1.0)])),
+        "err: unexpected series",
+    );
     check("eval instant at 0 x\n", ok(vector(&[])), "ok");
     check("eval instant at 0 x\n", ok(vector(&[(&[("a", "1")], 1.0)])), "err: expected 0 samples, got 1");
     check("eval instant at 0 x\n  x stale\n", ok(vector(&[(&[("__name__", "x")], STALE_NAN)])), "ok");
@@ -81,7 +89,11 @@ fn vectors_are_unordered_sets() {
 #[test]
 fn ordered_vectors() {
     let script = "eval instant at 0 sort(x)\n  expect ordered\n  x{a=\"1\"} 1\n  x{a=\"2\"} 2\n";
-    check(script, ok(vector(&[(&[("__name__", "x"), ("a", "1")], 1.0), (&[("__name__", "x"), ("a", "2")], 2.0)])), "ok");
+    check(
+        script,
+        ok(vector(&[(&[("__name__", "x"), ("a", "1")], 1.0), (&[("__name__", "x"), ("a", "2")], 2.0)])),
+        "ok",
+    );
     check(
         script,
         ok(vector(&[(&[("__name__", "x"), ("a", "2")], 2.0), (&[("__name__", "x"), ("a", "1")], 1.0)])),
@@ -95,7 +107,11 @@ fn scalars_strings_and_type_mismatches() {
     check("eval instant at 0 1\n  2\n", ok(Value::Scalar(0, 1.0)), "err: expected scalar 2, got scalar 1");
     check("eval instant at 0 1\n  1\n", ok(vector(&[(&[], 1.0)])), "err: expected scalar 1, got vector");
     check("eval instant at 0 \"a\"\n  expect string \"a\"\n", ok(Value::String(0, "a".into())), "ok");
-    check("eval instant at 0 \"a\"\n  expect string \"b\"\n", ok(Value::String(0, "a".into())), "err: expected string \"b\"");
+    check(
+        "eval instant at 0 \"a\"\n  expect string \"b\"\n",
+        ok(Value::String(0, "a".into())),
+        "err: expected string \"b\"",
+    );
     check("eval instant at 0 x\n  {} 1\n", ok(Value::Scalar(0, 1.0)), "err: expected an instant vector, got scalar");
 }
 
@@ -124,7 +140,11 @@ fn matrices() {
         "err: expected a point at 120000ms, got one at 119000ms",
     );
     check(script, ok(m(&[(a1, &[(0, 1.0), (120_000, 3.0)])])), "err: expected 2 series");
-    check("eval range from 0 to 1m step 1m x\n  x 1 2 3\n", ok(m(&[(&[("__name__", "x")], &[(0, 1.0), (60_000, 2.0)])])), "err: past the end");
+    check(
+        "eval range from 0 to 1m step 1m x\n  x 1 2 3\n",
+        ok(m(&[(&[("__name__", "x")], &[(0, 1.0), (60_000, 2.0)])])),
+        "err: past the end",
+    );
     check("eval range from 0 to 1m step 1m x\n", ok(m(&[])), "ok");
     check("eval range from 0 to 1m step 1m x\n", ok(vector(&[])), "err: expected a range vector");
     check(
@@ -138,7 +158,11 @@ fn matrices() {
 fn errors() {
     check("eval instant at 0 x\n  expect fail\n", Err("anything".into()), "ok");
     check("eval instant at 0 x\n  expect fail msg: boom\n", Err("boom".into()), "ok");
-    check("eval instant at 0 x\n  expect fail msg: boom\n", Err("boom!".into()), "err: expected error matching msg: boom");
+    check(
+        "eval instant at 0 x\n  expect fail msg: boom\n",
+        Err("boom!".into()),
+        "err: expected error matching msg: boom",
+    );
     check("eval instant at 0 x\n  expect fail regex: o+m\n", Err("a boom here".into()), "ok");
     check("eval instant at 0 x\n  expect fail\n", ok(vector(&[])), "err: but the query succeeded");
     check("eval instant at 0 x\n", Err("boom".into()), "err: unexpected error: boom");

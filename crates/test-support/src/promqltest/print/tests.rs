@@ -31,7 +31,11 @@ fn prints_round_trip() {
     check("-(a - (b - c)) ^ 2", None, "-(a - (b - c)) ^ 2");
     check("max_over_time(rate(x[1m])[5m:30s])", None, "max_over_time(rate(x[1m])[5m:30s])");
     check("x[5m:]", None, "x[5m:]");
-    check(r#"label_replace(x, "dst", "$1\n", "src", "(.*)")"#, None, r#"label_replace(x, "dst", "$1\n", "src", "(.*)")"#);
+    check(
+        r#"label_replace(x, "dst", "$1\n", "src", "(.*)")"#,
+        None,
+        r#"label_replace(x, "dst", "$1\n", "src", "(.*)")"#,
+    );
     check("1.5e-7 * Inf", None, "1.5e-7 * Inf");
     check("x @ 100", None, "x @ 100.000");
     check("x @ start()", None, "x @ start()");

@@ -11,7 +11,8 @@ fn render(script: &Script) -> String {
         match c {
             Command::Clear => out.push_str("clear\n"),
             Command::Load(l) => {
-                let _ = write!(out, "load@{} step={} nhcb={} series={}", l.line, l.step_ms, l.with_nhcb, l.series.len());
+                let _ =
+                    write!(out, "load@{} step={} nhcb={} series={}", l.line, l.step_ms, l.with_nhcb, l.series.len());
                 if !l.start_timestamps.is_empty() {
                     let _ = write!(out, " st={}", l.start_timestamps.len());
                 }
@@ -80,7 +81,8 @@ fn render(script: &Script) -> String {
 /// expectation only needs to be a prefix of the actual message.
 fn check(input: &str, expected: &str) {
     let got = render(&parse_script(input));
-    let (got_lines, want_lines): (Vec<&str>, Vec<&str>) = (got.trim_end().lines().collect(), expected.trim().lines().collect());
+    let (got_lines, want_lines): (Vec<&str>, Vec<&str>) =
+        (got.trim_end().lines().collect(), expected.trim().lines().collect());
     assert_eq!(got_lines.len(), want_lines.len(), "input:\n{input}\ngot:\n{got}");
     for (g, w) in got_lines.iter().zip(&want_lines) {
         if w.starts_with("broken@") {
@@ -105,7 +107,10 @@ fn load_clear_and_comments() {
         "load@2 step=300000 nhcb=false series=2\nclear\nload@8 step=90000 nhcb=true series=1",
     );
     // A comment inside a block ends it; the following line is then read as a command.
-    check("load 1m\n  a 1\n  # note\n  b 2\n", "load@1 step=60000 nhcb=false series=1\nbroken@4 eval=false: unknown command \"b 2\"");
+    check(
+        "load 1m\n  a 1\n  # note\n  b 2\n",
+        "load@1 step=60000 nhcb=false series=1\nbroken@4 eval=false: unknown command \"b 2\"",
+    );
     check("load 1m\n  c@st _ -1m\n  c 1 2\n", "load@1 step=60000 nhcb=false series=1 st=1");
     check("load 1m\n  c@st _\n  c 1 2\n", "broken@1 eval=false: line 2: @st line does not match");
     check("load 1x\n  a 1\n", "broken@1 eval=false: invalid load step \"1x\"");
@@ -115,10 +120,7 @@ fn load_clear_and_comments() {
 
 #[test]
 fn instant_and_range_evals() {
-    check(
-        "eval instant at 50m sum(x)\n  {} 3\n",
-        "eval@1 Instant { at_ms: 3000000 } \"sum(x)\" => @2 {} 3",
-    );
+    check("eval instant at 50m sum(x)\n  {} 3\n", "eval@1 Instant { at_ms: 3000000 } \"sum(x)\" => @2 {} 3");
     check(
         "eval range from 0 to 10m step 5m rate(x[5m])\n  x{a=\"b\"} 1 _ 2x1\n  y 0+1x2\n",
         "eval@1 Range { start_ms: 0, end_ms: 600000, step_ms: 300000 } \"rate(x[5m])\" => @2 {__name__=\"x\", a=\"b\"} 1 _ 2 2 => @3 {__name__=\"y\"} 0 1 2",
@@ -126,8 +128,14 @@ fn instant_and_range_evals() {
     check("eval instant at 1m x\n", "eval@1 Instant { at_ms: 60000 } \"x\" => empty");
     check("eval instant at 0 1 + 1\n  2\n", "eval@1 Instant { at_ms: 0 } \"1 + 1\" => scalar 2");
     check("eval instant at 0 x\n  -Inf\n", "eval@1 Instant { at_ms: 0 } \"x\" => scalar -inf");
-    check("eval range from 10m to 0 step 1m x\n", "broken@1 eval=true: invalid test definition, end timestamp (0) is before start timestamp (10m)");
-    check("eval instant at 1m x\n  x 1 2\n", "broken@1 eval=true: line 2: expected exactly one value for an instant eval, got 2");
+    check(
+        "eval range from 10m to 0 step 1m x\n",
+        "broken@1 eval=true: invalid test definition, end timestamp (0) is before start timestamp (10m)",
+    );
+    check(
+        "eval instant at 1m x\n  x 1 2\n",
+        "broken@1 eval=true: line 2: expected exactly one value for an instant eval, got 2",
+    );
     check("eval sometime x\n", "broken@1 eval=true: invalid eval command \"eval sometime x\"");
     check("eval instant at zz x\n", "broken@1 eval=true: invalid time or duration \"zz\"");
 }
@@ -150,8 +158,14 @@ fn expectations() {
         "eval instant at 0 x\n  expect no_warn\n  expect no_info\n",
         "eval@1 Instant { at_ms: 0 } \"x\" no_warn no_info => empty",
     );
-    check("eval instant at 0 x\n  expect warn\n  expect no_warn\n", "broken@1 eval=true: line 1: conflicting expect lines");
-    check("eval instant at 0 x\n  expect fail\n  expect fail\n", "broken@1 eval=true: line 3: more than one expect fail");
+    check(
+        "eval instant at 0 x\n  expect warn\n  expect no_warn\n",
+        "broken@1 eval=true: line 1: conflicting expect lines",
+    );
+    check(
+        "eval instant at 0 x\n  expect fail\n  expect fail\n",
+        "broken@1 eval=true: line 3: more than one expect fail",
+    );
     check("eval instant at 0 x\n  expect bogus\n", "broken@1 eval=true: line 2: invalid expect line \"expect bogus\"");
     check("eval instant at 0 x\n  expect fail regex: (\n", "broken@1 eval=true: line 2: invalid regex");
     check(
@@ -162,9 +176,18 @@ fn expectations() {
         "eval range from 0 to 1m step 1m x\n  expect range vector from 0 to 1m step 1m\n",
         "broken@1 eval=true: line 2: expect range vector is only allowed on instant evals",
     );
-    check("eval instant at 0 \"a\"\n  expect string \" Foo \"\n", "eval@1 Instant { at_ms: 0 } \"\\\"a\\\"\" => string \" Foo \"");
-    check("eval instant at 0 `a`\n  expect string `F\\oo`\n", "eval@1 Instant { at_ms: 0 } \"`a`\" => string \"F\\\\oo\"");
-    check("eval instant at 0 x\n  expect string \"a\" b\n", "broken@1 eval=true: line 2: unexpected text after the string");
+    check(
+        "eval instant at 0 \"a\"\n  expect string \" Foo \"\n",
+        "eval@1 Instant { at_ms: 0 } \"\\\"a\\\"\" => string \" Foo \"",
+    );
+    check(
+        "eval instant at 0 `a`\n  expect string `F\\oo`\n",
+        "eval@1 Instant { at_ms: 0 } \"`a`\" => string \"F\\\\oo\"",
+    );
+    check(
+        "eval instant at 0 x\n  expect string \"a\" b\n",
+        "broken@1 eval=true: line 2: unexpected text after the string",
+    );
 }
 
 #[test]
@@ -179,7 +202,12 @@ fn legacy_modifiers() {
         "eval@1 Instant { at_ms: 0 } \"x\" fail(regex: bo+m) => empty",
     );
     check("eval_warn instant at 0 x\n", "eval@1 Instant { at_ms: 0 } \"x\" legacy_warn => empty");
-    check("eval_info range from 0 to 1m step 1m x\n", "eval@1 Range { at_ms: 0 } \"x\" legacy_info => empty".replace("Range { at_ms: 0 }", "Range { start_ms: 0, end_ms: 60000, step_ms: 60000 }").as_str());
+    check(
+        "eval_info range from 0 to 1m step 1m x\n",
+        "eval@1 Range { at_ms: 0 } \"x\" legacy_info => empty"
+            .replace("Range { at_ms: 0 }", "Range { start_ms: 0, end_ms: 60000, step_ms: 60000 }")
+            .as_str(),
+    );
     check("eval_ordered instant at 0 x\n  x 1\n", "eval@1 Instant { at_ms: 0 } \"x\" ordered => @2 {__name__=\"x\"} 1");
     check("eval_ordered range from 0 to 1m step 1m x\n", "broken@1 eval=true: invalid eval command");
 }

@@ -28,7 +28,10 @@ fn check(input: &str, expected: &str) {
         Err(e) => format!("error: {e}"),
     };
     if let Some(want) = expected.strip_prefix("error: ") {
-        assert!(got.starts_with("error: ") && got.contains(want), "{input}\n got: {got}\nwant error containing: {want}");
+        assert!(
+            got.starts_with("error: ") && got.contains(want),
+            "{input}\n got: {got}\nwant error containing: {want}"
+        );
     } else {
         assert_eq!(got, expected, "{input}");
     }

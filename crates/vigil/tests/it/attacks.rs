@@ -1,0 +1,245 @@
+//! Hostile queries against the real binary: every attack gets an answer (an error, or the right
+//! result for valid but extreme input) within a second, peak RSS stays within 200 MB of the
+//! embedded default's, and the server keeps serving after each one.
+
+use crate::support::{TestServer, http};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+/// What an attack must get back.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Expect {
+    /// A `status: "error"` JSON answer with a 4xx/5xx code (not a dropped connection).
+    Error,
+    /// A `status: "success"` answer.
+    Success,
+}
+
+/// Time within which every attack is answered.
+const ANSWER_WITHIN: Duration = Duration::from_secs(1);
+/// Peak RSS the attacks may add over the idle server's.
+const RSS_BUDGET_BYTES: u64 = 200 << 20;
+
+fn chain(term: &str, op: &str, n: usize) -> String {
+    let mut q = String::with_capacity((term.len() + op.len() + 2) * n);
+    for i in 0..n {
+        if i > 0 {
+            q.push(' ');
+            q.push_str(op);
+            q.push(' ');
+        }
+        q.push_str(term);
+    }
+    q
+}
+
+fn nested(open: &str, inner: &str, close: &str, n: usize) -> String {
+    format!("{}{inner}{}", open.repeat(n), close.repeat(n))
+}
+
+/// The attacks, each with what it must get back.
+fn attacks() -> Vec<(String, String, Expect)> {
+    let mut v: Vec<(String, String, Expect)> = Vec::new();
+    let mut add = |name: &str, q: String, e: Expect| v.push((name.to_owned(), q, e));
+
+    // Long flat chains of every binary operator: valid PromQL, answered correctly.
+    for op in ["+", "-", "*", "/", "%", "atan2", "== bool", "!= bool", "> bool", "< bool", ">= bool", "<= bool"] {
+        add(&format!("2,000-term scalar chain of {op}"), chain("1", op, 2_000), Expect::Success);
+    }
+    add("2,000-term right-associative ^ chain", chain("1", "^", 2_000), Expect::Success);
+    for op in ["and", "or", "unless", "+", "/ on(job) group_left", "> bool"] {
+        add(&format!("2,000-term vector chain of {op}"), chain("up", op, 2_000), Expect::Success);
+    }
+    add("100,000-term scalar chain", chain("1", "+", 100_000), Expect::Success);
+
+    // Deep nesting: a clear error, never a stack overflow.
+    add("30,000 nested parentheses", nested("(", "1", ")", 30_000), Expect::Error);
+    add("30,000 nested calls", nested("abs(", "up", ")", 30_000), Expect::Error);
+    add("30,000 unary minus", format!("{}1", "-".repeat(30_000)), Expect::Error);
+    add("30,000 nested aggregations", nested("sum(", "up", ")", 30_000), Expect::Error);
+    add("10,000 nested subqueries", nested("max_over_time((", "up", ")[1m:])", 10_000), Expect::Error);
+    add("30,000 nested binary right operands", nested("1 + (", "1", ")", 30_000), Expect::Error);
+
+    // Huge ranges and tiny steps: refused before the memory is spent.
+    add("10y subquery at 1ms", "count_over_time(vector(1)[10y:1ms])".into(), Expect::Error);
+    add("nested subqueries at 1ms", "max_over_time(count_over_time(vector(1)[1d:1ms])[1d:1ms])".into(), Expect::Error);
+    add("subquery inside a range function at 1ms", "rate((up)[100y:1ms])".into(), Expect::Error);
+    add("huge duration literal", "rate(up[99999999999999999999y])".into(), Expect::Error);
+    add("100y range selector", "count_over_time(up[100y])".into(), Expect::Success);
+
+    // Absurd parameters: no allocation proportional to them.
+    add("topk 1e18", "topk(1e18, up)".into(), Expect::Success);
+    add("bottomk 1e18", "bottomk(1e18, up)".into(), Expect::Success);
+    add("limitk 1e18", "limitk(1e18, up)".into(), Expect::Success);
+    add("quantile 1e18", "quantile(1e18, up)".into(), Expect::Success);
+    add("topk NaN", "topk(NaN, up)".into(), Expect::Error);
+
+    // Regexes of catastrophic shapes: linear-time engine, size-limited compilation.
+    add("nested quantifiers", r#"up{job=~"(a+)+$"}"#.into(), Expect::Success);
+    add("alternation blowup", r#"up{job=~"(a|aa)*(a|aa)*(a|aa)*b"}"#.into(), Expect::Success);
+    add("huge counted repetition", r#"up{job=~"((a{1000}){1000}){1000}"}"#.into(), Expect::Error);
+    add("100 KB regex", format!(r#"up{{job=~"{}"}}"#, "a|".repeat(50_000) + "a"), Expect::Success);
+    add("no matcher selector", r#"{__name__=~".*"}"#.into(), Expect::Success);
+    add("empty-matching selector", r#"{job=~".*"}"#.into(), Expect::Error);
+    v
+}
+
+/// URL-encodes `pairs` as an `application/x-www-form-urlencoded` body.
+fn form_body(pairs: &[(&str, &str)]) -> String {
+    let mut u = reqwest::Url::parse("http://form/").expect("static URL");
+    u.query_pairs_mut().extend_pairs(pairs);
+    u.query().unwrap_or_default().to_owned()
+}
+
+/// POSTs a form to `url`.
+fn post_form(url: &str, pairs: &[(&str, &str)]) -> reqwest::Result<reqwest::blocking::Response> {
+    http().post(url).header("content-type", "application/x-www-form-urlencoded").body(form_body(pairs)).send()
+}
+
+/// Sends `query` as a form POST to `/api/v1/query` and returns (status, status field, elapsed).
+fn post_query(base: &str, query: &str) -> (u16, String, Duration) {
+    let started = Instant::now();
+    let r = post_form(&format!("{base}/api/v1/query"), &[("query", query)]);
+    let elapsed = started.elapsed();
+    match r {
+        Ok(r) => {
+            let code = r.status().as_u16();
+            let body: serde_json::Value = r.json().unwrap_or_default();
+            (code, body["status"].as_str().unwrap_or("<no status>").to_owned(), elapsed)
+        }
+        Err(e) => (0, format!("request failed: {e}"), elapsed),
+    }
+}
+
+/// Resident set size (current, peak) of `pid` in bytes, from /proc.
+fn rss(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            .map_or(0, |kb| kb * 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn assert_serving(server: &TestServer, after: &str) {
+    let r = http().get(format!("{}/api/v1/query?query=1%2B1", server.url())).send();
+    let ok = r.is_ok_and(|r| r.status().is_success());
+    assert!(ok, "server stopped serving after {after}; log:\n{}", server.log());
+}
+
+#[test]
+fn hostile_queries_get_bounded_answers_and_the_server_keeps_serving() {
+    let server = TestServer::start(&["--demo.listen-address=127.0.0.1:0"]);
+    let base = server.url();
+    // Warm up: a few ordinary queries so that the baseline includes the query path's normal state.
+    for _ in 0..3 {
+        post_query(&base, "sum(rate(http_requests_total[1m]))");
+    }
+    let (baseline, _) = rss(server.pid());
+    let mut failures = Vec::new();
+    for (name, query, expect) in attacks() {
+        let (code, status, elapsed) = post_query(&base, &query);
+        let got = match status.as_str() {
+            "success" => Some(Expect::Success),
+            "error" if code >= 400 => Some(Expect::Error),
+            _ => None,
+        };
+        if got != Some(expect) {
+            failures.push(format!("{name}: expected {expect:?}, got HTTP {code} status {status}"));
+        }
+        if elapsed > ANSWER_WITHIN {
+            failures.push(format!("{name}: answered in {elapsed:?} (limit {ANSWER_WITHIN:?})"));
+        }
+        assert_serving(&server, &name);
+    }
+    let (_, peak) = rss(server.pid());
+    let grown = peak.saturating_sub(baseline);
+    assert!(grown < RSS_BUDGET_BYTES, "peak RSS grew by {} MB during the attacks", grown >> 20);
+    assert!(failures.is_empty(), "{} attacks misbehaved:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn huge_range_queries_are_refused_fast() {
+    let server = TestServer::start(&["--demo.listen-address=127.0.0.1:0"]);
+    let cases = [
+        // 10 years at 1 ms steps: the API's point limit.
+        ("vector(1)", "0", "315360000", "0.001"),
+        // A subquery that rules could also send: bounded inside the engine.
+        ("count_over_time(vector(1)[10y:1ms])", "0", "60", "15"),
+    ];
+    for (q, start, end, step) in cases {
+        let started = Instant::now();
+        let r = post_form(
+            &format!("{}/api/v1/query_range", server.url()),
+            &[("query", q), ("start", start), ("end", end), ("step", step)],
+        )
+        .expect("request");
+        let elapsed = started.elapsed();
+        let code = r.status().as_u16();
+        assert!(code == 400 || code == 422, "{q}: not refused (HTTP {code})");
+        assert!(elapsed < ANSWER_WITHIN, "{q}: refused after {elapsed:?}");
+    }
+    assert_serving(&server, "huge range queries");
+}
+
+#[test]
+fn oversized_bodies_and_slow_clients_do_not_take_the_server_down() {
+    let server = TestServer::start(&["--demo.listen-address=127.0.0.1:0"]);
+    let addr = format!("127.0.0.1:{}", server.port);
+    let (baseline, _) = rss(server.pid());
+
+    // A form body over Prometheus' 10 MB: refused without being buffered whole, and quickly.
+    let body = format!("query={}1", "1%2B".repeat(3 << 20));
+    let started = Instant::now();
+    let r = http()
+        .post(format!("{}/api/v1/query", server.url()))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send();
+    if let Ok(r) = r {
+        assert!(r.status().is_client_error(), "12 MB body answered {}", r.status());
+    }
+    assert!(started.elapsed() < Duration::from_secs(5), "12 MB body took {:?}", started.elapsed());
+    assert_serving(&server, "a 12 MB body");
+
+    // Slow clients: many connections that send half a request and then stall, plus one that
+    // trickles a byte at a time. Others are still served meanwhile.
+    let mut stalled = Vec::new();
+    for _ in 0..200 {
+        if let Ok(mut s) = TcpStream::connect(&addr) {
+            let _ = s.write_all(b"POST /api/v1/query HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nquery=");
+            stalled.push(s);
+        }
+    }
+    let mut trickle = TcpStream::connect(&addr).expect("connect");
+    for b in b"GET /api/v1/query?query=up HTTP/1.1\r\n" {
+        let _ = trickle.write_all(&[*b]);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let started = Instant::now();
+    assert_serving(&server, "200 stalled connections");
+    assert!(started.elapsed() < ANSWER_WITHIN, "served after {:?} with stalled clients", started.elapsed());
+
+    // A client that hangs up on a heavy query does not leave it running.
+    let mut s = TcpStream::connect(&addr).expect("connect");
+    let q = "query=count_over_time(vector(1)%5B30d%3A1s%5D)";
+    let req = format!(
+        "POST /api/v1/query HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{q}",
+        q.len()
+    );
+    s.write_all(req.as_bytes()).expect("send");
+    std::thread::sleep(Duration::from_millis(50));
+    drop(s);
+    drop(stalled);
+    let mut buf = [0u8; 1];
+    let _ = trickle.set_read_timeout(Some(Duration::from_millis(10)));
+    let _ = trickle.read(&mut buf);
+    assert_serving(&server, "a client that hung up");
+    let (_, peak) = rss(server.pid());
+    let grown = peak.saturating_sub(baseline);
+    assert!(grown < RSS_BUDGET_BYTES, "peak RSS grew by {} MB", grown >> 20);
+}
