@@ -158,6 +158,8 @@ fn hostile_queries_get_bounded_answers_and_the_server_keeps_serving() {
     }
     let (_, peak) = rss(server.pid());
     let grown = peak.saturating_sub(baseline);
+    // Recorded in docs/benchmarks.md: run with `-- --nocapture attacks` to see it.
+    eprintln!("attacks: RSS before {} MB, peak {} MB (grown {} MB)", baseline >> 20, peak >> 20, grown >> 20);
     assert!(grown < RSS_BUDGET_BYTES, "peak RSS grew by {} MB during the attacks", grown >> 20);
     assert!(failures.is_empty(), "{} attacks misbehaved:\n{}", failures.len(), failures.join("\n"));
 }
