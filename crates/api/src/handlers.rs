@@ -24,10 +24,24 @@ pub(crate) fn success<T: serde::Serialize>(data: &T) -> Result<Response, Error> 
 }
 
 /// Runs CPU-bound or blocking work off the async threads; a panic becomes a counted 500.
+///
+/// Every caller (queries, series, labels, federation, TSDB status) first takes one of the
+/// `--query.max-concurrency` slots, waiting at most the query timeout for it, so a flood of
+/// requests queues up instead of piling work on the blocking pool.
 pub(crate) async fn blocking<F>(state: &ApiState, work: F) -> Result<Response, Error>
 where
     F: FnOnce(&ApiState) -> Result<Response, Error> + Send + 'static,
 {
+    let wait = state.inner.engine.options().timeout;
+    let _slot = match tokio::time::timeout(wait, state.inner.query_slots.acquire()).await {
+        Ok(Ok(slot)) => slot,
+        Ok(Err(_)) => return Err(Error::Unavailable("the query engine is shutting down".to_owned())),
+        Err(_) => {
+            return Err(Error::Unavailable(format!(
+                "query queue wait exceeded the query timeout ({wait:?}): too many concurrent queries"
+            )));
+        }
+    };
     let st = state.clone();
     match tokio::task::spawn_blocking(move || work(&st)).await {
         Ok(res) => res,

@@ -7,7 +7,10 @@
 //!
 //! Parsing never panics (the parser call runs under `catch_unwind`) and queries longer than
 //! [`ParseOptions::max_query_len`] are rejected up front, because the parser's time grows
-//! quadratically with long operator chains.
+//! quadratically with long operator chains. Queries nested deeper than
+//! [`ParseOptions::max_depth`] or with more than [`ParseOptions::max_binary_ops`] operators are
+//! rejected by a linear scan before any recursive code runs, so that every accepted tree can be
+//! walked recursively on a [`QUERY_STACK_SIZE`] stack.
 //!
 //! ```
 //! use vigil_promql_syntax::{parse, Expr, ValueType};
@@ -26,7 +29,10 @@ mod parse;
 pub use ast::*;
 pub use error::{Error, Result};
 pub use functions::{FUNCTIONS, FunctionSig, lookup_function};
-pub use parse::{DEFAULT_MAX_QUERY_LEN, ParseOptions, format_query, parse, parse_with};
+pub use parse::{
+    DEFAULT_MAX_BINARY_OPS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, ParseOptions, QUERY_STACK_SIZE, format_query,
+    parse, parse_with,
+};
 
 #[cfg(test)]
 mod tests;

@@ -1,8 +1,10 @@
-//! The parse entry point: length cap, panic isolation, conversion and positioned errors.
+//! The parse entry point: length cap, shape limits, panic isolation, conversion and positioned
+//! errors.
 
 mod convert;
 mod guard;
 mod legacy_names;
+mod nesting;
 mod position;
 
 use crate::{Error, Expr, Result};
@@ -10,16 +12,34 @@ use crate::{Error, Expr, Result};
 /// Default cap on query length: `promql-parser` is quadratic in long operator chains.
 pub const DEFAULT_MAX_QUERY_LEN: usize = 64 * 1024;
 
+/// Default bound on nesting: brackets plus unary signs (see [`ParseOptions::max_depth`]).
+pub const DEFAULT_MAX_DEPTH: usize = 256;
+
+/// Default bound on binary operators in one query (see [`ParseOptions::max_binary_ops`]).
+pub const DEFAULT_MAX_BINARY_OPS: usize = 4096;
+
+/// Stack size of the threads that parse and evaluate queries: the deepest tree the default
+/// limits accept is evaluated within it (tested), with a wide margin.
+pub const QUERY_STACK_SIZE: usize = 64 << 20;
+
 /// Parser settings.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
     /// Longest accepted query in bytes.
     pub max_query_len: usize,
+    /// Deepest nesting of brackets `(`, `[`, `{` and unary signs.
+    pub max_depth: usize,
+    /// Most binary operators in one query (each makes the tree one level deeper).
+    pub max_binary_ops: usize,
 }
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        Self { max_query_len: DEFAULT_MAX_QUERY_LEN }
+        Self {
+            max_query_len: DEFAULT_MAX_QUERY_LEN,
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_binary_ops: DEFAULT_MAX_BINARY_OPS,
+        }
     }
 }
 
@@ -51,6 +71,7 @@ fn parse_upstream(query: &str, opts: &ParseOptions) -> Result<promql_parser::par
     if query.trim().is_empty() {
         return Err(Error::at(query, 0, "no expression found in input"));
     }
+    nesting::check(query, &nesting::Limits { max_depth: opts.max_depth, max_binary_ops: opts.max_binary_ops })?;
     if let Some((offset, number)) = guard::out_of_range_duration(query) {
         return Err(Error::at(query, offset, format!("duration out of range: {number:?}")));
     }

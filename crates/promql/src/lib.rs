@@ -16,6 +16,9 @@ mod bounds;
 mod eval;
 use vigil_storage::Queryable;
 
+/// Most steps a range query may have beyond its first, as Prometheus' API allows (11,000).
+pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
+
 /// Engine-wide settings (from `--query.*` flags).
 #[derive(Debug, Clone)]
 pub struct EngineOptions {
@@ -171,6 +174,13 @@ impl Engine {
                 "invalid expression type {:?} for range query, must be Scalar or instant Vector",
                 if t == ValueType::Matrix { "range vector" } else { t.as_str() }
             )));
+        }
+        // The API refuses these too; checking here keeps rules and other callers within it.
+        if (end - start) / step_ms > MAX_POINTS_PER_SERIES {
+            return Err(Error::BadData(
+                "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)"
+                    .into(),
+            ));
         }
         let n = usize::try_from((end - start) / step_ms + 1).map_err(|_| Error::BadData("too many steps".into()))?;
         self.run(storage, query, &expr, eval::Grid { start, step: step_ms, n }, opts, true)

@@ -77,6 +77,10 @@ pub struct ServerFlags {
     /// Maximum number of samples a single query can load into memory.
     #[arg(long = "query.max-samples", default_value_t = 50_000_000, global = true)]
     pub query_max_samples: usize,
+    /// Maximum number of queries (and series, label and federation requests) executed
+    /// concurrently; others wait in a queue for at most the query timeout.
+    #[arg(long = "query.max-concurrency", default_value_t = 20, global = true)]
+    pub query_max_concurrency: usize,
     /// Address of the built-in demo API (embedded default and `vigil demo`); port 0 picks one.
     #[arg(long = "demo.listen-address", default_value = "127.0.0.1:8000", global = true)]
     pub demo_listen_address: String,

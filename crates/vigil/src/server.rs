@@ -31,6 +31,9 @@ pub fn run(cli: &Cli) -> Result<()> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("vigil")
+        // Queries are parsed and evaluated on the blocking pool: the parser's limits are sized so
+        // that the deepest accepted query fits this stack (pages are only committed when used).
+        .thread_stack_size(vigil_promql_syntax::QUERY_STACK_SIZE)
         .build()
         .context("starting the runtime")?;
     rt.block_on(serve(cli.server.clone(), settings, flag_map(cli)))
@@ -251,6 +254,7 @@ fn api_state(p: ApiStateParts<'_>) -> ApiState {
         enable_lifecycle: p.flags.enable_lifecycle,
         enable_admin_api: p.flags.enable_admin_api,
         storage_retention: p.flags.retention_time.clone(),
+        max_concurrent_queries: p.flags.query_max_concurrency.max(1),
         ..ApiOptions::default()
     };
     let reloader = p.reloader;

@@ -14,7 +14,7 @@ use std::time::Duration;
 use vigil_promql::{QueryOptions, QueryResult, Value};
 
 /// Range queries may not produce more points per series than this.
-const MAX_POINTS_PER_SERIES: i64 = 11_000;
+use vigil_promql::MAX_POINTS_PER_SERIES;
 
 /// Sets the flag when dropped: the handler future is dropped when the client disconnects, which
 /// tells the engine to stop.
@@ -88,12 +88,6 @@ async fn evaluate<F>(state: &ApiState, mut opts: QueryOptions, limit: usize, eva
 where
     F: FnOnce(&ApiState, &QueryOptions) -> vigil_promql::Result<QueryResult> + Send + 'static,
 {
-    let _slot = state
-        .inner
-        .query_slots
-        .acquire()
-        .await
-        .map_err(|_| Error::Unavailable("the query engine is shutting down".to_owned()))?;
     let cancel = Arc::new(AtomicBool::new(false));
     let _guard = CancelOnDrop(Arc::clone(&cancel));
     opts.cancel = Some(cancel);

@@ -102,9 +102,14 @@ impl Ctx<'_> {
                 if start > last_end {
                     return Ok(RangeSource { series: Vec::new(), range_ms: sq.range_ms, offset_ms: sq.offset_ms, at });
                 }
-                let n = ((last_end - start) / step + 1) as usize;
+                // Every inner step holds at least one value: count the steps as samples before
+                // the inner grid is allocated, so `x[10y:1ms]` fails at once instead of growing.
+                let n = usize::try_from((last_end - start) / step + 1).unwrap_or(usize::MAX);
+                self.add_samples(n)?;
                 let inner = Grid { start, step, n };
-                let val = self.eval(&sq.expr, &inner)?;
+                let val = self.eval(&sq.expr, &inner);
+                self.release_samples(n);
+                let val = val?;
                 let dense = match val {
                     Val::Vector(v) => v,
                     Val::Scalar(v) => {
