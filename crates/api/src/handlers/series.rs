@@ -46,7 +46,7 @@ pub(crate) async fn series(State(state): State<ApiState>, p: Params) -> Result<R
     blocking(&state, move |st| {
         let querier = st.inner.storage.querier(q.start, q.end)?;
         // One more than the limit, to tell a cut result from an exact fit.
-        let hints = SelectHints { start: Some(q.start), end: Some(q.end), labels_only: true, limit: q.limit.saturating_add(usize::from(q.limit > 0)) };
+        let hints = SelectHints { start: Some(q.start), end: Some(q.end), labels_only: true, limit: q.limit.saturating_add(usize::from(q.limit > 0)), ..SelectHints::default() };
         let mut all: BTreeSet<Labels> = BTreeSet::new();
         for set in &q.sets {
             all.extend(querier.select(&hints, set)?.into_iter().map(|s| s.labels));
