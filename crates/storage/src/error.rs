@@ -50,6 +50,9 @@ pub enum Error {
     /// The query would load more samples than allowed.
     #[error("query processing would load too many samples into memory")]
     TooManySamples,
+    /// The query was cancelled or hit its deadline.
+    #[error("query cancelled")]
+    Cancelled,
 }
 
 /// Result with this crate's [`Error`].

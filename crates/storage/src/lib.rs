@@ -18,11 +18,15 @@
 //! ```
 #![deny(missing_docs)]
 
+mod budget;
 mod error;
+mod iter;
 mod memory;
 mod series;
 
+pub use budget::{Cancel, SampleBudget};
 pub use error::{Error, Result};
+pub use iter::{MergeIterator, Point, SampleIterator, SamplesIterator, collect};
 pub use memory::MemStorage;
 pub use series::{Samples, Series, SeriesSet};
 
@@ -78,6 +82,11 @@ pub struct SelectHints {
     pub labels_only: bool,
     /// Stop after this many series (0 means no limit).
     pub limit: usize,
+    /// Samples the query may still load. Implementations charge each chunk by its sample count
+    /// before decoding it and fail with [`Error::TooManySamples`] when it runs out.
+    pub budget: SampleBudget,
+    /// Checked at least once per chunk; a cancelled select fails with [`Error::Cancelled`].
+    pub cancel: Cancel,
 }
 
 /// Read access to a consistent view of the storage over a fixed time range.

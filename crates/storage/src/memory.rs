@@ -108,6 +108,9 @@ impl Querier for MemQuerier {
             let samples = if hints.labels_only {
                 Samples::default()
             } else {
+                // Same contract as the engines: charge, check, then copy.
+                hints.budget.try_take((hi - lo) as u64)?;
+                hints.cancel.check()?;
                 Samples { timestamps: samples.timestamps[lo..hi].to_vec(), values: samples.values[lo..hi].to_vec() }
             };
             out.push(Series { labels: labels.clone(), samples });

@@ -17,7 +17,7 @@ pub mod index;
 mod postings;
 mod read;
 
-pub use read::{Cardinality, HeadStatsRaw};
+pub use read::{Cardinality, HeadStatsRaw, ReadLimits};
 pub mod symbols;
 
 use crate::chunk::{ENCODING_XOR, XorChunk};
@@ -186,6 +186,9 @@ pub struct HeadCounters {
     pub unknown_series_samples: AtomicU64,
     /// Failed writes of sealed chunks (the samples stay in the WAL).
     pub chunk_write_errors: AtomicU64,
+    /// Chunks decoded by selects. Index-only answers (series, label names and values) leave it
+    /// unchanged; tests rely on that.
+    pub chunks_decoded: AtomicU64,
 }
 
 /// Whether a sample should be added.
@@ -219,6 +222,10 @@ pub struct Head {
     min_valid: AtomicI64,
     min_time: AtomicI64,
     max_time: AtomicI64,
+    /// Commit isolation. Commits hold it shared while they apply a batch (commits still run in
+    /// parallel); reads take it exclusively only while they copy series state out of the shards,
+    /// so every copy is taken between commits: it holds all of a commit or none of it.
+    visibility: RwLock<()>,
     /// Counters.
     pub counters: HeadCounters,
 }
@@ -236,6 +243,7 @@ impl Head {
             shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
             symbols: RwLock::new(Symbols::default()),
             index: RwLock::new(Index::default()),
+            visibility: RwLock::new(()),
             chunks,
             opts,
             min_valid: AtomicI64::new(Timestamp::MIN),
@@ -349,6 +357,7 @@ impl Head {
     /// counted. Reorders `samples` (stable per series). Returns the number added.
     pub fn append_batch(&self, samples: &mut [(u32, Timestamp, f64)]) -> usize {
         samples.sort_by_key(|s| s.0 & SHARD_MASK);
+        let _visible_at_once = self.visibility.read();
         let mut added = 0;
         let (mut lo, mut hi) = (Timestamp::MAX, Timestamp::MIN);
         let mut i = 0;

@@ -51,6 +51,7 @@ pub(crate) async fn series(State(state): State<ApiState>, p: Params) -> Result<R
             end: Some(q.end),
             labels_only: true,
             limit: q.limit.saturating_add(usize::from(q.limit > 0)),
+            ..SelectHints::default()
         };
         let mut all: BTreeSet<Labels> = BTreeSet::new();
         for set in &q.sets {

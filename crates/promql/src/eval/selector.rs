@@ -5,7 +5,7 @@ use super::{Ctx, DEFAULT_SUBQUERY_STEP_MS, Grid, RangeSeries, Series, Val, paral
 use crate::{Error, Result};
 use vigil_model::{Timestamp, is_stale_nan};
 use vigil_promql_syntax::{Expr, VectorSelector};
-use vigil_storage::SelectHints;
+use vigil_storage::{Cancel, SampleBudget, SelectHints};
 
 /// What an instant selector yields per step.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,8 +34,22 @@ impl RangeSource {
 
 impl Ctx<'_> {
     fn select(&mut self, vs: &VectorSelector, mint: Timestamp, maxt: Timestamp) -> Result<vigil_storage::SeriesSet> {
-        let hints = SelectHints { start: Some(mint), end: Some(maxt), ..SelectHints::default() };
-        Ok(self.querier.select(&hints, &vs.matchers)?)
+        // The storage charges this budget per series before decoding, so one select can never
+        // decode more than `max_samples` samples into memory; the engine still accounts what it
+        // keeps with `add_samples`.
+        let budget = SampleBudget::new(u64::try_from(self.max_samples).unwrap_or(u64::MAX));
+        let cancel = Cancel::new(self.stop.cancel.clone(), Some(self.stop.deadline));
+        let hints = SelectHints { start: Some(mint), end: Some(maxt), budget, cancel, ..SelectHints::default() };
+        match self.querier.select(&hints, &vs.matchers) {
+            Ok(set) => Ok(set),
+            Err(vigil_storage::Error::TooManySamples) => Err(Error::TooManySamples),
+            Err(vigil_storage::Error::Cancelled) => {
+                // The storage does not say why; the engine's own check does.
+                self.check("selector")?;
+                Err(Error::Canceled("selector"))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// The newest non-stale sample in `(ref - lookback, ref]` for every step.

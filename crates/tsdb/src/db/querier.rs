@@ -1,7 +1,7 @@
 //! The querier: matchers → postings → series copied out of the head and decoded.
 
 use super::Db;
-use crate::head::Head;
+use crate::head::{Head, ReadLimits};
 use vigil_model::{Matcher, Timestamp};
 use vigil_storage::{Error, Querier, Queryable, Result, SelectHints, SeriesSet};
 
@@ -20,16 +20,12 @@ impl Queryable for Db {
 }
 
 impl DbQuerier<'_> {
-    /// The series label queries look at: those matching `matchers` with samples in the range, or
-    /// `None` for every series (no matchers and a range covering all of the head, the fast path
-    /// straight from the index).
+    /// The series label queries look at: those matching `matchers` with committed samples in the
+    /// range, judged from each series' min/max time (no chunk is read). Series without samples,
+    /// such as those created by a rolled-back appender, are left out, so the index alone is not
+    /// enough even when the range covers the whole head.
     fn scope(&self, matchers: &[Matcher]) -> Option<Vec<u32>> {
-        let covers = self.head.time_range().is_some_and(|(lo, hi)| self.mint <= lo && hi <= self.maxt);
-        if covers && matchers.is_empty() {
-            return None;
-        }
-        let ids = self.head.series_ids(matchers);
-        Some(if covers { ids } else { self.head.with_data_in(&ids, self.mint, self.maxt) })
+        Some(self.head.matching_with_data_in(matchers, self.mint, self.maxt))
     }
 }
 
@@ -40,8 +36,9 @@ impl Querier for DbQuerier<'_> {
         }
         let mint = hints.start.map_or(self.mint, |s| s.max(self.mint));
         let maxt = hints.end.map_or(self.maxt, |e| e.min(self.maxt));
-        let ids = self.head.series_ids(matchers);
-        Ok(self.head.select(&ids, mint, maxt, hints.labels_only, hints.limit)?)
+        let read =
+            ReadLimits { budget: &hints.budget, cancel: &hints.cancel, decoded: &self.head.counters.chunks_decoded };
+        Ok(self.head.select(matchers, mint, maxt, hints.labels_only, hints.limit, &read)?)
     }
 
     fn label_names(&self, matchers: &[Matcher]) -> Result<Vec<String>> {

@@ -459,3 +459,5 @@ fn label_names_and_values_honour_the_time_range() {
     let dir2 = tempfile::tempdir().unwrap();
     check_labels(&Db::open(dir2.path(), opts()).unwrap(), (0, 10), &[], &[], &[]);
 }
+
+mod isolation;

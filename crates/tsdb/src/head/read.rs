@@ -6,8 +6,9 @@ use crate::Result;
 use crate::chunk::{ENCODING_XOR, decode_into};
 use crate::wal::checkpoint::CheckpointWriter;
 use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use vigil_model::{Labels, METRIC_NAME, Matcher, Timestamp};
-use vigil_storage::{Samples, Series, SeriesSet};
+use vigil_storage::{Cancel, SampleBudget, Samples, Series, SeriesSet};
 
 /// What is copied out of a shard under its lock for one series.
 struct Snap {
@@ -44,14 +45,33 @@ impl Sealed {
 
 /// Decodes one series' samples in `[mint, maxt]` into `out`: its sealed chunks oldest first,
 /// then the open chunk.
-fn decode_snap(snap: &Snap, sealed: &Sealed, mint: Timestamp, maxt: Timestamp, out: &mut Samples) -> Result<()> {
-    for span in sealed.spans.iter().rev() {
-        decode_into(&sealed.bytes[span.clone()], mint, maxt, &mut out.timestamps, &mut out.values)?;
-    }
-    if !snap.open.is_empty() {
-        decode_into(&snap.open, mint, maxt, &mut out.timestamps, &mut out.values)?;
+/// Cancellation is checked before every chunk; `decoded` counts the chunks.
+fn decode_snap(
+    snap: &Snap,
+    sealed: &Sealed,
+    mint: Timestamp,
+    maxt: Timestamp,
+    out: &mut Samples,
+    read: &ReadLimits<'_>,
+) -> Result<()> {
+    let open = (!snap.open.is_empty()).then_some(snap.open.as_slice());
+    for chunk in sealed.spans.iter().rev().map(|span| &sealed.bytes[span.clone()]).chain(open) {
+        read.cancel.check()?;
+        read.decoded.fetch_add(1, Ordering::Relaxed);
+        decode_into(chunk, mint, maxt, &mut out.timestamps, &mut out.values)?;
     }
     Ok(())
+}
+
+/// What a select must respect while reading: the query's sample budget and cancellation, and the
+/// counter of decoded chunks.
+pub struct ReadLimits<'a> {
+    /// Charged per series by its chunks' sample counts before anything is decoded.
+    pub budget: &'a SampleBudget,
+    /// Checked before every chunk.
+    pub cancel: &'a Cancel,
+    /// Incremented per decoded chunk.
+    pub decoded: &'a AtomicU64,
 }
 
 /// Whether decoding is worth spreading over threads (roughly 50k samples or more).
@@ -107,7 +127,8 @@ impl Head {
         ix.select(&sy, matchers)
     }
 
-    /// Copies what a query needs out of the shards, grouped by shard to lock each once.
+    /// Copies what a query needs out of the shards, grouped by shard to lock each once. The
+    /// caller holds the visibility lock exclusively.
     fn snapshot(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, with_open: bool) -> Vec<Snap> {
         let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
         for &id in ids {
@@ -264,39 +285,59 @@ impl Head {
     /// either way.
     pub fn select(
         &self,
-        ids: &[u32],
+        matchers: &[Matcher],
         mint: Timestamp,
         maxt: Timestamp,
         labels_only: bool,
         limit: usize,
+        read: &ReadLimits<'_>,
     ) -> Result<SeriesSet> {
         let mint = mint.max(self.min_valid());
         if mint > maxt {
             return Ok(Vec::new());
         }
-        let mut snaps = self.snapshot(ids, mint, maxt, true);
+        let mut snaps = {
+            // Postings and series state are read between two commits: a commit's series are all
+            // created before it applies its samples, so the copy holds all of it or none of it.
+            let _between_commits = self.visibility.write();
+            let ids = self.series_ids(matchers);
+            if labels_only {
+                let ids = self.with_data_in_unlocked(&ids, mint, maxt);
+                self.snapshot(&ids, mint, maxt, false)
+            } else {
+                self.snapshot(&ids, mint, maxt, true)
+            }
+        };
         snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
+        if labels_only {
+            // Index-only: labels plus each series' min/max time decided membership; nothing is
+            // read from chunks.
+            if limit > 0 {
+                snaps.truncate(limit);
+            }
+            return Ok(snaps.into_iter().map(|s| Series { labels: s.labels, samples: Samples::default() }).collect());
+        }
         let sealed = self.read_sealed(&snaps, mint, maxt)?;
         let parallel = limit == 0 && worth_parallel(&snaps, &sealed);
         let decode = |(snap, sealed, mut samples): (Snap, Sealed, Samples)| -> Result<Option<Series>> {
-            decode_snap(&snap, &sealed, mint, maxt, &mut samples)?;
-            Ok((!samples.is_empty()).then(|| Series {
-                labels: snap.labels,
-                samples: if labels_only { Samples::default() } else { samples },
-            }))
+            decode_snap(&snap, &sealed, mint, maxt, &mut samples, read)?;
+            Ok((!samples.is_empty()).then_some(Series { labels: snap.labels, samples }))
         };
         // The output arrays are allocated here, on the calling thread, sized from the chunk
         // headers: worker threads then only fill them (allocator arenas of short-lived pool
         // threads tend to hand memory back to the OS, and page faults do not run in parallel).
-        let work = snaps.into_iter().zip(sealed).map(|(snap, sealed)| {
+        // The budget is charged here, before the arrays are allocated: a query over its limit
+        // stops without decoding (or allocating for) the chunk that would exceed it.
+        let work = snaps.into_iter().zip(sealed).map(|(snap, sealed)| -> Result<(Snap, Sealed, Samples)> {
             let n = sealed.samples() + chunk_samples(&snap.open);
+            read.budget.try_take(n as u64)?;
             let samples = Samples { timestamps: Vec::with_capacity(n), values: Vec::with_capacity(n) };
-            (snap, sealed, samples)
+            Ok((snap, sealed, samples))
         });
         if !parallel {
             let mut out = Vec::new();
             for item in work {
-                if let Some(s) = decode(item)? {
+                if let Some(s) = decode(item?)? {
                     out.push(s);
                     if limit > 0 && out.len() >= limit {
                         break;
@@ -306,7 +347,7 @@ impl Head {
             return Ok(out);
         }
         use rayon::prelude::*;
-        let items: Vec<(Snap, Sealed, Samples)> = work.collect();
+        let items: Vec<(Snap, Sealed, Samples)> = work.collect::<Result<_>>()?;
         let decoded: Vec<Option<Series>> = items.into_par_iter().with_min_len(8).map(decode).collect::<Result<_>>()?;
         Ok(decoded.into_iter().flatten().collect())
     }
@@ -314,6 +355,19 @@ impl Head {
     /// The series of `ids` (sorted) holding samples in `[mint, maxt]`, judged by their oldest and
     /// newest sample times alone (no chunk is read), in the same order.
     pub fn with_data_in(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp) -> Vec<u32> {
+        let _between_commits = self.visibility.write();
+        self.with_data_in_unlocked(ids, mint, maxt)
+    }
+
+    /// Series matching `matchers` with samples in `[mint, maxt]`, postings and times read between
+    /// two commits (see [`Self::select`]).
+    pub fn matching_with_data_in(&self, matchers: &[Matcher], mint: Timestamp, maxt: Timestamp) -> Vec<u32> {
+        let _between_commits = self.visibility.write();
+        let ids = self.series_ids(matchers);
+        self.with_data_in_unlocked(&ids, mint, maxt)
+    }
+
+    fn with_data_in_unlocked(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp) -> Vec<u32> {
         let mint = mint.max(self.min_valid());
         if mint > maxt {
             return Vec::new();

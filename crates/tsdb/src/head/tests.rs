@@ -17,7 +17,7 @@ fn check(samples_per_chunk: u16, ts: &[i64]) -> (u64, Vec<i64>) {
     let id = h.get_or_create(&l, l.hash_xxh64(), &mut Vec::new(), |_| {});
     let mut batch: Vec<_> = ts.iter().map(|&t| (id, t, t as f64)).collect();
     assert_eq!(h.append_batch(&mut batch), ts.len());
-    let set = h.select(&[id], i64::MIN, i64::MAX, false, 0).unwrap();
+    let set = h.select(&[], i64::MIN, i64::MAX, false, 0, &no_limits()).unwrap();
     (h.chunks.num_chunks(), set[0].samples.timestamps.clone())
 }
 
@@ -46,7 +46,7 @@ fn lookup_and_truncate_remove_empty_series() {
     let mut batch: Vec<_> = (0..20).map(|t| (id, t * 100, 1.0)).collect();
     h.append_batch(&mut batch);
     h.truncate(1000).unwrap();
-    let set = h.select(&[id], i64::MIN, i64::MAX, false, 0).unwrap();
+    let set = h.select(&[], i64::MIN, i64::MAX, false, 0, &no_limits()).unwrap();
     assert_eq!(set[0].samples.timestamps.first(), Some(&1000));
     h.truncate(10_000).unwrap();
     h.truncate(10_000).unwrap();
@@ -73,4 +73,12 @@ fn with_data_in_follows_retention() {
     check(0, 449, &[]);
     check(450, 480, &[]);
     check(500, 500, &[id]);
+}
+
+fn no_limits() -> ReadLimits<'static> {
+    static BUDGET: std::sync::LazyLock<vigil_storage::SampleBudget> =
+        std::sync::LazyLock::new(vigil_storage::SampleBudget::unlimited);
+    static CANCEL: std::sync::LazyLock<vigil_storage::Cancel> = std::sync::LazyLock::new(vigil_storage::Cancel::never);
+    static DECODED: AtomicU64 = AtomicU64::new(0);
+    ReadLimits { budget: &BUDGET, cancel: &CANCEL, decoded: &DECODED }
 }
