@@ -22,7 +22,9 @@ fn summary(e: &Expr) -> String {
         Expr::MatrixSelector { vs, range_ms } => {
             format!("{}[{range_ms}]", summary(&Expr::VectorSelector(vs.clone())))
         }
-        Expr::Subquery(s) => format!("sq({})[{}:{:?}] off={} at={:?}", summary(&s.expr), s.range_ms, s.step_ms, s.offset_ms, s.at),
+        Expr::Subquery(s) => {
+            format!("sq({})[{}:{:?}] off={} at={:?}", summary(&s.expr), s.range_ms, s.step_ms, s.offset_ms, s.at)
+        }
         Expr::Neg(e) => format!("-({})", summary(e)),
         Expr::Paren(e) => format!("({})", summary(e)),
         Expr::Binary(b) => format!(
@@ -51,7 +53,10 @@ fn summary(e: &Expr) -> String {
 #[test]
 fn selectors() {
     check("up", r#"sel{__name__="up"} off=0 at=None"#);
-    check(r#"up{job=~"a.*",x!="y"} offset 5m @ 100"#, r#"sel{__name__="up",job=~"a.*",x!="y"} off=300000 at=Some(Timestamp(100000))"#);
+    check(
+        r#"up{job=~"a.*",x!="y"} offset 5m @ 100"#,
+        r#"sel{__name__="up",job=~"a.*",x!="y"} off=300000 at=Some(Timestamp(100000))"#,
+    );
     check("up offset -1m @ start()", r#"sel{__name__="up"} off=-60000 at=Some(Start)"#);
     check("up[5m] @ end()", r#"sel{__name__="up"} off=0 at=Some(End)[300000]"#);
     check(r#"{__name__="up"}"#, r#"sel{__name__="up"} off=0 at=None"#);
@@ -59,10 +64,19 @@ fn selectors() {
 
 #[test]
 fn subqueries_and_operators() {
-    check("rate(x[1m])[5m:30s] offset 1m", r#"sq(rate(sel{__name__="x"} off=0 at=None[60000]):vector)[300000:Some(30000)] off=60000 at=None"#);
+    check(
+        "rate(x[1m])[5m:30s] offset 1m",
+        r#"sq(rate(sel{__name__="x"} off=0 at=None[60000]):vector)[300000:Some(30000)] off=60000 at=None"#,
+    );
     check("-(1)", "-((1))");
-    check("a > bool on(j) group_left(k) b", r#"sel{__name__="a"} off=0 at=None > bool sel{__name__="b"} off=0 at=None Some((ManyToOne, true, ["j"], ["k"]))"#);
-    check("a and ignoring(x) b", r#"sel{__name__="a"} off=0 at=None and sel{__name__="b"} off=0 at=None Some((ManyToMany, false, ["x"], []))"#);
+    check(
+        "a > bool on(j) group_left(k) b",
+        r#"sel{__name__="a"} off=0 at=None > bool sel{__name__="b"} off=0 at=None Some((ManyToOne, true, ["j"], ["k"]))"#,
+    );
+    check(
+        "a and ignoring(x) b",
+        r#"sel{__name__="a"} off=0 at=None and sel{__name__="b"} off=0 at=None Some((ManyToMany, false, ["x"], []))"#,
+    );
     check("1 + 2", "1 + 2 None");
 }
 
@@ -73,7 +87,10 @@ fn aggregations_and_calls() {
     check("count_values(\"v\", x)", r#"CountValues[by[]]("v", sel{__name__="x"} off=0 at=None)"#);
     check("time()", "time():scalar");
     check("round(x)", r#"round(sel{__name__="x"} off=0 at=None):vector"#);
-    check("label_join(x, \"d\", \",\", \"a\", \"b\")", r#"label_join(sel{__name__="x"} off=0 at=None, "d", ",", "a", "b"):vector"#);
+    check(
+        "label_join(x, \"d\", \",\", \"a\", \"b\")",
+        r#"label_join(sel{__name__="x"} off=0 at=None, "d", ",", "a", "b"):vector"#,
+    );
 }
 
 #[test]

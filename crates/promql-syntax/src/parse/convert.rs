@@ -70,7 +70,8 @@ fn selector(vs: &p::VectorSelector) -> Result<VectorSelector, String> {
         matchers.push(Matcher::new(op, m.name.clone(), m.value.clone()).map_err(|e| e.to_string())?);
     }
     if let Some(name) = &vs.name {
-        let present = matchers.iter().any(|m| m.name == vigil_model::METRIC_NAME && m.op == MatchOp::Equal && &m.value == name);
+        let present =
+            matchers.iter().any(|m| m.name == vigil_model::METRIC_NAME && m.op == MatchOp::Equal && &m.value == name);
         if !present {
             matchers.insert(0, Matcher::equal(vigil_model::METRIC_NAME, name.clone()));
         }
@@ -115,7 +116,10 @@ fn binary(b: &p::BinaryExpr) -> Result<Expr, String> {
     for side in [&lhs, &rhs] {
         let t = side.value_type();
         if t != ValueType::Scalar && t != ValueType::Vector {
-            return Err(format!("binary expression must contain only scalar and instant vector types, got {}", t.as_str()));
+            return Err(format!(
+                "binary expression must contain only scalar and instant vector types, got {}",
+                t.as_str()
+            ));
         }
     }
     let both_vectors = lhs.value_type() == ValueType::Vector && rhs.value_type() == ValueType::Vector;
@@ -126,7 +130,11 @@ fn binary(b: &p::BinaryExpr) -> Result<Expr, String> {
     if return_bool && !op.is_comparison() {
         return Err("bool modifier can only be used on comparison operators".into());
     }
-    if op.is_comparison() && !return_bool && lhs.value_type() == ValueType::Scalar && rhs.value_type() == ValueType::Scalar {
+    if op.is_comparison()
+        && !return_bool
+        && lhs.value_type() == ValueType::Scalar
+        && rhs.value_type() == ValueType::Scalar
+    {
         return Err("comparisons between scalars must use BOOL modifier".into());
     }
     let matching = if both_vectors {

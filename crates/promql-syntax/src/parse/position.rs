@@ -71,10 +71,11 @@ fn parses(q: &str) -> bool {
 pub(crate) fn locate(query: &str, msg: &str) -> Error {
     // Lexer messages quote the offending character: find it.
     if msg.starts_with("unexpected character")
-        && let Some(c) = quoted_char(msg) {
-            let off = query.find(c).unwrap_or(0);
-            return Error::at(query, off, msg);
-        }
+        && let Some(c) = quoted_char(msg)
+    {
+        let off = query.find(c).unwrap_or(0);
+        return Error::at(query, off, msg);
+    }
     if msg.starts_with("unterminated") {
         let off = query.rfind(['"', '\'', '`']).unwrap_or(query.len());
         return Error::at(query, off, msg);
@@ -88,9 +89,10 @@ pub(crate) fn locate(query: &str, msg: &str) -> Error {
     // Semantic errors usually name a function or label in quotes: point at it.
     let quoted = msg.split('"').nth(1).or_else(|| msg.split('\'').nth(1));
     if let Some(name) = quoted.filter(|n| !n.is_empty())
-        && let Some(off) = query.find(name) {
-            return Error::at(query, off, msg);
-        }
+        && let Some(off) = query.find(name)
+    {
+        return Error::at(query, off, msg);
+    }
     Error::at(query, 0, msg)
 }
 
