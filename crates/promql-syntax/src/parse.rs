@@ -70,6 +70,8 @@ mod duration;
 #[allow(dead_code)]
 mod lexer;
 #[allow(dead_code)]
+mod parser;
+#[allow(dead_code)]
 mod strings;
 #[allow(dead_code)]
 mod token;
