@@ -26,7 +26,7 @@ mod parse;
 pub use ast::*;
 pub use error::{Error, Result};
 pub use functions::{FUNCTIONS, FunctionSig, lookup_function};
-pub use parse::{DEFAULT_MAX_QUERY_LEN, ParseOptions, format_query, parse, parse_with};
+pub use parse::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, ParseOptions, format_query, parse, parse_with};
 
 #[cfg(test)]
 mod tests;

@@ -10,16 +10,22 @@ use crate::{Error, Expr, Result};
 /// Default cap on query length: `promql-parser` is quadratic in long operator chains.
 pub const DEFAULT_MAX_QUERY_LEN: usize = 64 * 1024;
 
+/// Default bound on nesting depth (parentheses, calls, aggregations, unary signs). Operator
+/// chains such as `1 + 1 + ...` are built iteratively and do not count against it.
+pub const DEFAULT_MAX_DEPTH: usize = parser::DEFAULT_MAX_DEPTH;
+
 /// Parser settings.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
     /// Longest accepted query in bytes.
     pub max_query_len: usize,
+    /// Deepest accepted nesting; deeper queries fail with "expression nesting too deep".
+    pub max_depth: usize,
 }
 
 impl Default for ParseOptions {
     fn default() -> Self {
-        Self { max_query_len: DEFAULT_MAX_QUERY_LEN }
+        Self { max_query_len: DEFAULT_MAX_QUERY_LEN, max_depth: DEFAULT_MAX_DEPTH }
     }
 }
 
@@ -30,8 +36,10 @@ pub fn parse(query: &str) -> Result<Expr> {
 
 /// Parses and type-checks `query`.
 pub fn parse_with(query: &str, opts: &ParseOptions) -> Result<Expr> {
-    let parsed = parse_upstream(query, opts)?;
-    convert::convert(&parsed).map_err(|msg| position::locate(query, &msg))
+    if query.len() > opts.max_query_len {
+        return Err(Error::TooLong { len: query.len(), max: opts.max_query_len });
+    }
+    parser::parse_query(query, opts.max_depth)
 }
 
 /// Pretty-prints `query` the way `/api/v1/format_query` does.
@@ -69,7 +77,6 @@ fn parse_upstream(query: &str, opts: &ParseOptions) -> Result<promql_parser::par
 mod duration;
 #[allow(dead_code)]
 mod lexer;
-#[allow(dead_code)]
 mod parser;
 #[allow(dead_code)]
 mod strings;

@@ -77,7 +77,7 @@ pub(crate) fn tokenize(query: &str) -> Result<Vec<Token>, LexError> {
                 };
                 (kind, len)
             }
-            _ => return Err((i, format!("unexpected character: {:?}", char_at(query, i)))),
+            _ => return Err((i, format!("unexpected character: '{}'", char_at(query, i)))),
         };
         tokens.push(Token { kind, start, end: start + len });
         i += len;

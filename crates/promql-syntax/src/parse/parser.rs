@@ -84,6 +84,9 @@ impl<'q> Parser<'q> {
     }
 
     fn expect(&mut self, kind: &T, context: &str) -> Result<()> {
+        if kind == &T::RParen && self.peek() == &T::Eof {
+            return Err(self.err(self.offset(), "unclosed left parenthesis"));
+        }
         if self.peek() == kind {
             self.bump();
             Ok(())
@@ -194,7 +197,33 @@ impl<'q> Parser<'q> {
             }
             vm = Some(m);
         }
+        self.skip_fill_modifiers()?;
         Ok((return_bool, vm))
+    }
+
+    /// `fill(v)`, `fill_left(v)`, `fill_right(v)` after the matching clause (Prometheus 3.x).
+    ///
+    /// TODO(parser): the AST has no place for fill values yet; like the previous
+    /// `promql-parser`-based front end this accepts and drops them, which the engine then
+    /// evaluates as plain matching. Add `BinaryExpr::fill` and an engine error next.
+    fn skip_fill_modifiers(&mut self) -> Result<()> {
+        while (self.is_ident("fill") || self.is_ident("fill_left") || self.is_ident("fill_right"))
+            && self.tokens.get(self.pos + 1).is_some_and(|t| t.kind == T::LParen)
+        {
+            self.bump();
+            self.bump();
+            if matches!(self.peek(), T::Sub | T::Add) {
+                self.bump();
+            }
+            match self.peek() {
+                T::Number(_) => {
+                    self.bump();
+                }
+                _ => return Err(self.unexpected("fill modifier")),
+            }
+            self.expect(&T::RParen, "fill modifier")?;
+        }
+        Ok(())
     }
 
     /// `(a, "b.c", d,)`
@@ -449,6 +478,11 @@ impl<'q> Parser<'q> {
                 self.selector(None, matchers, at)
             }
             T::Ident(name) => {
+                // Binary-operator keywords are never metric names.
+                let lower = name.to_ascii_lowercase();
+                if matches!(lower.as_str(), "bool" | "on" | "ignoring" | "group_left" | "group_right" | "atan2") {
+                    return Err(self.err(at, format!("unexpected <{lower}>")));
+                }
                 self.bump();
                 if let Some(op) = AggregateOp::from_name(&name.to_ascii_lowercase())
                     && (matches!(self.peek(), T::LParen) || self.is_ident("by") || self.is_ident("without"))
@@ -614,6 +648,7 @@ impl<'q> Parser<'q> {
                     self.bump();
                     return Ok(args);
                 }
+                T::Eof => return Err(self.err(self.offset(), "unclosed left parenthesis")),
                 _ => return Err(self.unexpected("function call")),
             }
         }
@@ -622,7 +657,7 @@ impl<'q> Parser<'q> {
     fn call(&mut self, name: &str, depth: usize, at: usize) -> Result<(Expr, ValueType)> {
         let lookup = if name == "holt_winters" { "double_exponential_smoothing" } else { name };
         let func =
-            lookup_function(lookup).ok_or_else(|| self.err(at, format!("unknown function with name {name:?}")))?;
+            lookup_function(lookup).ok_or_else(|| self.err(at, format!("unknown function with name '{name}'")))?;
         self.check_depth(depth + 1)?;
         let args = self.args(depth + 1)?;
         func.check_arity(args.len()).map_err(|m| self.err(at, m))?;
@@ -634,12 +669,7 @@ impl<'q> Parser<'q> {
             if t != want {
                 return Err(self.err(
                     at,
-                    format!(
-                        "expected type {} in call to function {:?}, got {}",
-                        type_name(want),
-                        func.name,
-                        type_name(t)
-                    ),
+                    format!("expected type {} in call to function '{}', got {}", want.as_str(), func.name, t.as_str()),
                 ));
             }
             out.push(a);

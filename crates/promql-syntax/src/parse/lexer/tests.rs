@@ -38,6 +38,6 @@ fn operators_and_identifiers() {
     check("a # comment\n+ b", r#"Ident("a")@0 Add@12 Ident("b")@14"#);
     check("{\"my.metric\"}", r#"LBrace@0 Str("my.metric")@1 RBrace@12"#);
     check("a ! b", "ERR 2: unexpected character after '!':  ");
-    check("a $ b", r#"ERR 2: unexpected character: "$""#);
+    check("a $ b", "ERR 2: unexpected character: '$'");
     check("\"ü", "ERR 3: unterminated quoted string");
 }

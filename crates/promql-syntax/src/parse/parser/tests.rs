@@ -5,7 +5,8 @@ use super::{DEFAULT_MAX_DEPTH, parse_query};
 /// Both parsers must accept `q` and build the same tree.
 fn check_same(q: &str) {
     let ours = parse_query(q, DEFAULT_MAX_DEPTH);
-    let theirs = crate::parse(q);
+    let theirs = super::super::parse_upstream(q, &crate::ParseOptions::default())
+        .and_then(|e| super::super::convert::convert(&e).map_err(|m| crate::Error::at(q, 0, m)));
     assert_eq!(ours, theirs, "query {q:?}");
 }
 
