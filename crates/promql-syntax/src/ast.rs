@@ -305,29 +305,96 @@ pub enum Expr {
 
 impl Expr {
     /// The type of value this expression evaluates to.
+    ///
+    /// Iterative over binary spines, so a chain of half a million `+` costs no stack.
     pub fn value_type(&self) -> ValueType {
+        let top = self.unwrap_unary();
+        if !matches!(top, Expr::Binary(_)) {
+            return top.leaf_value_type();
+        }
+        // A binary expression is scalar exactly when every operand leaf is scalar.
+        let mut stack = vec![top];
+        while let Some(e) = stack.pop() {
+            match e.unwrap_unary() {
+                Expr::Binary(b) => {
+                    stack.push(&b.lhs);
+                    stack.push(&b.rhs);
+                }
+                leaf => {
+                    if leaf.leaf_value_type() != ValueType::Scalar {
+                        return ValueType::Vector;
+                    }
+                }
+            }
+        }
+        ValueType::Scalar
+    }
+
+    /// The type of a node that is neither unary, parenthesised nor binary.
+    fn leaf_value_type(&self) -> ValueType {
         match self {
             Expr::Number(_) => ValueType::Scalar,
             Expr::String(_) => ValueType::String,
             Expr::VectorSelector(_) | Expr::Aggregate(_) => ValueType::Vector,
             Expr::MatrixSelector { .. } | Expr::Subquery(_) => ValueType::Matrix,
-            Expr::Neg(e) | Expr::Paren(e) => e.value_type(),
-            Expr::Binary(b) => {
-                if b.lhs.value_type() == ValueType::Scalar && b.rhs.value_type() == ValueType::Scalar {
-                    ValueType::Scalar
-                } else {
-                    ValueType::Vector
-                }
-            }
             Expr::Call(c) => c.func.return_type,
+            // Only reached through `value_type`, which unwraps these first; answer sensibly anyway.
+            Expr::Neg(_) | Expr::Paren(_) | Expr::Binary(_) => ValueType::Vector,
         }
+    }
+
+    /// Skips any enclosing unary minus and parentheses, which do not change the value type.
+    fn unwrap_unary(&self) -> &Expr {
+        let mut e = self;
+        while let Expr::Neg(inner) | Expr::Paren(inner) = e {
+            e = inner;
+        }
+        e
     }
 
     /// The expression without any enclosing parentheses.
     pub fn unparen(&self) -> &Expr {
+        let mut e = self;
+        while let Expr::Paren(inner) = e {
+            e = inner;
+        }
+        e
+    }
+
+    /// The direct sub-expressions, in source order.
+    pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Paren(e) => e.unparen(),
-            e => e,
+            Expr::Number(_) | Expr::String(_) | Expr::VectorSelector(_) | Expr::MatrixSelector { .. } => Vec::new(),
+            Expr::Subquery(s) => vec![&*s.expr],
+            Expr::Neg(e) | Expr::Paren(e) => vec![&**e],
+            Expr::Binary(b) => vec![&*b.lhs, &*b.rhs],
+            Expr::Aggregate(a) => a.param.iter().map(|p| &**p).chain(std::iter::once(&*a.expr)).collect(),
+            Expr::Call(c) => c.args.iter().collect(),
         }
     }
+
+    /// Visits every node in pre-order (parents before children, children in source order)
+    /// with an explicit stack, so arbitrarily long operator chains cost no call stack.
+    pub fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        let mut stack = vec![self];
+        while let Some(e) = stack.pop() {
+            visit(e);
+            stack.extend(e.children().into_iter().rev());
+        }
+    }
+
+    /// The deepest nesting of the tree, counting every node on the longest root-to-leaf path.
+    /// Computed iteratively.
+    pub fn nesting_depth(&self) -> usize {
+        let mut deepest = 0;
+        let mut stack = vec![(self, 1usize)];
+        while let Some((e, d)) = stack.pop() {
+            deepest = deepest.max(d);
+            stack.extend(e.children().into_iter().map(|c| (c, d + 1)));
+        }
+        deepest
+    }
 }
+
+#[cfg(test)]
+mod tests;

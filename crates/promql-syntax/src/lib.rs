@@ -1,16 +1,17 @@
-//! PromQL parsing behind Vigil's own boundary: AST, positioned errors, length cap.
+//! PromQL parsing behind Vigil's own boundary: lexer, parser, AST, positioned errors.
 //!
-//! The grammar is implemented by the `promql-parser` crate; this crate converts its tree into
-//! Vigil's own [`Expr`] so that the engine never depends on a third-party AST, type-checks
-//! function calls against its own [`FunctionSig`] table, and turns the parser's position-less
-//! messages into Prometheus-style errors (`1:5: parse error: unexpected ...`).
+//! The lexer (`parse/lexer.rs`) and the precedence-climbing parser (`parse/parser.rs`) are our
+//! own; they build [`Expr`] directly and type-check function calls against [`FunctionSig`] while
+//! reducing, reporting Prometheus-style errors (`1:5: parse error: unexpected ...`).
 //!
-//! Parsing never panics (the parser call runs under `catch_unwind`) and queries longer than
-//! [`ParseOptions::max_query_len`] are rejected up front, because the parser's time grows
-//! quadratically with long operator chains. Queries nested deeper than
-//! [`ParseOptions::max_depth`] or with more than [`ParseOptions::max_binary_ops`] operators are
-//! rejected by a linear scan before any recursive code runs, so that every accepted tree can be
-//! walked recursively on a [`QUERY_STACK_SIZE`] stack.
+//! Design: binary operator chains are reduced with explicit stacks, so their length costs no
+//! call stack and parse time is linear in the query length. Only real nesting recurses and is
+//! bounded by [`ParseOptions::max_depth`]. Queries longer than [`ParseOptions::max_query_len`]
+//! are rejected up front because the derived `Drop`/`Clone`/`PartialEq` of [`Expr`] still
+//! recurse over long binary spines, and so does the evaluator: a linear scan before parsing
+//! bounds both nesting and [`ParseOptions::max_binary_ops`], so that every accepted tree can be
+//! walked recursively on a [`QUERY_STACK_SIZE`] stack. [`format_query`] still uses the
+//! `promql-parser` crate.
 //!
 //! ```
 //! use vigil_promql_syntax::{parse, Expr, ValueType};

@@ -1,0 +1,697 @@
+//! Precedence-climbing parser over the lexer's tokens. Operator chains are reduced with explicit
+//! operand/operator stacks; only true nesting (parentheses, calls, unary signs) recurses, and
+//! that is bounded by `max_depth`.
+
+use super::lexer::tokenize;
+use super::token::{Token, TokenKind as T};
+use crate::{
+    AggregateExpr, AggregateOp, At, BinaryExpr, BinaryOp, Call, Cardinality, Error, Expr, Grouping, Result,
+    SubqueryExpr, ValueType, VectorMatching, VectorSelector, lookup_function,
+};
+use vigil_model::{MatchOp, Matcher};
+
+/// Default bound on nesting (parentheses, calls, aggregations, unary signs).
+pub(crate) const DEFAULT_MAX_DEPTH: usize = 256;
+
+/// An operator waiting on the stack, with its modifiers and source offset.
+struct PendingOp {
+    op: BinaryOp,
+    return_bool: bool,
+    matching: Option<VectorMatching>,
+    offset: usize,
+}
+
+struct Parser<'q> {
+    query: &'q str,
+    tokens: Vec<Token>,
+    pos: usize,
+    max_depth: usize,
+}
+
+/// Parses `query` into an expression, with nesting bounded by `max_depth`.
+pub(crate) fn parse_query(query: &str, max_depth: usize) -> Result<Expr> {
+    let tokens = tokenize(query).map_err(|(o, m)| Error::at(query, o, m))?;
+    let mut p = Parser { query, tokens, pos: 0, max_depth };
+    if p.peek() == &T::Eof {
+        return Err(Error::at(query, 0, "no expression found in input"));
+    }
+    let (e, _) = p.expr(0)?;
+    if p.peek() != &T::Eof {
+        return Err(p.unexpected(""));
+    }
+    Ok(e)
+}
+
+fn precedence(op: BinaryOp) -> u8 {
+    match op {
+        BinaryOp::Or => 1,
+        BinaryOp::And | BinaryOp::Unless => 2,
+        o if o.is_comparison() => 3,
+        BinaryOp::Add | BinaryOp::Sub => 4,
+        BinaryOp::Pow => 6,
+        _ => 5,
+    }
+}
+
+impl<'q> Parser<'q> {
+    fn peek(&self) -> &T {
+        self.tokens.get(self.pos).map_or(&T::Eof, |t| &t.kind)
+    }
+
+    fn offset(&self) -> usize {
+        self.tokens.get(self.pos).map_or(self.query.len(), |t| t.start)
+    }
+
+    fn bump(&mut self) -> T {
+        let t = self.peek().clone();
+        if self.pos < self.tokens.len() {
+            self.pos += 1;
+        }
+        t
+    }
+
+    fn err(&self, offset: usize, msg: impl Into<String>) -> Error {
+        Error::at(self.query, offset, msg)
+    }
+
+    fn unexpected(&self, context: &str) -> Error {
+        let what = self.peek().describe();
+        if context.is_empty() {
+            self.err(self.offset(), format!("unexpected {what}"))
+        } else {
+            self.err(self.offset(), format!("unexpected {what} in {context}"))
+        }
+    }
+
+    fn expect(&mut self, kind: &T, context: &str) -> Result<()> {
+        if kind == &T::RParen && self.peek() == &T::Eof {
+            return Err(self.err(self.offset(), "unclosed left parenthesis"));
+        }
+        if self.peek() == kind {
+            self.bump();
+            Ok(())
+        } else {
+            Err(self.unexpected(context))
+        }
+    }
+
+    fn is_ident(&self, word: &str) -> bool {
+        matches!(self.peek(), T::Ident(s) if s.eq_ignore_ascii_case(word))
+    }
+
+    fn check_depth(&self, depth: usize) -> Result<()> {
+        if depth > self.max_depth {
+            return Err(
+                self.err(self.offset(), format!("expression nesting too deep (more than {} levels)", self.max_depth))
+            );
+        }
+        Ok(())
+    }
+
+    /// The binary operator at the cursor, if any.
+    fn peek_binary_op(&self) -> Option<BinaryOp> {
+        Some(match self.peek() {
+            T::Add => BinaryOp::Add,
+            T::Sub => BinaryOp::Sub,
+            T::Mul => BinaryOp::Mul,
+            T::Div => BinaryOp::Div,
+            T::Mod => BinaryOp::Mod,
+            T::Pow => BinaryOp::Pow,
+            T::Eql => BinaryOp::Eq,
+            T::Neq => BinaryOp::Ne,
+            T::Gtr => BinaryOp::Gt,
+            T::Lss => BinaryOp::Lt,
+            T::Gte => BinaryOp::Ge,
+            T::Lte => BinaryOp::Le,
+            T::Ident(s) => match s.to_ascii_lowercase().as_str() {
+                "and" => BinaryOp::And,
+                "or" => BinaryOp::Or,
+                "unless" => BinaryOp::Unless,
+                "atan2" => BinaryOp::Atan2,
+                _ => return None,
+            },
+            _ => return None,
+        })
+    }
+
+    /// Parses a binary expression whose operators bind at least as tightly as `min_prec`.
+    fn expr_min(&mut self, depth: usize, min_prec: u8) -> Result<(Expr, ValueType)> {
+        let mut operands: Vec<(Expr, ValueType)> = vec![self.unary(depth)?];
+        let mut ops: Vec<PendingOp> = Vec::new();
+        while let Some(op) = self.peek_binary_op() {
+            let prec = precedence(op);
+            if prec < min_prec {
+                break;
+            }
+            let offset = self.offset();
+            self.bump();
+            let (return_bool, matching) = self.binary_modifiers(op)?;
+            while let Some(top) = ops.last() {
+                let top_prec = precedence(top.op);
+                let right_assoc = op == BinaryOp::Pow;
+                if top_prec > prec || (top_prec == prec && !right_assoc) {
+                    self.reduce(&mut operands, &mut ops)?;
+                } else {
+                    break;
+                }
+            }
+            ops.push(PendingOp { op, return_bool, matching, offset });
+            operands.push(self.unary(depth)?);
+        }
+        while !ops.is_empty() {
+            self.reduce(&mut operands, &mut ops)?;
+        }
+        operands.pop().ok_or_else(|| self.err(self.offset(), "internal error: empty operand stack"))
+    }
+
+    fn expr(&mut self, depth: usize) -> Result<(Expr, ValueType)> {
+        self.expr_min(depth, 0)
+    }
+
+    /// `bool`, `on(...)`/`ignoring(...)` and `group_left(...)`/`group_right(...)`.
+    fn binary_modifiers(&mut self, op: BinaryOp) -> Result<(bool, Option<VectorMatching>)> {
+        let mut return_bool = false;
+        if self.is_ident("bool") {
+            if !op.is_comparison() {
+                return Err(self.err(self.offset(), "bool modifier can only be used on comparison operators"));
+            }
+            self.bump();
+            return_bool = true;
+        }
+        let mut vm = None;
+        if self.is_ident("on") || self.is_ident("ignoring") {
+            let on = self.is_ident("on");
+            self.bump();
+            let labels = self.label_list()?;
+            let mut m = VectorMatching { card: Cardinality::OneToOne, on, labels, include: Vec::new() };
+            if self.is_ident("group_left") || self.is_ident("group_right") {
+                m.card = if self.is_ident("group_left") { Cardinality::ManyToOne } else { Cardinality::OneToMany };
+                let at = self.offset();
+                self.bump();
+                if op.is_set() {
+                    return Err(self.err(at, format!("no grouping allowed for {:?} operation", op.as_str())));
+                }
+                if self.peek() == &T::LParen {
+                    m.include = self.label_list()?;
+                }
+            }
+            vm = Some(m);
+        }
+        self.skip_fill_modifiers()?;
+        Ok((return_bool, vm))
+    }
+
+    /// `fill(v)`, `fill_left(v)`, `fill_right(v)` after the matching clause (Prometheus 3.x).
+    ///
+    /// TODO(parser): the AST has no place for fill values yet; like the previous
+    /// `promql-parser`-based front end this accepts and drops them, which the engine then
+    /// evaluates as plain matching. Add `BinaryExpr::fill` and an engine error next.
+    fn skip_fill_modifiers(&mut self) -> Result<()> {
+        while (self.is_ident("fill") || self.is_ident("fill_left") || self.is_ident("fill_right"))
+            && self.tokens.get(self.pos + 1).is_some_and(|t| t.kind == T::LParen)
+        {
+            self.bump();
+            self.bump();
+            if matches!(self.peek(), T::Sub | T::Add) {
+                self.bump();
+            }
+            match self.peek() {
+                T::Number(_) => {
+                    self.bump();
+                }
+                _ => return Err(self.unexpected("fill modifier")),
+            }
+            self.expect(&T::RParen, "fill modifier")?;
+        }
+        Ok(())
+    }
+
+    /// `(a, "b.c", d,)`
+    fn label_list(&mut self) -> Result<Vec<String>> {
+        self.expect(&T::LParen, "grouping opts")?;
+        let mut labels = Vec::new();
+        loop {
+            match self.peek().clone() {
+                T::RParen => {
+                    self.bump();
+                    return Ok(labels);
+                }
+                T::Ident(s) | T::Str(s) => {
+                    self.bump();
+                    labels.push(s);
+                    match self.peek() {
+                        T::Comma => {
+                            self.bump();
+                        }
+                        T::RParen => {}
+                        _ => return Err(self.unexpected("grouping opts")),
+                    }
+                }
+                _ => return Err(self.unexpected("grouping opts")),
+            }
+        }
+    }
+
+    /// Pops one operator and two operands, type-checks, and pushes the result.
+    fn reduce(&self, operands: &mut Vec<(Expr, ValueType)>, ops: &mut Vec<PendingOp>) -> Result<()> {
+        let (Some(p), Some((rhs, rt)), Some((lhs, lt))) = (ops.pop(), operands.pop(), operands.pop()) else {
+            return Err(self.err(self.offset(), "internal error: unbalanced operator stack"));
+        };
+        for t in [lt, rt] {
+            if t != ValueType::Scalar && t != ValueType::Vector {
+                return Err(self.err(
+                    p.offset,
+                    format!("binary expression must contain only scalar and instant vector types, got {}", t.as_str()),
+                ));
+            }
+        }
+        let both_vectors = lt == ValueType::Vector && rt == ValueType::Vector;
+        if p.op.is_set() && !both_vectors {
+            return Err(
+                self.err(p.offset, format!("set operator {:?} not allowed in binary scalar expression", p.op.as_str()))
+            );
+        }
+        if p.op.is_comparison() && !p.return_bool && lt == ValueType::Scalar && rt == ValueType::Scalar {
+            return Err(self.err(p.offset, "comparisons between scalars must use BOOL modifier"));
+        }
+        let matching = if both_vectors {
+            let mut vm = p.matching.unwrap_or(VectorMatching {
+                card: Cardinality::OneToOne,
+                on: false,
+                labels: Vec::new(),
+                include: Vec::new(),
+            });
+            if p.op.is_set() {
+                vm.card = Cardinality::ManyToMany;
+            }
+            Some(vm)
+        } else {
+            None
+        };
+        let vt = if lt == ValueType::Scalar && rt == ValueType::Scalar { ValueType::Scalar } else { ValueType::Vector };
+        let e = Expr::Binary(BinaryExpr {
+            op: p.op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+            return_bool: p.return_bool,
+            matching,
+        });
+        operands.push((e, vt));
+        Ok(())
+    }
+
+    /// A unary sign applies to everything up to a following `^` chain: `-a^b` is `-(a^b)`.
+    fn unary(&mut self, depth: usize) -> Result<(Expr, ValueType)> {
+        match self.peek() {
+            T::Sub | T::Add => {
+                let neg = self.peek() == &T::Sub;
+                let at = self.offset();
+                self.bump();
+                self.check_depth(depth + 1)?;
+                let (e, vt) = self.expr_min(depth + 1, precedence(BinaryOp::Pow))?;
+                if vt != ValueType::Scalar && vt != ValueType::Vector {
+                    return Err(self.err(
+                        at,
+                        format!(
+                            "unary expression only allowed on expressions of type scalar or vector, got {}",
+                            vt.as_str()
+                        ),
+                    ));
+                }
+                if !neg {
+                    return Ok((e, vt));
+                }
+                let e = match e {
+                    Expr::Number(n) => Expr::Number(-n),
+                    e => Expr::Neg(Box::new(e)),
+                };
+                Ok((e, vt))
+            }
+            _ => {
+                let primary = self.primary(depth)?;
+                self.postfix(primary)
+            }
+        }
+    }
+
+    /// Range/subquery brackets, `offset` and `@` after an operand.
+    fn postfix(&mut self, (mut e, mut vt): (Expr, ValueType)) -> Result<(Expr, ValueType)> {
+        loop {
+            match self.peek() {
+                T::LBracket => {
+                    let at = self.offset();
+                    self.bump();
+                    let range = self.duration("range")?;
+                    if self.peek() == &T::Colon {
+                        self.bump();
+                        let step = if self.peek() == &T::RBracket { None } else { Some(self.duration("subquery")?) };
+                        self.expect(&T::RBracket, "subquery selector")?;
+                        if vt != ValueType::Vector {
+                            return Err(self.err(
+                                at,
+                                format!("subquery is only allowed on instant vector, got {} instead", vt.as_str()),
+                            ));
+                        }
+                        e = Expr::Subquery(SubqueryExpr {
+                            expr: Box::new(e),
+                            range_ms: range,
+                            step_ms: step,
+                            offset_ms: 0,
+                            at: None,
+                        });
+                    } else {
+                        self.expect(&T::RBracket, "matrix selector")?;
+                        match e {
+                            Expr::VectorSelector(vs) if vs.offset_ms == 0 && vs.at.is_none() => {
+                                e = Expr::MatrixSelector { vs, range_ms: range };
+                            }
+                            _ => {
+                                return Err(self.err(at, "ranges only allowed for vector selectors"));
+                            }
+                        }
+                    }
+                    vt = ValueType::Matrix;
+                }
+                _ if self.is_ident("offset") => {
+                    let at = self.offset();
+                    self.bump();
+                    let neg = self.peek() == &T::Sub;
+                    if neg || self.peek() == &T::Add {
+                        self.bump();
+                    }
+                    let d = self.duration("offset")?;
+                    let d = if neg { -d } else { d };
+                    let slot = self.modifier_slot(&mut e, at, "offset")?;
+                    if *slot.0 != 0 {
+                        return Err(self.err(at, "offset may not be set multiple times"));
+                    }
+                    *slot.0 = d;
+                }
+                T::At => {
+                    let at = self.offset();
+                    self.bump();
+                    let value = self.at_value()?;
+                    let slot = self.modifier_slot(&mut e, at, "@")?;
+                    if slot.1.is_some() {
+                        return Err(self.err(at, "@ <timestamp> may not be set multiple times"));
+                    }
+                    *slot.1 = Some(value);
+                }
+                _ => return Ok((e, vt)),
+            }
+        }
+    }
+
+    /// The offset and `@` fields of the node a modifier applies to.
+    fn modifier_slot<'e>(&self, e: &'e mut Expr, at: usize, what: &str) -> Result<(&'e mut i64, &'e mut Option<At>)> {
+        match e {
+            Expr::VectorSelector(vs) | Expr::MatrixSelector { vs, .. } => Ok((&mut vs.offset_ms, &mut vs.at)),
+            Expr::Subquery(s) => Ok((&mut s.offset_ms, &mut s.at)),
+            _ => Err(self.err(
+                at,
+                format!("{what} modifier must be preceded by an instant vector selector or range vector selector or a subquery"),
+            )),
+        }
+    }
+
+    fn at_value(&mut self) -> Result<At> {
+        let at = self.offset();
+        match self.bump() {
+            T::Number(n) => seconds_to_ms(n)
+                .map(At::Timestamp)
+                .ok_or_else(|| self.err(at, "timestamp out of bounds for @ modifier")),
+            T::Sub => match self.bump() {
+                T::Number(n) => seconds_to_ms(-n)
+                    .map(At::Timestamp)
+                    .ok_or_else(|| self.err(at, "timestamp out of bounds for @ modifier")),
+                _ => Err(self.err(at, "unexpected token in @ modifier")),
+            },
+            T::Ident(s) if s == "start" || s == "end" => {
+                self.expect(&T::LParen, "@ modifier")?;
+                self.expect(&T::RParen, "@ modifier")?;
+                Ok(if s == "start" { At::Start } else { At::End })
+            }
+            _ => Err(self.err(at, "unexpected token in @ modifier")),
+        }
+    }
+
+    /// A duration, or a plain number of seconds where Prometheus allows one.
+    fn duration(&mut self, context: &str) -> Result<i64> {
+        let at = self.offset();
+        match self.peek().clone() {
+            T::Duration(ms) => {
+                self.bump();
+                Ok(ms)
+            }
+            T::Number(n) => {
+                self.bump();
+                seconds_to_ms(n).ok_or_else(|| self.err(at, format!("duration out of range in {context}")))
+            }
+            _ => Err(self.unexpected(context)),
+        }
+    }
+
+    fn primary(&mut self, depth: usize) -> Result<(Expr, ValueType)> {
+        let at = self.offset();
+        match self.peek().clone() {
+            T::Number(n) => {
+                self.bump();
+                Ok((Expr::Number(n), ValueType::Scalar))
+            }
+            T::Duration(ms) => {
+                self.bump();
+                Ok((Expr::Number(ms as f64 / 1000.0), ValueType::Scalar))
+            }
+            T::Str(s) => {
+                self.bump();
+                Ok((Expr::String(s), ValueType::String))
+            }
+            T::LParen => {
+                self.check_depth(depth + 1)?;
+                self.bump();
+                let (e, vt) = self.expr(depth + 1)?;
+                self.expect(&T::RParen, "paren expression")?;
+                Ok((Expr::Paren(Box::new(e)), vt))
+            }
+            T::LBrace => {
+                let matchers = self.matchers(None)?;
+                self.selector(None, matchers, at)
+            }
+            T::Ident(name) => {
+                // Binary-operator keywords are never metric names.
+                let lower = name.to_ascii_lowercase();
+                if matches!(lower.as_str(), "bool" | "on" | "ignoring" | "group_left" | "group_right" | "atan2") {
+                    return Err(self.err(at, format!("unexpected <{lower}>")));
+                }
+                self.bump();
+                if let Some(op) = AggregateOp::from_name(&name.to_ascii_lowercase())
+                    && (matches!(self.peek(), T::LParen) || self.is_ident("by") || self.is_ident("without"))
+                {
+                    return self.aggregate(op, depth, at);
+                }
+                if self.peek() == &T::LParen {
+                    return self.call(&name, depth, at);
+                }
+                let matchers = if self.peek() == &T::LBrace { self.matchers(Some(&name))? } else { Vec::new() };
+                self.selector(Some(name), matchers, at)
+            }
+            _ => Err(self.unexpected("")),
+        }
+    }
+
+    fn selector(&self, name: Option<String>, mut matchers: Vec<Matcher>, at: usize) -> Result<(Expr, ValueType)> {
+        let mut name = name;
+        if name.is_none() {
+            // `{"my.metric"}`: a bare quoted name is the metric name.
+            name = matchers
+                .iter()
+                .find(|m| m.name == vigil_model::METRIC_NAME && m.op == MatchOp::Equal)
+                .map(|m| m.value.clone())
+                .filter(|_| false);
+        }
+        if let Some(n) = &name {
+            let present =
+                matchers.iter().any(|m| m.name == vigil_model::METRIC_NAME && m.op == MatchOp::Equal && &m.value == n);
+            if !present {
+                matchers.insert(0, Matcher::equal(vigil_model::METRIC_NAME, n.clone()));
+            }
+        }
+        if matchers.is_empty() || matchers.iter().all(Matcher::matches_empty) {
+            return Err(self.err(at, "vector selector must contain at least one non-empty matcher"));
+        }
+        Ok((Expr::VectorSelector(VectorSelector { name, matchers, offset_ms: 0, at: None }), ValueType::Vector))
+    }
+
+    /// `{a="b", "c.d"=~"e", "metric.name"}`
+    fn matchers(&mut self, metric: Option<&str>) -> Result<Vec<Matcher>> {
+        self.expect(&T::LBrace, "label matching")?;
+        let mut out = Vec::new();
+        loop {
+            let at = self.offset();
+            let label = match self.bump() {
+                T::RBrace => return Ok(out),
+                T::Ident(s) => s,
+                T::Str(s) => {
+                    if matches!(self.peek(), T::Comma | T::RBrace) {
+                        if metric.is_some() {
+                            return Err(self.err(at, "metric name must not be set twice"));
+                        }
+                        out.push(Matcher::equal(vigil_model::METRIC_NAME, s));
+                        if self.peek() == &T::Comma {
+                            self.bump();
+                        }
+                        continue;
+                    }
+                    s
+                }
+                _ => {
+                    self.pos -= 1;
+                    return Err(self.unexpected("label matching"));
+                }
+            };
+            let op = match self.bump() {
+                T::Assign => MatchOp::Equal,
+                T::Neq => MatchOp::NotEqual,
+                T::RegexMatch => MatchOp::Regex,
+                T::RegexNoMatch => MatchOp::NotRegex,
+                _ => {
+                    self.pos -= 1;
+                    return Err(self.unexpected("label matching"));
+                }
+            };
+            let value = match self.bump() {
+                T::Str(s) => s,
+                _ => {
+                    self.pos -= 1;
+                    return Err(self.unexpected("label matching"));
+                }
+            };
+            out.push(Matcher::new(op, label, value).map_err(|e| self.err(at, e.to_string()))?);
+            match self.peek() {
+                T::Comma => {
+                    self.bump();
+                }
+                T::RBrace => {}
+                _ => return Err(self.unexpected("label matching")),
+            }
+        }
+    }
+
+    fn grouping(&mut self) -> Result<Option<Grouping>> {
+        if self.is_ident("by") || self.is_ident("without") {
+            let without = self.is_ident("without");
+            self.bump();
+            return Ok(Some(Grouping { without, labels: self.label_list()? }));
+        }
+        Ok(None)
+    }
+
+    fn aggregate(&mut self, op: AggregateOp, depth: usize, at: usize) -> Result<(Expr, ValueType)> {
+        let before = self.grouping()?;
+        self.check_depth(depth + 1)?;
+        let mut args = self.args(depth + 1)?;
+        let after = self.grouping()?;
+        if before.is_some() && after.is_some() {
+            return Err(self.err(at, "aggregation may have only one grouping clause"));
+        }
+        let grouping = before.or(after).unwrap_or_default();
+        let want = if op.has_param() { 2 } else { 1 };
+        if args.len() != want {
+            return Err(self.err(
+                at,
+                format!(
+                    "wrong number of arguments for aggregate expression provided, expected {want}, got {}",
+                    args.len()
+                ),
+            ));
+        }
+        let (expr, et) = args.pop().ok_or_else(|| self.err(at, "internal error: missing argument"))?;
+        if et != ValueType::Vector {
+            return Err(
+                self.err(at, format!("expected type instant vector in aggregation expression, got {}", type_name(et)))
+            );
+        }
+        let param = match args.pop() {
+            Some((p, pt)) => {
+                let want = if op == AggregateOp::CountValues { ValueType::String } else { ValueType::Scalar };
+                if pt != want {
+                    return Err(self.err(
+                        at,
+                        format!("expected type {} in aggregation parameter, got {}", type_name(want), type_name(pt)),
+                    ));
+                }
+                Some(Box::new(p))
+            }
+            None => None,
+        };
+        Ok((Expr::Aggregate(AggregateExpr { op, expr: Box::new(expr), param, grouping }), ValueType::Vector))
+    }
+
+    fn args(&mut self, depth: usize) -> Result<Vec<(Expr, ValueType)>> {
+        self.expect(&T::LParen, "function call")?;
+        let mut args = Vec::new();
+        if self.peek() == &T::RParen {
+            self.bump();
+            return Ok(args);
+        }
+        loop {
+            args.push(self.expr(depth)?);
+            match self.peek() {
+                T::Comma => {
+                    self.bump();
+                    if self.peek() == &T::RParen {
+                        self.bump();
+                        return Ok(args);
+                    }
+                }
+                T::RParen => {
+                    self.bump();
+                    return Ok(args);
+                }
+                T::Eof => return Err(self.err(self.offset(), "unclosed left parenthesis")),
+                _ => return Err(self.unexpected("function call")),
+            }
+        }
+    }
+
+    fn call(&mut self, name: &str, depth: usize, at: usize) -> Result<(Expr, ValueType)> {
+        let lookup = if name == "holt_winters" { "double_exponential_smoothing" } else { name };
+        let func =
+            lookup_function(lookup).ok_or_else(|| self.err(at, format!("unknown function with name '{name}'")))?;
+        self.check_depth(depth + 1)?;
+        let args = self.args(depth + 1)?;
+        func.check_arity(args.len()).map_err(|m| self.err(at, m))?;
+        let mut out = Vec::with_capacity(args.len());
+        for (i, (a, t)) in args.into_iter().enumerate() {
+            let want = func
+                .arg_type(i)
+                .ok_or_else(|| self.err(at, format!("too many arguments in call to {:?}", func.name)))?;
+            if t != want {
+                return Err(self.err(
+                    at,
+                    format!("expected type {} in call to function '{}', got {}", want.as_str(), func.name, t.as_str()),
+                ));
+            }
+            out.push(a);
+        }
+        Ok((Expr::Call(Call { func, args: out }), func.return_type))
+    }
+}
+
+fn type_name(t: ValueType) -> &'static str {
+    match t {
+        ValueType::Vector => "instant vector",
+        ValueType::Matrix => "range vector",
+        ValueType::Scalar => "scalar",
+        ValueType::String => "string",
+    }
+}
+
+/// Seconds (possibly fractional) to whole milliseconds, if representable.
+fn seconds_to_ms(s: f64) -> Option<i64> {
+    let ms = (s * 1000.0).round();
+    (ms.is_finite() && ms.abs() < 9.2e18).then_some(ms as i64)
+}
+
+#[cfg(test)]
+mod tests;
