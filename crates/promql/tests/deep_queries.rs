@@ -34,8 +34,11 @@ fn chain(term: &str, op: &str, ops: usize) -> String {
     q
 }
 
+/// Builds a query of a shape nested `levels` deep.
+type MakeQuery = Box<dyn Fn(usize) -> String>;
+
 /// Each shape as (name, levels → query, most levels accepted).
-fn shapes() -> Vec<(&'static str, Box<dyn Fn(usize) -> String>, usize)> {
+fn shapes() -> Vec<(&'static str, MakeQuery, usize)> {
     let d = DEFAULT_MAX_DEPTH;
     vec![
         ("parentheses", Box::new(|n| nest("(", "up", ")", n)), d),
