@@ -32,7 +32,7 @@ pub use error::{Error, Result};
 pub use functions::{FUNCTIONS, FunctionSig, lookup_function};
 pub use parse::{
     DEFAULT_MAX_BINARY_OPS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, ParseOptions, QUERY_STACK_SIZE, format_query,
-    parse, parse_with,
+    parse, parse_with, parse_with_oracle,
 };
 
 #[cfg(test)]

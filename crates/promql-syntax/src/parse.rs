@@ -58,6 +58,15 @@ pub fn parse_with(query: &str, opts: &ParseOptions) -> Result<Expr> {
     parser::parse_query(query, opts.max_depth)
 }
 
+/// Parses `query` with the `promql-parser` crate and converts its tree: the oracle that the
+/// differential property test (`crates/test-support/tests/parser_oracle.rs`) compares
+/// [`parse`] against. Not for production use; it goes away with the crate.
+#[doc(hidden)]
+pub fn parse_with_oracle(query: &str) -> Result<Expr> {
+    let parsed = parse_upstream(query, &ParseOptions::default())?;
+    convert::convert(&parsed).map_err(|msg| position::locate(query, &msg))
+}
+
 /// Pretty-prints `query` the way `/api/v1/format_query` does.
 pub fn format_query(query: &str) -> Result<String> {
     let opts = ParseOptions::default();
