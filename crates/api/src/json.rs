@@ -4,6 +4,10 @@
 //! Prometheus' wire quirks live here: sample values are strings, timestamps are seconds with a
 //! fixed three-digit millisecond fraction, scalars use Go's float formatting.
 
+mod stats;
+
+pub use stats::push_query_stats;
+
 use crate::gofloat;
 use vigil_model::{Labels, Timestamp};
 

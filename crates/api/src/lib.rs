@@ -33,6 +33,7 @@ mod handlers;
 pub mod json;
 mod metrics;
 mod params;
+mod query_log;
 mod selector;
 mod sources;
 mod state;
@@ -41,6 +42,7 @@ mod timefmt;
 pub use error::{Error, ErrorType, Result, error_response};
 pub use metrics::ApiMetrics;
 pub use params::{MAX_TIME, MIN_TIME, parse_duration, parse_time};
+pub use query_log::QueryLogFile;
 pub use selector::parse_selector;
 pub use sources::{
     BuildInfo, DroppedTargetInfo, HeadStats, MetricMetadata, NameCount, TargetHealth, TargetInfo, TargetsSource,
@@ -101,5 +103,7 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

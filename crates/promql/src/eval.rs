@@ -97,7 +97,11 @@ pub(crate) struct Ctx<'a> {
     /// Timeout and cancellation (also checked by worker threads).
     pub stop: parallel::Interrupt,
     pub max_samples: usize,
+    /// Samples held in memory now, and the most held at once.
     pub samples: usize,
+    pub peak_samples: usize,
+    /// Samples each step could see, for query statistics.
+    pub counter: crate::stats::SampleCounter,
     pub infos: Vec<String>,
     pub warnings: Vec<String>,
 }
@@ -111,6 +115,7 @@ impl Ctx<'_> {
     /// Accounts `n` more samples held in memory.
     pub fn add_samples(&mut self, n: usize) -> Result<()> {
         self.samples += n;
+        self.peak_samples = self.peak_samples.max(self.samples);
         if self.samples > self.max_samples {
             return Err(Error::TooManySamples);
         }

@@ -14,6 +14,11 @@ use vigil_promql_syntax::{Expr, ValueType};
 
 mod bounds;
 mod eval;
+mod query_log;
+mod stats;
+
+pub use query_log::{QueryLogEntry, QueryLogger, QueryOrigin};
+pub use stats::{QueryStats, StatsLevel, Timings};
 use vigil_storage::Queryable;
 
 /// Most steps a range query may have beyond its first, as Prometheus' API allows (11,000).
@@ -45,6 +50,12 @@ pub struct QueryOptions {
     pub timeout: Option<Duration>,
     /// Set to true from another thread to cancel the query (client went away).
     pub cancel: Option<Arc<AtomicBool>>,
+    /// How much detail [`QueryResult::stats`] gets.
+    pub stats: StatsLevel,
+    /// Time the caller already spent queueing the query (reported as `execQueueTime`).
+    pub queue_wait: Duration,
+    /// Who asked, for the query log.
+    pub origin: Option<QueryOrigin>,
 }
 
 /// One sample of an instant vector.
@@ -89,6 +100,8 @@ pub struct QueryResult {
     pub warnings: Vec<String>,
     /// Informational annotations.
     pub infos: Vec<String>,
+    /// Timings and sample counts.
+    pub stats: QueryStats,
 }
 
 /// Query failures, one variant per Prometheus `errorType`.
@@ -124,12 +137,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, Clone, Default)]
 pub struct Engine {
     opts: EngineOptions,
+    logger: Option<Arc<dyn QueryLogger>>,
 }
 
 impl Engine {
     /// A new engine.
     pub fn new(opts: EngineOptions) -> Self {
-        Self { opts }
+        Self { opts, logger: None }
+    }
+
+    /// Reports every executed query to `logger` (Prometheus' query log).
+    pub fn with_query_logger(mut self, logger: Arc<dyn QueryLogger>) -> Self {
+        self.logger = Some(logger);
+        self
     }
 
     /// The engine's options.
@@ -145,8 +165,10 @@ impl Engine {
         t: Timestamp,
         opts: &QueryOptions,
     ) -> Result<QueryResult> {
+        let began = Instant::now();
         let expr = vigil_promql_syntax::parse(query)?;
-        self.run(storage, query, &expr, eval::Grid { start: t, step: 1, n: 1 }, opts, false)
+        let grid = eval::Grid { start: t, step: 1, n: 1 };
+        self.run(&Prepared { storage, query, expr: &expr, grid, opts, range: false, began })
     }
 
     /// Evaluates `query` at `start, start+step, ... <= end` (ms); always returns a matrix.
@@ -167,6 +189,7 @@ impl Engine {
         if end < start {
             return Err(Error::BadData("end timestamp must not be before start time".into()));
         }
+        let began = Instant::now();
         let expr = vigil_promql_syntax::parse(query)?;
         let t = expr.value_type();
         if t != ValueType::Scalar && t != ValueType::Vector {
@@ -183,18 +206,44 @@ impl Engine {
             ));
         }
         let n = usize::try_from((end - start) / step_ms + 1).map_err(|_| Error::BadData("too many steps".into()))?;
-        self.run(storage, query, &expr, eval::Grid { start, step: step_ms, n }, opts, true)
+        let grid = eval::Grid { start, step: step_ms, n };
+        self.run(&Prepared { storage, query, expr: &expr, grid, opts, range: true, began })
     }
 
-    fn run(
+    /// Evaluates a parsed query, fills in its statistics and reports it to the query log.
+    fn run(&self, p: &Prepared<'_>) -> Result<QueryResult> {
+        let Prepared { query, grid: g, opts, range, began, .. } = *p;
+        let logger = self.logger.as_ref().filter(|l| l.enabled());
+        // The log wants window counts even when the caller did not ask for statistics.
+        let level = if logger.is_some() && opts.stats == StatsLevel::Basic { StatsLevel::Totals } else { opts.stats };
+        let mut stats = QueryStats::default();
+        let result = self.evaluate(p, level, &mut stats);
+        stats.timings.exec_queue = opts.queue_wait;
+        stats.timings.eval_total = began.elapsed();
+        stats.timings.exec_total = opts.queue_wait + stats.timings.eval_total;
+        if let Some(l) = logger {
+            l.log(&QueryLogEntry {
+                query,
+                start: g.start,
+                end: g.end(),
+                step_ms: if range { g.step } else { 0 },
+                stats: &stats,
+                error: result.as_ref().err().map(ToString::to_string),
+                origin: opts.origin.as_ref(),
+            });
+        }
+        let (value, warnings, infos) = result?;
+        Ok(QueryResult { value, warnings, infos, stats })
+    }
+
+    /// Runs the evaluator; returns the value, warnings and infos.
+    fn evaluate(
         &self,
-        storage: &dyn Queryable,
-        query: &str,
-        expr: &Expr,
-        g: eval::Grid,
-        opts: &QueryOptions,
-        range: bool,
-    ) -> Result<QueryResult> {
+        p: &Prepared<'_>,
+        level: StatsLevel,
+        stats: &mut QueryStats,
+    ) -> Result<(Value, Vec<String>, Vec<String>)> {
+        let Prepared { storage, query, expr, grid: g, opts, range, began } = *p;
         let lookback = opts.lookback_delta_ms.filter(|&l| l > 0).unwrap_or(self.opts.lookback_delta_ms);
         let timeout = opts.timeout.map_or(self.opts.timeout, |t| t.min(self.opts.timeout));
         let (mint, maxt) = bounds::data_bounds(expr, g.start, g.end(), lookback);
@@ -207,56 +256,87 @@ impl Engine {
             query_step: if range { g.step } else { 0 },
             query,
             is_range: range,
-            stop: eval::parallel::Interrupt { deadline: Instant::now() + timeout, cancel: opts.cancel.clone() },
+            stop: eval::parallel::Interrupt { deadline: began + timeout, cancel: opts.cancel.clone() },
             max_samples: self.opts.max_samples,
             samples: 0,
+            peak_samples: 0,
+            counter: stats::SampleCounter::new(level, g.n),
             infos: Vec::new(),
             warnings: Vec::new(),
         };
-        let val = ctx.eval(expr, &g)?;
-        let value = match val {
-            eval::Val::Scalar(v) if range => Value::Matrix(vec![MatrixSeries {
-                labels: Labels::empty(),
-                points: v.iter().enumerate().map(|(k, &x)| (g.ts(k), x)).collect(),
-            }]),
-            eval::Val::Scalar(v) => Value::Scalar(g.start, v.first().copied().unwrap_or(f64::NAN)),
-            eval::Val::Str(s) => Value::String(g.start, s),
-            eval::Val::Vector(vs) => {
-                let vs = eval::finish_names(vs)?;
-                if range {
-                    let mut out: Vec<MatrixSeries> = vs
-                        .into_iter()
-                        .filter(|s| !s.is_empty())
-                        .map(|s| MatrixSeries {
-                            points: (0..g.n).filter(|&k| s.has[k]).map(|k| (g.ts(k), s.vals[k])).collect(),
-                            labels: s.labels,
-                        })
-                        .collect();
-                    out.sort_by(|a, b| a.labels.cmp(&b.labels));
-                    Value::Matrix(out)
-                } else {
-                    Value::Vector(
-                        vs.into_iter()
-                            .filter(|s| s.has[0])
-                            .map(|s| VectorSample { t: g.start, v: s.vals[0], labels: s.labels })
-                            .collect(),
-                    )
-                }
-            }
-            eval::Val::Matrix(ms) => {
-                let mut out: Vec<MatrixSeries> = ms
+        let inner_began = Instant::now();
+        stats.timings.query_preparation = inner_began - began;
+        let val = ctx.eval(expr, &g);
+        let sort_began = Instant::now();
+        stats.timings.inner_eval = sort_began - inner_began;
+        stats.peak_samples = ctx.peak_samples as u64;
+        stats.total_queryable_samples = ctx.counter.total;
+        if let Some(per_step) = ctx.counter.per_step.take() {
+            stats.per_step = per_step.into_iter().enumerate().map(|(k, n)| (g.ts(k), n)).collect();
+        }
+        let value = shape_result(val?, &g, range)?;
+        stats.timings.result_sort = sort_began.elapsed();
+        Ok((value, ctx.warnings, ctx.infos))
+    }
+}
+
+/// A parsed query about to run, with its grid and options.
+#[derive(Clone, Copy)]
+struct Prepared<'a> {
+    storage: &'a dyn Queryable,
+    query: &'a str,
+    expr: &'a Expr,
+    grid: eval::Grid,
+    opts: &'a QueryOptions,
+    /// A range query (the result is always a matrix).
+    range: bool,
+    /// When parsing began: the deadline and the timings count from here.
+    began: Instant,
+}
+
+/// Turns the evaluator's dense value into the API's result shape, sorted as Prometheus sorts it.
+fn shape_result(val: eval::Val, g: &eval::Grid, range: bool) -> Result<Value> {
+    Ok(match val {
+        eval::Val::Scalar(v) if range => Value::Matrix(vec![MatrixSeries {
+            labels: Labels::empty(),
+            points: v.iter().enumerate().map(|(k, &x)| (g.ts(k), x)).collect(),
+        }]),
+        eval::Val::Scalar(v) => Value::Scalar(g.start, v.first().copied().unwrap_or(f64::NAN)),
+        eval::Val::Str(s) => Value::String(g.start, s),
+        eval::Val::Vector(vs) => {
+            let vs = eval::finish_names(vs)?;
+            if range {
+                let mut out: Vec<MatrixSeries> = vs
                     .into_iter()
+                    .filter(|s| !s.is_empty())
                     .map(|s| MatrixSeries {
-                        labels: if s.drop_name { s.labels.without_metric_name() } else { s.labels },
-                        points: s.ts.into_iter().zip(s.vals).collect(),
+                        points: (0..g.n).filter(|&k| s.has[k]).map(|k| (g.ts(k), s.vals[k])).collect(),
+                        labels: s.labels,
                     })
                     .collect();
                 out.sort_by(|a, b| a.labels.cmp(&b.labels));
                 Value::Matrix(out)
+            } else {
+                Value::Vector(
+                    vs.into_iter()
+                        .filter(|s| s.has[0])
+                        .map(|s| VectorSample { t: g.start, v: s.vals[0], labels: s.labels })
+                        .collect(),
+                )
             }
-        };
-        Ok(QueryResult { value, warnings: ctx.warnings, infos: ctx.infos })
-    }
+        }
+        eval::Val::Matrix(ms) => {
+            let mut out: Vec<MatrixSeries> = ms
+                .into_iter()
+                .map(|s| MatrixSeries {
+                    labels: if s.drop_name { s.labels.without_metric_name() } else { s.labels },
+                    points: s.ts.into_iter().zip(s.vals).collect(),
+                })
+                .collect();
+            out.sort_by(|a, b| a.labels.cmp(&b.labels));
+            Value::Matrix(out)
+        }
+    })
 }
 
 #[cfg(test)]

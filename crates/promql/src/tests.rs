@@ -270,3 +270,69 @@ fn max_over_time_matches_a_plain_scan() {
     let want: Vec<(i64, String)> = want.iter().map(|&(t, v)| (t, v.to_owned())).collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn stats_count_queryable_samples_per_step() {
+    // Two series sampled every 10s from 0 to 60s.
+    let pts: Vec<(i64, f64)> = (0..=6).map(|i| (i * 10_000, i as f64)).collect();
+    let db = storage(&[(&[("__name__", "x"), ("i", "1")], &pts), (&[("__name__", "x"), ("i", "2")], &pts)]);
+    let opts = QueryOptions { stats: StatsLevel::PerStep, ..QueryOptions::default() };
+    // An instant selector sees one sample per series per step.
+    let r = Engine::default().range(&db, "x", 0, 60_000, 20_000, &opts).unwrap();
+    assert_eq!(r.stats.total_queryable_samples, 8);
+    assert_eq!(r.stats.per_step, vec![(0, 2), (20_000, 2), (40_000, 2), (60_000, 2)]);
+    assert!(r.stats.peak_samples >= 8, "peak {}", r.stats.peak_samples);
+    // A range window (t-25s, t] holds the samples at t-20s..t: 1 at t=0, 3 from t=20s on.
+    let r = Engine::default().range(&db, "rate(x[25s])", 0, 60_000, 20_000, &opts).unwrap();
+    assert_eq!(r.stats.per_step, vec![(0, 2), (20_000, 6), (40_000, 6), (60_000, 6)]);
+    assert_eq!(r.stats.total_queryable_samples, 20);
+    // `@` pins every window to the same samples.
+    let r = Engine::default().range(&db, "count_over_time(x[25s] @ 60)", 0, 60_000, 20_000, &opts).unwrap();
+    assert_eq!(r.stats.per_step, vec![(0, 6), (20_000, 6), (40_000, 6), (60_000, 6)]);
+    // What a subquery's inner steps read is not counted; its output points at 40s, 50s and 60s
+    // inside the outer window are.
+    let r = Engine::default().instant(&db, "max_over_time(x[30s:10s])", 60_000, &opts).unwrap();
+    assert_eq!(r.stats.per_step, vec![(60_000, 6)]);
+    assert_eq!(r.stats.total_queryable_samples, 6);
+    // Without a level asking for windows, only instant selectors count, and no per-step list.
+    let r = Engine::default().range(&db, "rate(x[25s])", 0, 60_000, 20_000, &QueryOptions::default()).unwrap();
+    assert_eq!(r.stats.total_queryable_samples, 0);
+    assert!(r.stats.per_step.is_empty());
+    let t = r.stats.timings;
+    assert!(t.eval_total >= t.inner_eval && t.exec_total >= t.eval_total, "{t:?}");
+}
+
+/// What the recorder keeps of a log entry: query, step, error, queryable samples.
+type LoggedQuery = (String, i64, Option<String>, u64);
+
+/// A logger that keeps what it was given.
+#[derive(Debug, Default)]
+struct Recorder(std::sync::Mutex<Vec<LoggedQuery>>);
+
+impl QueryLogger for Recorder {
+    fn enabled(&self) -> bool {
+        true
+    }
+    fn log(&self, e: &QueryLogEntry<'_>) {
+        let row = (e.query.to_owned(), e.step_ms, e.error.clone(), e.stats.total_queryable_samples);
+        self.0.lock().unwrap().push(row);
+    }
+}
+
+#[test]
+fn query_logger_sees_successes_and_failures_with_window_counts() {
+    let pts: Vec<(i64, f64)> = (0..=6).map(|i| (i * 10_000, i as f64)).collect();
+    let db = storage(&[(&[("__name__", "x")], &pts)]);
+    let rec = Arc::new(Recorder::default());
+    let engine =
+        Engine::new(EngineOptions { max_samples: 5, ..EngineOptions::default() }).with_query_logger(rec.clone());
+    engine.range(&db, "rate(x[25s])", 20_000, 40_000, 20_000, &QueryOptions::default()).unwrap();
+    engine.instant(&db, "x[1m]", 60_000, &QueryOptions::default()).unwrap_err();
+    let rows = rec.0.lock().unwrap().clone();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    // The log asks for window counts even though the caller did not.
+    assert_eq!(rows[0], ("rate(x[25s])".to_owned(), 20_000, None, 6));
+    assert_eq!(rows[1].0, "x[1m]");
+    assert_eq!(rows[1].1, 0);
+    assert!(rows[1].2.as_deref().is_some_and(|e| e.contains("too many samples")), "{:?}", rows[1].2);
+}

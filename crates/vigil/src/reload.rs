@@ -48,6 +48,7 @@ pub struct Reloader {
     source: ConfigSource,
     scrape: Arc<ScrapeManager>,
     target_sets: mpsc::Sender<HashMap<String, Vec<TargetGroup>>>,
+    query_log: Arc<vigil_api::QueryLogFile>,
     metrics: ReloadMetrics,
     on_outcome: OutcomeFn,
     lock: tokio::sync::Mutex<()>,
@@ -59,6 +60,7 @@ impl Reloader {
         source: ConfigSource,
         scrape: Arc<ScrapeManager>,
         target_sets: mpsc::Sender<HashMap<String, Vec<TargetGroup>>>,
+        query_log: Arc<vigil_api::QueryLogFile>,
         registry: &mut Registry,
         on_outcome: OutcomeFn,
     ) -> Self {
@@ -73,7 +75,7 @@ impl Reloader {
             "Timestamp of the last successful configuration reload",
             metrics.success_timestamp.clone(),
         );
-        Self { source, scrape, target_sets, metrics, on_outcome, lock: tokio::sync::Mutex::new(()) }
+        Self { source, scrape, target_sets, query_log, metrics, on_outcome, lock: tokio::sync::Mutex::new(()) }
     }
 
     /// Loads the configuration and applies it; on error nothing changes.
@@ -106,6 +108,11 @@ impl Reloader {
             tracing::warn!(job = %job, mechanism, "Service discovery mechanism is not supported yet; its targets are not scraped.");
         }
         let yaml = config.to_yaml().map_err(|e| e.to_string())?;
+        // Like Prometheus: the file is (re)opened on every reload, relative to the config file.
+        let log_path = config.resolve_path(&config.global.query_log_file);
+        self.query_log
+            .set_path(&log_path.to_string_lossy())
+            .map_err(|e| format!("opening query log file {}: {e}", log_path.display()))?;
         self.scrape.apply_config(&config).map_err(|e| format!("applying scrape configuration: {e}"))?;
         self.target_sets
             .send(vigil_discovery::static_target_sets(&config))

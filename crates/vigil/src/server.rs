@@ -74,17 +74,20 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
     let scrape_task = tokio::spawn(Arc::clone(&scrape).run(target_rx, shutdown_rx.clone()));
 
     // The API state exists before the first config is applied, so the reloader can update it.
+    let query_log = Arc::new(vigil_api::QueryLogFile::register(&mut registry));
     let engine = Engine::new(EngineOptions {
         lookback_delta_ms: settings.lookback_delta_ms,
         timeout: settings.query_timeout,
         max_samples: flags.query_max_samples,
-    });
+    })
+    .with_query_logger(Arc::clone(&query_log) as Arc<dyn vigil_promql::QueryLogger>);
     let handle_slot: Arc<parking_lot::Mutex<Option<vigil_api::ApiHandle>>> = Arc::default();
     let slot = Arc::clone(&handle_slot);
     let reloader = Arc::new(Reloader::new(
         source,
         Arc::clone(&scrape),
         target_tx,
+        query_log,
         &mut registry,
         Box::new(move |outcome| {
             let slot = slot.lock();

@@ -6,12 +6,14 @@ use crate::error::Error;
 use crate::json;
 use crate::params::{Params, parse_duration};
 use crate::state::ApiState;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
 use axum::response::Response;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
-use vigil_promql::{QueryOptions, QueryResult, Value};
+use std::time::{Duration, Instant};
+use vigil_promql::{QueryOptions, QueryOrigin, QueryResult, StatsLevel, Value};
 
 /// Range queries may not produce more points per series than this.
 use vigil_promql::MAX_POINTS_PER_SERIES;
@@ -39,24 +41,44 @@ fn query_param(state: &ApiState, p: &Params) -> Result<String, Error> {
     Ok(q.to_owned())
 }
 
-fn query_options(p: &Params) -> Result<QueryOptions, Error> {
+fn query_options(p: &Params, origin: Origin) -> Result<QueryOptions, Error> {
     let timeout = p.duration("timeout")?.map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
     let lookback_delta_ms = p.duration("lookback_delta")?;
-    Ok(QueryOptions { lookback_delta_ms, timeout, cancel: None })
+    let stats = StatsParam::from_params(p).level();
+    Ok(QueryOptions { lookback_delta_ms, timeout, stats, origin: Some(origin.0), ..QueryOptions::default() })
+}
+
+/// The request's client address, method and path, for the query log.
+pub(crate) struct Origin(QueryOrigin);
+
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Absent when the router is driven without a socket (unit tests).
+        let client_ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(String::new, |ConnectInfo(addr)| addr.ip().to_string());
+        Ok(Self(QueryOrigin::Http { client_ip, method: parts.method.to_string(), path: parts.uri.path().to_owned() }))
+    }
 }
 
 /// `GET|POST /api/v1/query`
-pub(crate) async fn instant(State(state): State<ApiState>, p: Params) -> Result<Response, Error> {
+pub(crate) async fn instant(State(state): State<ApiState>, origin: Origin, p: Params) -> Result<Response, Error> {
     let t = p.time_or("time", state.now())?;
-    let opts = query_options(&p)?;
+    let opts = query_options(&p, origin)?;
     let limit = p.limit()?;
     let query = query_param(&state, &p)?;
-    evaluate(&state, opts, limit, move |st, opts| st.inner.engine.instant(st.inner.storage.as_ref(), &query, t, opts))
-        .await
+    let stats = StatsParam::from_params(&p);
+    evaluate(&state, opts, limit, stats, move |st, opts| {
+        st.inner.engine.instant(st.inner.storage.as_ref(), &query, t, opts)
+    })
+    .await
 }
 
 /// `GET|POST /api/v1/query_range`
-pub(crate) async fn range(State(state): State<ApiState>, p: Params) -> Result<Response, Error> {
+pub(crate) async fn range(State(state): State<ApiState>, origin: Origin, p: Params) -> Result<Response, Error> {
     let start = p.required_time("start")?;
     let end = p.required_time("end")?;
     if end < start {
@@ -75,32 +97,76 @@ pub(crate) async fn range(State(state): State<ApiState>, p: Params) -> Result<Re
                 .to_owned(),
         ));
     }
-    let opts = query_options(&p)?;
+    let opts = query_options(&p, origin)?;
     let limit = p.limit()?;
     let query = query_param(&state, &p)?;
-    evaluate(&state, opts, limit, move |st, opts| {
+    let stats = StatsParam::from_params(&p);
+    evaluate(&state, opts, limit, stats, move |st, opts| {
         st.inner.engine.range(st.inner.storage.as_ref(), &query, start, end, step, opts)
     })
     .await
 }
 
-async fn evaluate<F>(state: &ApiState, mut opts: QueryOptions, limit: usize, eval: F) -> Result<Response, Error>
+async fn evaluate<F>(
+    state: &ApiState,
+    mut opts: QueryOptions,
+    limit: usize,
+    stats: StatsParam,
+    eval: F,
+) -> Result<Response, Error>
 where
     F: FnOnce(&ApiState, &QueryOptions) -> vigil_promql::Result<QueryResult> + Send + 'static,
 {
     let cancel = Arc::new(AtomicBool::new(false));
     let _guard = CancelOnDrop(Arc::clone(&cancel));
     opts.cancel = Some(cancel);
+    let queued = Instant::now();
     blocking(state, move |st| {
+        opts.queue_wait = queued.elapsed();
         let result = eval(st, &opts).map_err(Error::from_query)?;
-        Ok(json_response(encode_result(result, limit)))
+        Ok(json_response(encode_result(result, limit, stats)))
     })
     .await
 }
 
+/// Which statistics a response carries (`stats` parameter): none, totals, or also per step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StatsParam {
+    None,
+    Totals,
+    All,
+}
+
+impl StatsParam {
+    /// Any non-empty value asks for statistics; `all` also for the per-step counts.
+    fn from_params(p: &Params) -> Self {
+        match p.get("stats").unwrap_or("") {
+            "" => Self::None,
+            "all" => Self::All,
+            _ => Self::Totals,
+        }
+    }
+
+    fn level(self) -> StatsLevel {
+        match self {
+            Self::None => StatsLevel::Basic,
+            Self::Totals => StatsLevel::Totals,
+            Self::All => StatsLevel::PerStep,
+        }
+    }
+}
+
 /// Encodes a query result in Prometheus' `data` shape, cutting it to `limit` series if set.
-pub(crate) fn encode_result(result: QueryResult, limit: usize) -> String {
-    let QueryResult { value, mut warnings, infos } = result;
+pub(crate) fn encode_result(result: QueryResult, limit: usize, stats: StatsParam) -> String {
+    let QueryResult { value, mut warnings, infos, stats: query_stats } = result;
+    // Closes the `data` object, with `stats` inside it when asked for.
+    let close = |out: &mut String| {
+        if stats != StatsParam::None {
+            out.push_str(",\"stats\":");
+            json::push_query_stats(out, &query_stats, stats == StatsParam::All);
+        }
+        out.push('}');
+    };
     let mut cut = |n: usize| {
         if limit > 0 && n > limit {
             warnings.push(TRUNCATED_WARNING.to_owned());
@@ -115,7 +181,7 @@ pub(crate) fn encode_result(result: QueryResult, limit: usize) -> String {
             |out| {
                 out.push_str("{\"resultType\":\"scalar\",\"result\":");
                 json::push_scalar(out, t, v);
-                out.push('}');
+                close(out);
             },
             &warnings,
             &infos,
@@ -125,7 +191,7 @@ pub(crate) fn encode_result(result: QueryResult, limit: usize) -> String {
             |out| {
                 out.push_str("{\"resultType\":\"string\",\"result\":");
                 json::push_string_value(out, t, &s);
-                out.push('}');
+                close(out);
             },
             &warnings,
             &infos,
@@ -147,7 +213,8 @@ pub(crate) fn encode_result(result: QueryResult, limit: usize) -> String {
                         json::push_point(out, s.t, s.v);
                         out.push('}');
                     }
-                    out.push_str("]}");
+                    out.push(']');
+                    close(out);
                 },
                 &warnings,
                 &infos,
@@ -176,7 +243,8 @@ pub(crate) fn encode_result(result: QueryResult, limit: usize) -> String {
                         }
                         out.push_str("]}");
                     }
-                    out.push_str("]}");
+                    out.push(']');
+                    close(out);
                 },
                 &warnings,
                 &infos,

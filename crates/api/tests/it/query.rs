@@ -90,3 +90,45 @@ async fn limit_cuts_vector_results() {
     assert_eq!(body["data"]["result"].as_array().map(Vec::len), Some(1));
     assert_eq!(body["warnings"], serde_json::json!(["results truncated due to limit"]));
 }
+
+#[tokio::test]
+async fn stats_parameter_adds_prometheus_shaped_statistics() {
+    let srv = TestServer::start().await;
+    let t0 = NOW_MS - 60_000;
+    let pts: Vec<(i64, f64)> = (0..=6).map(|i| (t0 + i * 10_000, i as f64)).collect();
+    load(&srv.storage, &[(&[("__name__", "x"), ("i", "1")], &pts), (&[("__name__", "x"), ("i", "2")], &pts)]);
+    let (start, end) = (format!("{}", (t0 + 20_000) as f64 / 1000.0), format!("{}", (t0 + 60_000) as f64 / 1000.0));
+    let range = |stats: &'static str| {
+        let (start, end) = (start.clone(), end.clone());
+        let srv = &srv;
+        async move {
+            let mut p =
+                vec![("query", "rate(x[25s])"), ("start", start.as_str()), ("end", end.as_str()), ("step", "20")];
+            if !stats.is_empty() {
+                p.push(("stats", stats));
+            }
+            srv.get_json("/api/v1/query_range", &p).await
+        }
+    };
+    let (code, body) = range("").await;
+    assert_eq!(code, 200);
+    assert!(body["data"].get("stats").is_none(), "{body}");
+    let (_, body) = range("true").await;
+    let stats = &body["data"]["stats"];
+    let timings = stats["timings"].as_object().expect("timings");
+    let names: Vec<&str> = timings.keys().map(String::as_str).collect();
+    for want in
+        ["evalTotalTime", "resultSortTime", "queryPreparationTime", "innerEvalTime", "execQueueTime", "execTotalTime"]
+    {
+        assert!(names.contains(&want) && timings[want].as_f64().is_some(), "{want} in {stats}");
+    }
+    // Three windows of three samples for each of two series.
+    assert_eq!(stats["samples"]["totalQueryableSamples"], 18, "{stats}");
+    assert!(stats["samples"]["peakSamples"].as_u64().unwrap_or(0) > 0, "{stats}");
+    assert!(stats["samples"].get("totalQueryableSamplesPerStep").is_none(), "{stats}");
+    let (_, body) = range("all").await;
+    let per_step = &body["data"]["stats"]["samples"]["totalQueryableSamplesPerStep"];
+    let want: Vec<serde_json::Value> =
+        (1..=3).map(|k| serde_json::json!([(t0 + 20_000 * k) as f64 / 1000.0, 6])).collect();
+    assert_eq!(per_step, &serde_json::Value::Array(want), "{body}");
+}

@@ -118,6 +118,9 @@ impl Ctx<'_> {
             _ => (0, None, None),
         };
         let src = self.range_source(&args[mat_idx], g)?;
+        if self.counter.counts_windows() {
+            self.count_windows(&src, g);
+        }
         let job = Job { f, src: &src, g, p0: p0.as_deref(), p1: p1.as_deref() };
         let work = src.series.iter().map(|s| s.ts.len()).sum::<usize>() + src.series.len() * g.n;
         let stop = self.stop.clone();
@@ -136,6 +139,39 @@ impl Ctx<'_> {
         let points: usize = out.iter().map(|s| s.has.iter().filter(|&&h| h).count()).sum();
         self.add_samples(points)?;
         Ok(out)
+    }
+}
+
+impl Ctx<'_> {
+    /// Adds the samples inside every step's window to the query statistics: two pointers per
+    /// series, walked only when statistics or the query log ask for it.
+    fn count_windows(&mut self, src: &RangeSource, g: &Grid) {
+        let mut per_step = self.counter.steps_mut().map(|_| vec![0u64; g.n]);
+        let mut total = 0u64;
+        for s in &src.series {
+            let (mut lo, mut hi) = (0, 0);
+            for k in 0..g.n {
+                let end = src.window_end(g.ts(k));
+                let start = end - src.range_ms;
+                // Windows move forward with the steps unless `@` pins them; both pointers only
+                // advance, so a pinned window is found at the first step and kept.
+                while hi < s.ts.len() && s.ts[hi] <= end {
+                    hi += 1;
+                }
+                while lo < hi && s.ts[lo] <= start {
+                    lo += 1;
+                }
+                let n = (hi - lo) as u64;
+                total += n;
+                if let Some(p) = per_step.as_mut() {
+                    p[k] += n;
+                }
+            }
+        }
+        self.counter.add_total(total);
+        if let (Some(p), Some(steps)) = (per_step, self.counter.steps_mut()) {
+            steps.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+        }
     }
 }
 

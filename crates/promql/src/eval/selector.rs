@@ -75,6 +75,10 @@ impl Ctx<'_> {
         for (s, (vals, has, count)) in set.into_iter().zip(picked) {
             if count > 0 {
                 self.add_samples(count)?;
+                self.counter.add_total(count as u64);
+                if let Some(steps) = self.counter.steps_mut() {
+                    steps.iter_mut().zip(&has).for_each(|(n, &h)| *n += u64::from(h));
+                }
                 out.push(Series { labels: s.labels, drop_name: false, vals, has });
             }
         }
@@ -121,7 +125,9 @@ impl Ctx<'_> {
                 let n = usize::try_from((last_end - start) / step + 1).unwrap_or(usize::MAX);
                 self.add_samples(n)?;
                 let inner = Grid { start, step, n };
+                self.counter.subquery_depth += 1;
                 let val = self.eval(&sq.expr, &inner);
+                self.counter.subquery_depth -= 1;
                 self.release_samples(n);
                 let val = val?;
                 let dense = match val {
@@ -165,6 +171,10 @@ impl Ctx<'_> {
             let hi = s.ts.partition_point(|&t| t <= end);
             if lo < hi {
                 self.add_samples(hi - lo)?;
+                self.counter.add_total((hi - lo) as u64);
+                if let Some(last) = self.counter.steps_mut().and_then(|s| s.last_mut()) {
+                    *last += (hi - lo) as u64;
+                }
                 s.ts = s.ts[lo..hi].to_vec();
                 s.vals = s.vals[lo..hi].to_vec();
                 out.push(s);

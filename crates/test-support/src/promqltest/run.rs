@@ -255,8 +255,11 @@ impl<'a> State<'a> {
     fn execute(&self, query: &str, request: Request) -> Result<Result<QueryResult, String>, String> {
         self.queries.set(self.queries.get() + 1);
         let cancel = Arc::new(AtomicBool::new(false));
-        let opts =
-            QueryOptions { lookback_delta_ms: None, timeout: Some(self.config.timeout), cancel: Some(cancel.clone()) };
+        let opts = QueryOptions {
+            timeout: Some(self.config.timeout),
+            cancel: Some(cancel.clone()),
+            ..QueryOptions::default()
+        };
         let (engine, storage, query_owned) = (self.engine.clone(), self.storage.clone(), query.to_owned());
         let (tx, rx) = mpsc::channel();
         let spawned = std::thread::Builder::new()

@@ -12,4 +12,5 @@ mod crash_safety;
 mod default_stack;
 mod differential;
 mod promtool;
+mod query_log;
 mod reload;

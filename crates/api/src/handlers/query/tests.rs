@@ -5,7 +5,11 @@ use vigil_model::Labels;
 use vigil_promql::{MatrixSeries, VectorSample};
 
 fn check(value: Value, limit: usize, want: &str) {
-    let got = encode_result(QueryResult { value, warnings: vec![], infos: vec![] }, limit);
+    let got = encode_result(
+        QueryResult { value, warnings: vec![], infos: vec![], stats: Default::default() },
+        limit,
+        StatsParam::None,
+    );
     assert_eq!(got, want);
 }
 

@@ -3,6 +3,7 @@
 use super::*;
 use crate::promqltest::script::{Command, parse_script};
 use vigil_model::STALE_NAN;
+use vigil_promql::QueryStats;
 
 fn labels(pairs: &[(&str, &str)]) -> Labels {
     Labels::from_pairs(pairs)
@@ -16,7 +17,7 @@ fn vector(samples: &[(&[(&str, &str)], f64)]) -> Value {
 type SeriesSpec<'a> = (&'a [(&'a str, &'a str)], &'a [(i64, f64)]);
 
 fn ok(value: Value) -> Result<QueryResult, String> {
-    Ok(QueryResult { value, warnings: Vec::new(), infos: Vec::new() })
+    Ok(QueryResult { value, warnings: Vec::new(), infos: Vec::new(), stats: QueryStats::default() })
 }
 
 /// Parses a one-eval script, judges `outcome` and compares with `expected`: `"ok"` or
@@ -175,6 +176,7 @@ fn annotations() {
             value: vector(&[]),
             warnings: warnings.iter().map(|s| s.to_string()).collect(),
             infos: infos.iter().map(|s| s.to_string()).collect(),
+            stats: QueryStats::default(),
         })
     };
     let script = "eval instant at 0 x\n  expect warn msg: PromQL warning: w1 (1:1)\n";
