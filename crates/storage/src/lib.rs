@@ -91,7 +91,8 @@ pub struct SelectHints {
 
 /// Read access to a consistent view of the storage over a fixed time range.
 ///
-/// A querier sees every sample committed before it was created; it may or may not see later ones.
+/// Isolation: a querier sees every commit that finished before it was created and nothing of a
+/// later or unfinished one, in all of its selects, so one query never mixes two scrapes.
 pub trait Querier: Send + Sync {
     /// Series matching all `matchers`, sorted by labels, with their samples in the querier's range
     /// (or the narrower range in `hints`). At least one matcher must not match the empty string.

@@ -14,6 +14,7 @@
 
 pub mod chunk_store;
 pub mod index;
+mod isolation;
 mod postings;
 mod read;
 
@@ -25,6 +26,7 @@ use crate::encoding::{Reader, put_uvarint};
 use chunk_store::ChunkStore;
 use hashbrown::HashTable;
 use index::Index;
+use isolation::{CommitMark, Isolation};
 use parking_lot::{Mutex, RwLock};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use symbols::Symbols;
@@ -88,6 +90,9 @@ pub(crate) struct Shard {
     by_hash: HashTable<u32>,
     labels: Vec<u8>,
     garbage: usize,
+    /// Per local series id, the commits that open read views must not see (see
+    /// [`isolation`]); empty while no view is open.
+    marks: hashbrown::HashMap<u32, Vec<CommitMark>>,
 }
 
 impl Shard {
@@ -191,6 +196,12 @@ pub struct HeadCounters {
     pub chunks_decoded: AtomicU64,
 }
 
+/// A consistent view of the head's commits, from [`Head::open_view`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadView {
+    upto: u64,
+}
+
 /// Whether a sample should be added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -226,6 +237,8 @@ pub struct Head {
     /// parallel); reads take it exclusively only while they copy series state out of the shards,
     /// so every copy is taken between commits: it holds all of a commit or none of it.
     visibility: RwLock<()>,
+    /// Commit sequence numbers and open read views.
+    isolation: Isolation,
     /// Counters.
     pub counters: HeadCounters,
 }
@@ -244,6 +257,7 @@ impl Head {
             symbols: RwLock::new(Symbols::default()),
             index: RwLock::new(Index::default()),
             visibility: RwLock::new(()),
+            isolation: Isolation::default(),
             chunks,
             opts,
             min_valid: AtomicI64::new(Timestamp::MIN),
@@ -358,16 +372,24 @@ impl Head {
     pub fn append_batch(&self, samples: &mut [(u32, Timestamp, f64)]) -> usize {
         samples.sort_by_key(|s| s.0 & SHARD_MASK);
         let _visible_at_once = self.visibility.read();
+        let (seq, track) = self.isolation.begin_commit();
+        let mark = track.then(|| (seq, self.isolation.low()));
         let mut added = 0;
         let (mut lo, mut hi) = (Timestamp::MAX, Timestamp::MIN);
         let mut i = 0;
         while i < samples.len() {
             let shard_no = (samples[i].0 & SHARD_MASK) as usize;
             let mut shard = self.shards[shard_no].lock();
+            if mark.is_none() && !shard.marks.is_empty() {
+                shard.marks = hashbrown::HashMap::new();
+            }
             while i < samples.len() && (samples[i].0 & SHARD_MASK) as usize == shard_no {
                 let (id, t, v) = samples[i];
                 i += 1;
-                if self.append_one(&mut shard, id, t, v) {
+                if let Some(before) = self.append_one(&mut shard, id, t, v) {
+                    if let Some((seq, low)) = mark {
+                        isolation::record(shard.marks.entry(split(id).1 as u32).or_default(), seq, before, low);
+                    }
                     added += 1;
                     lo = lo.min(t);
                     hi = hi.max(t);
@@ -382,19 +404,22 @@ impl Head {
         added
     }
 
-    fn append_one(&self, shard: &mut Shard, id: u32, t: Timestamp, v: f64) -> bool {
+    /// Adds one sample; on success returns the series' newest time before it
+    /// (`Timestamp::MIN` if it had none), which read views use to cut it.
+    fn append_one(&self, shard: &mut Shard, id: u32, t: Timestamp, v: f64) -> Option<Timestamp> {
         let Some(s) = shard.series.get_mut(split(id).1).filter(|s| s.alive()) else {
             self.counters.unknown_series_samples.fetch_add(1, Ordering::Relaxed);
-            return false;
+            return None;
         };
         match verdict(s, t, v) {
             Ok(Verdict::Append) => {}
-            Ok(Verdict::Duplicate) => return false,
+            Ok(Verdict::Duplicate) => return None,
             Err(_) => {
                 self.counters.out_of_order_dropped.fetch_add(1, Ordering::Relaxed);
-                return false;
+                return None;
             }
         }
+        let before = s.last_t().unwrap_or(Timestamp::MIN);
         if !s.chunk.is_empty() {
             let first = s.chunk.first_t().unwrap_or(t);
             let range = self.opts.chunk_range_ms.max(1);
@@ -407,7 +432,7 @@ impl Head {
             s.min_t = t;
         }
         s.empty_seen = false;
-        s.chunk.append(t, v).is_ok()
+        s.chunk.append(t, v).is_ok().then_some(before)
     }
 
     fn seal(&self, s: &mut MemSeries, id: u32) {
@@ -461,6 +486,7 @@ impl Head {
                 }
                 let (hash, off) = (s.hash, s.labels_off as usize);
                 *s = MemSeries::dead();
+                shard.marks.remove(&(local as u32));
                 if let Ok(e) = shard.by_hash.find_entry(hash, |&l| l as usize == local) {
                     e.remove();
                 }
@@ -480,6 +506,18 @@ impl Head {
         report.files_deleted = self.chunks.delete_before(cutoff)?.0;
         self.min_time.fetch_max(cutoff, Ordering::Relaxed);
         Ok(report)
+    }
+
+    /// Opens a read view on every commit finished so far: selects made with it see those
+    /// commits and nothing of later ones. Close it with [`Self::close_view`].
+    pub fn open_view(&self) -> ReadView {
+        let _between_commits = self.visibility.write();
+        ReadView { upto: self.isolation.open_view() }
+    }
+
+    /// Closes a view from [`Self::open_view`].
+    pub fn close_view(&self, view: ReadView) {
+        self.isolation.close_view(view.upto);
     }
 
     /// The oldest timestamp queries may return (the last retention cutoff).

@@ -1,21 +1,29 @@
 //! The querier: matchers → postings → series copied out of the head and decoded.
 
 use super::Db;
-use crate::head::{Head, ReadLimits};
+use crate::head::{Head, ReadLimits, ReadView};
 use vigil_model::{Matcher, Timestamp};
 use vigil_storage::{Error, Querier, Queryable, Result, SelectHints, SeriesSet};
 
-/// A querier over `[mint, maxt]`. It reads the live head, so it also sees samples committed after
-/// it was created (allowed by the contract).
+/// A querier over `[mint, maxt]`. All its selects read through one view of the head: every
+/// commit that finished before the querier was created, nothing of a later one.
 struct DbQuerier<'a> {
     head: &'a Head,
+    view: ReadView,
     mint: Timestamp,
     maxt: Timestamp,
 }
 
 impl Queryable for Db {
     fn querier(&self, mint: Timestamp, maxt: Timestamp) -> Result<Box<dyn Querier + '_>> {
-        Ok(Box::new(DbQuerier { head: &self.inner.head, mint, maxt }))
+        let head = &self.inner.head;
+        Ok(Box::new(DbQuerier { head, view: head.open_view(), mint, maxt }))
+    }
+}
+
+impl Drop for DbQuerier<'_> {
+    fn drop(&mut self) {
+        self.head.close_view(self.view);
     }
 }
 
@@ -25,7 +33,7 @@ impl DbQuerier<'_> {
     /// such as those created by a rolled-back appender, are left out, so the index alone is not
     /// enough even when the range covers the whole head.
     fn scope(&self, matchers: &[Matcher]) -> Option<Vec<u32>> {
-        Some(self.head.matching_with_data_in(matchers, self.mint, self.maxt))
+        Some(self.head.matching_with_data_in(matchers, self.mint, self.maxt, Some(self.view)))
     }
 }
 
@@ -36,8 +44,12 @@ impl Querier for DbQuerier<'_> {
         }
         let mint = hints.start.map_or(self.mint, |s| s.max(self.mint));
         let maxt = hints.end.map_or(self.maxt, |e| e.min(self.maxt));
-        let read =
-            ReadLimits { budget: &hints.budget, cancel: &hints.cancel, decoded: &self.head.counters.chunks_decoded };
+        let read = ReadLimits {
+            view: Some(self.view),
+            budget: &hints.budget,
+            cancel: &hints.cancel,
+            decoded: &self.head.counters.chunks_decoded,
+        };
         Ok(self.head.select(matchers, mint, maxt, hints.labels_only, hints.limit, &read)?)
     }
 

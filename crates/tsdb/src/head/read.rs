@@ -1,7 +1,7 @@
 //! Reading the head: selecting series, label names and values, checkpoint contents, statistics.
 
 use super::chunk_store::{MIN_CHUNK_READ, split_ref};
-use super::{Head, MemSeries, SHARD_MASK, SHARDS, decode_labels, decode_pairs, encoded_len, split};
+use super::{Head, MemSeries, ReadView, SHARD_MASK, SHARDS, Shard, decode_labels, decode_pairs, encoded_len, split};
 use crate::Result;
 use crate::chunk::{ENCODING_XOR, decode_into};
 use crate::wal::checkpoint::CheckpointWriter;
@@ -16,6 +16,8 @@ struct Snap {
     labels: Labels,
     open: Vec<u8>,
     sealed_ref: u64,
+    /// The newest time to return: the select's end, or earlier where the read view stops.
+    maxt: Timestamp,
 }
 
 /// The sealed chunks of one series read by [`Head::read_sealed`]: their bytes back to back,
@@ -43,29 +45,37 @@ impl Sealed {
     }
 }
 
-/// Decodes one series' samples in `[mint, maxt]` into `out`: its sealed chunks oldest first,
-/// then the open chunk.
+/// Decodes one series' samples in `[mint, snap.maxt]` into `out`: its sealed chunks oldest
+/// first, then the open chunk.
 /// Cancellation is checked before every chunk; `decoded` counts the chunks.
-fn decode_snap(
-    snap: &Snap,
-    sealed: &Sealed,
-    mint: Timestamp,
-    maxt: Timestamp,
-    out: &mut Samples,
-    read: &ReadLimits<'_>,
-) -> Result<()> {
+fn decode_snap(snap: &Snap, sealed: &Sealed, mint: Timestamp, out: &mut Samples, read: &ReadLimits<'_>) -> Result<()> {
     let open = (!snap.open.is_empty()).then_some(snap.open.as_slice());
     for chunk in sealed.spans.iter().rev().map(|span| &sealed.bytes[span.clone()]).chain(open) {
         read.cancel.check()?;
         read.decoded.fetch_add(1, Ordering::Relaxed);
-        decode_into(chunk, mint, maxt, &mut out.timestamps, &mut out.values)?;
+        decode_into(chunk, mint, snap.maxt, &mut out.timestamps, &mut out.values)?;
     }
     Ok(())
 }
 
-/// What a select must respect while reading: the query's sample budget and cancellation, and the
-/// counter of decoded chunks.
+/// The newest sample time of series `s` (local id `local` of `shard`) that `view` may see, or
+/// `None` if it sees none of its samples.
+fn visible_last(shard: &Shard, local: usize, s: &MemSeries, view: Option<ReadView>) -> Option<Timestamp> {
+    let last = s.last_t()?;
+    let Some(cut) = view.and_then(|v| super::isolation::visible_until(shard.marks.get(&(local as u32))?, v.upto))
+    else {
+        return Some(last);
+    };
+    // Samples are appended in time order, so what the view sees is a prefix; retention may have
+    // dropped all of it.
+    Some(last.min(cut)).filter(|&l| l >= s.min_t)
+}
+
+/// What a select must respect while reading: the read view it sees commits through, the query's
+/// sample budget and cancellation, and the counter of decoded chunks.
 pub struct ReadLimits<'a> {
+    /// Commits after this view are invisible; `None` reads everything committed.
+    pub view: Option<ReadView>,
     /// Charged per series by its chunks' sample counts before anything is decoded.
     pub budget: &'a SampleBudget,
     /// Checked before every chunk.
@@ -127,9 +137,16 @@ impl Head {
         ix.select(&sy, matchers)
     }
 
-    /// Copies what a query needs out of the shards, grouped by shard to lock each once. The
-    /// caller holds the visibility lock exclusively.
-    fn snapshot(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, with_open: bool) -> Vec<Snap> {
+    /// Copies what a query needs out of the shards, grouped by shard to lock each once, as
+    /// `view` sees it. The caller holds the visibility lock exclusively.
+    fn snapshot(
+        &self,
+        ids: &[u32],
+        mint: Timestamp,
+        maxt: Timestamp,
+        with_open: bool,
+        view: Option<ReadView>,
+    ) -> Vec<Snap> {
         let mut by_shard: Vec<Vec<u32>> = vec![Vec::new(); SHARDS];
         for &id in ids {
             by_shard[(id & SHARD_MASK) as usize].push(id);
@@ -139,10 +156,10 @@ impl Head {
             let shard = self.shards[shard_no].lock();
             let sy = self.symbols.read();
             for &id in ids {
-                let Some(s) = shard.series.get(split(id).1).filter(|s| s.alive()) else { continue };
-                if s.last_t().is_none_or(|t| t < mint) {
-                    continue;
-                }
+                let local = split(id).1;
+                let Some(s) = shard.series.get(local).filter(|s| s.alive()) else { continue };
+                let Some(last) = visible_last(&shard, local, s, view).filter(|&t| t >= mint) else { continue };
+                let maxt = maxt.min(last);
                 let first_open = s.chunk.first_t();
                 let open = match first_open {
                     Some(first) if with_open && first <= maxt => s.chunk.bytes().to_vec(),
@@ -151,7 +168,7 @@ impl Head {
                 let need_sealed = s.sealed_ref != 0 && s.sealed_maxt >= mint && first_open.is_none_or(|f| f > mint);
                 let off = s.labels_off as usize;
                 let labels = decode_labels(&shard.labels[off..off + encoded_len(&shard.labels[off..])], &sy);
-                out.push(Snap { id, labels, open, sealed_ref: if need_sealed { s.sealed_ref } else { 0 } });
+                out.push(Snap { id, labels, open, sealed_ref: if need_sealed { s.sealed_ref } else { 0 }, maxt });
             }
         }
         out
@@ -302,10 +319,10 @@ impl Head {
             let _between_commits = self.visibility.write();
             let ids = self.series_ids(matchers);
             if labels_only {
-                let ids = self.with_data_in_unlocked(&ids, mint, maxt);
-                self.snapshot(&ids, mint, maxt, false)
+                let ids = self.with_data_in_unlocked(&ids, mint, maxt, read.view);
+                self.snapshot(&ids, mint, maxt, false, read.view)
             } else {
-                self.snapshot(&ids, mint, maxt, true)
+                self.snapshot(&ids, mint, maxt, true, read.view)
             }
         };
         snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
@@ -320,7 +337,7 @@ impl Head {
         let sealed = self.read_sealed(&snaps, mint, maxt)?;
         let parallel = limit == 0 && worth_parallel(&snaps, &sealed);
         let decode = |(snap, sealed, mut samples): (Snap, Sealed, Samples)| -> Result<Option<Series>> {
-            decode_snap(&snap, &sealed, mint, maxt, &mut samples, read)?;
+            decode_snap(&snap, &sealed, mint, &mut samples, read)?;
             Ok((!samples.is_empty()).then_some(Series { labels: snap.labels, samples }))
         };
         // The output arrays are allocated here, on the calling thread, sized from the chunk
@@ -356,18 +373,24 @@ impl Head {
     /// newest sample times alone (no chunk is read), in the same order.
     pub fn with_data_in(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp) -> Vec<u32> {
         let _between_commits = self.visibility.write();
-        self.with_data_in_unlocked(ids, mint, maxt)
+        self.with_data_in_unlocked(ids, mint, maxt, None)
     }
 
-    /// Series matching `matchers` with samples in `[mint, maxt]`, postings and times read between
-    /// two commits (see [`Self::select`]).
-    pub fn matching_with_data_in(&self, matchers: &[Matcher], mint: Timestamp, maxt: Timestamp) -> Vec<u32> {
+    /// Series matching `matchers` with samples in `[mint, maxt]` that `view` sees, postings and
+    /// times read between two commits (see [`Self::select`]).
+    pub fn matching_with_data_in(
+        &self,
+        matchers: &[Matcher],
+        mint: Timestamp,
+        maxt: Timestamp,
+        view: Option<ReadView>,
+    ) -> Vec<u32> {
         let _between_commits = self.visibility.write();
         let ids = self.series_ids(matchers);
-        self.with_data_in_unlocked(&ids, mint, maxt)
+        self.with_data_in_unlocked(&ids, mint, maxt, view)
     }
 
-    fn with_data_in_unlocked(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp) -> Vec<u32> {
+    fn with_data_in_unlocked(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, view: Option<ReadView>) -> Vec<u32> {
         let mint = mint.max(self.min_valid());
         if mint > maxt {
             return Vec::new();
@@ -380,11 +403,12 @@ impl Head {
         for (shard_no, idx) in by_shard.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
             let shard = self.shards[shard_no].lock();
             for &i in idx {
+                let local = split(ids[i]).1;
                 keep[i] = shard
                     .series
-                    .get(split(ids[i]).1)
+                    .get(local)
                     .filter(|s| s.alive())
-                    .and_then(|s| s.last_t().map(|last| last >= mint && s.min_t <= maxt))
+                    .and_then(|s| visible_last(&shard, local, s, view).map(|last| last >= mint && s.min_t <= maxt))
                     .unwrap_or(false);
             }
         }
@@ -443,7 +467,7 @@ impl Head {
                     .map(|l| (l as u32) << super::SHARD_BITS | shard_no as u32)
                     .collect()
             };
-            for snap in self.snapshot(&ids, Timestamp::MIN, Timestamp::MAX, true) {
+            for snap in self.snapshot(&ids, Timestamp::MIN, Timestamp::MAX, true, None) {
                 cp.series(snap.id, &snap.labels)?;
                 if snap.sealed_ref != 0 {
                     for c in self.sealed_chunks(snap.id, snap.sealed_ref, cutoff, Timestamp::MAX)? {

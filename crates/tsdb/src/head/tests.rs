@@ -80,5 +80,5 @@ fn no_limits() -> ReadLimits<'static> {
         std::sync::LazyLock::new(vigil_storage::SampleBudget::unlimited);
     static CANCEL: std::sync::LazyLock<vigil_storage::Cancel> = std::sync::LazyLock::new(vigil_storage::Cancel::never);
     static DECODED: AtomicU64 = AtomicU64::new(0);
-    ReadLimits { budget: &BUDGET, cancel: &CANCEL, decoded: &DECODED }
+    ReadLimits { view: None, budget: &BUDGET, cancel: &CANCEL, decoded: &DECODED }
 }

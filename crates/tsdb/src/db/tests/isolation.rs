@@ -1,4 +1,5 @@
-//! Read-path guarantees: commit isolation under concurrency, rollback leaves nothing visible,
+//! Read-path guarantees: commit isolation under concurrency (per select and per querier),
+//! rollback leaves nothing visible,
 //! index-only answers decode no chunk, and the sample budget and cancellation stop a select.
 
 use super::*;
@@ -63,6 +64,96 @@ fn selects_never_see_part_of_a_commit() {
     for r in readers {
         assert!(r.join().unwrap() > 0);
     }
+}
+
+/// One querier, several selects: every select sees the state the querier was created on, so a
+/// query such as `max(x) - min(x)` (two selects of `x`) is 0 while commits keep changing `x`.
+#[test]
+fn a_querier_sees_one_state_across_all_its_selects() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Arc::new(Db::open(dir.path(), opts()).unwrap());
+    let all: Arc<Vec<Labels>> = Arc::new((0..GAUGES).map(|i| labels("iso_q", i)).collect());
+    let commit = move |db: &Db, step: i64| {
+        let mut app = db.appender();
+        for l in all.iter() {
+            app.append(0, l, Sample::Float { t: step * 1000, v: step as f64 }).unwrap();
+        }
+        app.commit().unwrap();
+    };
+    commit(&db, 1);
+    let done = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (db, done, commit) = (db.clone(), done.clone(), commit.clone());
+        std::thread::spawn(move || {
+            let mut step = 2;
+            while !done.load(Ordering::Relaxed) {
+                commit(&db, step);
+                step += 1;
+            }
+            step
+        })
+    };
+    let m = [Matcher::equal("__name__", "iso_q")];
+    let latest = |set: &[Series]| -> Vec<f64> { set.iter().map(|s| *s.samples.values.last().unwrap()).collect() };
+    let mut queries = 0;
+    let mut saw_commits_between = 0;
+    while queries < 40 {
+        let q = db.querier(i64::MIN, i64::MAX).unwrap();
+        let first = q.select(&SelectHints::default(), &m).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let second = q.select(&SelectHints::default(), &m).unwrap();
+        assert_eq!(first.len(), GAUGES);
+        let (a, b) = (latest(&first), latest(&second));
+        let (lo, hi) = a.iter().chain(&b).fold((f64::MAX, f64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+        assert_eq!(hi - lo, 0.0, "max - min over two selects of one querier");
+        drop(q);
+        let now = latest(&select(&db, &m));
+        if now[0] > a[0] {
+            saw_commits_between += 1;
+        }
+        queries += 1;
+    }
+    done.store(true, Ordering::Relaxed);
+    let steps = writer.join().unwrap();
+    assert!(steps > 3 && saw_commits_between > 0, "the writer must have committed during the queries ({steps})");
+}
+
+/// Series, label names and values, index-only selects: nothing created or extended after the
+/// querier was opened shows through it; a new querier sees it all.
+#[test]
+fn later_commits_stay_invisible_to_an_open_querier() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), opts()).unwrap();
+    append(&db, &[(labels("old", 0), 10, 1.0)]);
+    let q = db.querier(i64::MIN, i64::MAX).unwrap();
+    append(&db, &[(labels("old", 0), 20, 2.0), (labels("new", 0), 20, 1.0)]);
+    let fresh = Labels::from_pairs(&[("__name__", "new"), ("only_on_new", "x")]);
+    append(&db, &[(fresh, 30, 1.0), (labels("old", 0), 30, 3.0)]);
+    let old = q.select(&SelectHints::default(), &[Matcher::equal("__name__", "old")]).unwrap();
+    assert_eq!(old.len(), 1);
+    assert_eq!((old[0].samples.timestamps.clone(), old[0].samples.values.clone()), (vec![10], vec![1.0]));
+    assert!(q.select(&SelectHints::default(), &[Matcher::equal("__name__", "new")]).unwrap().is_empty());
+    let hints = SelectHints { labels_only: true, ..SelectHints::default() };
+    assert!(q.select(&hints, &[Matcher::equal("__name__", "new")]).unwrap().is_empty());
+    assert_eq!(q.label_values("__name__", &[]).unwrap(), vec!["old"]);
+    assert!(!q.label_names(&[]).unwrap().contains(&"only_on_new".to_string()));
+    drop(q);
+    let q = db.querier(i64::MIN, i64::MAX).unwrap();
+    assert_eq!(q.label_values("__name__", &[]).unwrap(), vec!["new", "old"]);
+    let old = q.select(&SelectHints::default(), &[Matcher::equal("__name__", "old")]).unwrap();
+    assert_eq!(old[0].samples.values, vec![1.0, 2.0, 3.0]);
+    // Several queriers at once, each on its own state; marks go once the last one closes.
+    let q2 = db.querier(i64::MIN, i64::MAX).unwrap();
+    append(&db, &[(labels("old", 0), 40, 4.0)]);
+    let q3 = db.querier(i64::MIN, i64::MAX).unwrap();
+    append(&db, &[(labels("old", 0), 50, 5.0)]);
+    let values = |q: &dyn vigil_storage::Querier| {
+        q.select(&SelectHints::default(), &[Matcher::equal("__name__", "old")]).unwrap()[0].samples.values.clone()
+    };
+    assert_eq!(values(q.as_ref()), vec![1.0, 2.0, 3.0]);
+    assert_eq!(values(q3.as_ref()), vec![1.0, 2.0, 3.0, 4.0]);
+    drop((q, q2, q3));
+    assert_eq!(select(&db, &[Matcher::equal("__name__", "old")])[0].samples.values.len(), 5);
 }
 
 #[test]
