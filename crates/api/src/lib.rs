@@ -27,6 +27,7 @@
 //! # }
 //! ```
 
+mod conn;
 mod error;
 mod gofloat;
 mod handlers;
@@ -39,6 +40,7 @@ mod sources;
 mod state;
 mod timefmt;
 
+pub use conn::DEFAULT_MAX_CONNECTIONS;
 pub use error::{Error, ErrorType, Result, error_response};
 pub use metrics::ApiMetrics;
 pub use params::{MAX_TIME, MIN_TIME, parse_duration, parse_time};
@@ -97,13 +99,25 @@ pub fn router(state: ApiState) -> Router {
         .with_state(state)
 }
 
-/// Serves `router` on `listener` until `shutdown` completes, then drains open requests.
+/// Serves `router` on `listener` with Prometheus' default connection limit (512) until
+/// `shutdown` completes, then drains open requests.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+    serve_limited(listener, conn::DEFAULT_MAX_CONNECTIONS, router, shutdown).await
+}
+
+/// [`serve`] with at most `max_connections` open at once (`--web.max-connections`; 0: no limit).
+pub async fn serve_limited(
+    listener: tokio::net::TcpListener,
+    max_connections: usize,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = conn::LimitedListener::new(listener, max_connections);
+    axum::serve(listener, router.into_make_service_with_connect_info::<conn::Peer>())
         .with_graceful_shutdown(shutdown)
         .await
 }

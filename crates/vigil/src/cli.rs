@@ -65,6 +65,10 @@ pub struct ServerFlags {
     /// Enables API endpoints for admin control actions.
     #[arg(long = "web.enable-admin-api", global = true)]
     pub enable_admin_api: bool,
+    /// Maximum number of simultaneous connections (0: no limit); further clients wait to be
+    /// accepted.
+    #[arg(long = "web.max-connections", default_value_t = vigil_api::DEFAULT_MAX_CONNECTIONS, global = true)]
+    pub max_connections: usize,
     /// The URL under which Vigil is externally reachable.
     #[arg(long = "web.external-url", global = true)]
     pub external_url: Option<String>,

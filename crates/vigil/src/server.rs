@@ -126,7 +126,12 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         let cfg = vigil_demo::DemoConfig::default();
         tokio::spawn(vigil_demo::serve(l, cfg, wait_for(shutdown_rx.clone())))
     });
-    let api_task = tokio::spawn(vigil_api::serve(listener, vigil_api::router(state), wait_for(shutdown_rx.clone())));
+    let api_task = tokio::spawn(vigil_api::serve_limited(
+        listener,
+        flags.max_connections,
+        vigil_api::router(state),
+        wait_for(shutdown_rx.clone()),
+    ));
     handle.set_ready(true);
     tracing::info!(address = %self_addr, "Server is ready to receive web requests.");
 
@@ -310,10 +315,12 @@ fn flag_map(cli: &Cli) -> BTreeMap<String, String> {
     put("web.listen-address", f.listen_address.clone());
     put("web.enable-lifecycle", f.enable_lifecycle.to_string());
     put("web.enable-admin-api", f.enable_admin_api.to_string());
+    put("web.max-connections", f.max_connections.to_string());
     put("web.external-url", f.external_url.clone().unwrap_or_default());
     put("query.lookback-delta", f.lookback_delta.clone());
     put("query.timeout", f.query_timeout.clone());
     put("query.max-samples", f.query_max_samples.to_string());
+    put("query.max-concurrency", f.query_max_concurrency.to_string());
     put("log.level", format!("{:?}", cli.log.level).to_lowercase());
     put("log.format", format!("{:?}", cli.log.format).to_lowercase());
     m

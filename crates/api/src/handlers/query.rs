@@ -2,6 +2,7 @@
 //! a blocking thread with cancellation when the client goes away, and direct JSON encoding.
 
 use super::{TRUNCATED_WARNING, blocking, json_response};
+use crate::conn::Peer;
 use crate::error::Error;
 use crate::json;
 use crate::params::{Params, parse_duration};
@@ -9,7 +10,6 @@ use crate::state::ApiState;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::response::Response;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -18,13 +18,32 @@ use vigil_promql::{QueryOptions, QueryOrigin, QueryResult, StatsLevel, Value};
 /// Range queries may not produce more points per series than this.
 use vigil_promql::MAX_POINTS_PER_SERIES;
 
-/// Sets the flag when dropped: the handler future is dropped when the client disconnects, which
-/// tells the engine to stop.
-struct CancelOnDrop(Arc<AtomicBool>);
+/// Cancels the query when the client hangs up (watched by a task on its connection) or when the
+/// handler is dropped, and stops the watcher when the query is over.
+struct CancelGuard {
+    cancel: Arc<AtomicBool>,
+    watcher: Option<tokio::task::JoinHandle<()>>,
+}
 
-impl Drop for CancelOnDrop {
+impl CancelGuard {
+    fn new(cancel: &Arc<AtomicBool>, peer: Option<Peer>) -> Self {
+        let watcher = peer.map(|peer| {
+            let cancel = Arc::clone(cancel);
+            tokio::spawn(async move {
+                peer.hung_up().await;
+                cancel.store(true, Ordering::Relaxed);
+            })
+        });
+        Self { cancel: Arc::clone(cancel), watcher }
+    }
+}
+
+impl Drop for CancelGuard {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
+        self.cancel.store(true, Ordering::Relaxed);
+        if let Some(w) = self.watcher.take() {
+            w.abort();
+        }
     }
 }
 
@@ -41,44 +60,48 @@ fn query_param(state: &ApiState, p: &Params) -> Result<String, Error> {
     Ok(q.to_owned())
 }
 
-fn query_options(p: &Params, origin: Origin) -> Result<QueryOptions, Error> {
+fn query_options(p: &Params, origin: QueryOrigin) -> Result<QueryOptions, Error> {
     let timeout = p.duration("timeout")?.map(|ms| Duration::from_millis(u64::try_from(ms).unwrap_or(0)));
     let lookback_delta_ms = p.duration("lookback_delta")?;
     let stats = StatsParam::from_params(p).level();
-    Ok(QueryOptions { lookback_delta_ms, timeout, stats, origin: Some(origin.0), ..QueryOptions::default() })
+    Ok(QueryOptions { lookback_delta_ms, timeout, stats, origin: Some(origin), ..QueryOptions::default() })
 }
 
-/// The request's client address, method and path, for the query log.
-pub(crate) struct Origin(QueryOrigin);
+/// Who sent the request: its address, method and path for the query log, and its connection, to
+/// cancel the query when the client hangs up.
+pub(crate) struct Client {
+    origin: QueryOrigin,
+    peer: Option<Peer>,
+}
 
-impl<S: Send + Sync> FromRequestParts<S> for Origin {
+impl<S: Send + Sync> FromRequestParts<S> for Client {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         // Absent when the router is driven without a socket (unit tests).
-        let client_ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(String::new, |ConnectInfo(addr)| addr.ip().to_string());
-        Ok(Self(QueryOrigin::Http { client_ip, method: parts.method.to_string(), path: parts.uri.path().to_owned() }))
+        let peer = parts.extensions.get::<ConnectInfo<Peer>>().map(|ConnectInfo(p)| p.clone());
+        let client_ip = peer.as_ref().map_or_else(String::new, |p| p.addr.ip().to_string());
+        let origin =
+            QueryOrigin::Http { client_ip, method: parts.method.to_string(), path: parts.uri.path().to_owned() };
+        Ok(Self { origin, peer })
     }
 }
 
 /// `GET|POST /api/v1/query`
-pub(crate) async fn instant(State(state): State<ApiState>, origin: Origin, p: Params) -> Result<Response, Error> {
+pub(crate) async fn instant(State(state): State<ApiState>, client: Client, p: Params) -> Result<Response, Error> {
     let t = p.time_or("time", state.now())?;
-    let opts = query_options(&p, origin)?;
+    let opts = query_options(&p, client.origin)?;
     let limit = p.limit()?;
     let query = query_param(&state, &p)?;
     let stats = StatsParam::from_params(&p);
-    evaluate(&state, opts, limit, stats, move |st, opts| {
+    evaluate(&state, opts, limit, stats, client.peer, move |st, opts| {
         st.inner.engine.instant(st.inner.storage.as_ref(), &query, t, opts)
     })
     .await
 }
 
 /// `GET|POST /api/v1/query_range`
-pub(crate) async fn range(State(state): State<ApiState>, origin: Origin, p: Params) -> Result<Response, Error> {
+pub(crate) async fn range(State(state): State<ApiState>, client: Client, p: Params) -> Result<Response, Error> {
     let start = p.required_time("start")?;
     let end = p.required_time("end")?;
     if end < start {
@@ -97,11 +120,11 @@ pub(crate) async fn range(State(state): State<ApiState>, origin: Origin, p: Para
                 .to_owned(),
         ));
     }
-    let opts = query_options(&p, origin)?;
+    let opts = query_options(&p, client.origin)?;
     let limit = p.limit()?;
     let query = query_param(&state, &p)?;
     let stats = StatsParam::from_params(&p);
-    evaluate(&state, opts, limit, stats, move |st, opts| {
+    evaluate(&state, opts, limit, stats, client.peer, move |st, opts| {
         st.inner.engine.range(st.inner.storage.as_ref(), &query, start, end, step, opts)
     })
     .await
@@ -112,13 +135,14 @@ async fn evaluate<F>(
     mut opts: QueryOptions,
     limit: usize,
     stats: StatsParam,
+    peer: Option<Peer>,
     eval: F,
 ) -> Result<Response, Error>
 where
     F: FnOnce(&ApiState, &QueryOptions) -> vigil_promql::Result<QueryResult> + Send + 'static,
 {
     let cancel = Arc::new(AtomicBool::new(false));
-    let _guard = CancelOnDrop(Arc::clone(&cancel));
+    let _guard = CancelGuard::new(&cancel, peer);
     opts.cancel = Some(cancel);
     let queued = Instant::now();
     blocking(state, move |st| {

@@ -2,8 +2,9 @@
 //! pointers over each series' samples.
 
 use super::math::{Mean, kahan_inc, kahan_sum, quantile, variance};
+use super::parallel::{self, Interrupt};
 use super::selector::RangeSource;
-use super::{Ctx, Grid, RangeSeries, Series, parallel};
+use super::{Ctx, Grid, RangeSeries, Series};
 use crate::{Error, Result};
 use std::collections::VecDeque;
 use vigil_model::Timestamp;
@@ -121,9 +122,9 @@ impl Ctx<'_> {
         if self.counter.counts_windows() {
             self.count_windows(&src, g);
         }
-        let job = Job { f, src: &src, g, p0: p0.as_deref(), p1: p1.as_deref() };
-        let work = src.series.iter().map(|s| s.ts.len()).sum::<usize>() + src.series.len() * g.n;
         let stop = self.stop.clone();
+        let job = Job { f, src: &src, g, p0: p0.as_deref(), p1: p1.as_deref(), stop: &stop };
+        let work = src.series.iter().map(|s| s.ts.len()).sum::<usize>() + src.series.len() * g.n;
         let results = parallel::map_ordered(&src.series, work, Scratch::default, |scratch, s| {
             stop.check("range function")?;
             job.run(s, scratch)
@@ -190,7 +191,14 @@ struct Job<'a> {
     g: &'a Grid,
     p0: Option<&'a [f64]>,
     p1: Option<&'a [f64]>,
+    /// Checked every [`CHECK_EVERY`] samples of window work: one series over a long range can
+    /// take seconds (`quantile_over_time(0.5, x[3d:1s])` over 10,000 steps).
+    stop: &'a Interrupt,
 }
+
+/// Window samples walked between two deadline and cancellation checks (a check costs one
+/// `Instant::now()`, tens of nanoseconds; 64k samples take well under a millisecond).
+const CHECK_EVERY: usize = 1 << 16;
 
 impl Job<'_> {
     /// The function over every step for one series: the output series (if any step has a value)
@@ -203,7 +211,7 @@ impl Job<'_> {
         let mut series = Series::empty(s.labels.clone(), g.n);
         series.drop_name = s.drop_name || !f.keeps_name();
         let max_window = match f {
-            RangeFn::Min | RangeFn::Max => self.run_extremum(s, &mut series, &mut scratch.deque),
+            RangeFn::Min | RangeFn::Max => self.run_extremum(s, &mut series, &mut scratch.deque)?,
             _ => {
                 let needs_resets = matches!(f, RangeFn::Rate | RangeFn::Increase);
                 let resets = &mut scratch.resets;
@@ -220,6 +228,7 @@ impl Job<'_> {
                 }
                 let (mut lo, mut hi) = (0usize, 0usize);
                 let mut max_window = 0;
+                let mut since_check = 0;
                 for k in 0..g.n {
                     let t = g.ts(k);
                     let end = src.window_end(t);
@@ -234,6 +243,11 @@ impl Job<'_> {
                         continue;
                     }
                     max_window = max_window.max(hi - lo);
+                    since_check += hi - lo;
+                    if since_check >= CHECK_EVERY {
+                        since_check = 0;
+                        self.stop.check("range function")?;
+                    }
                     let w = Window {
                         ts: &s.ts[lo..hi],
                         vals: &s.vals[lo..hi],
@@ -260,7 +274,7 @@ impl Job<'_> {
     /// `min_over_time`/`max_over_time` in O(1) amortized per step: a monotonic deque of the
     /// window's non-NaN samples, earliest first among equals (the sample Prometheus' scan keeps).
     /// A window of only NaNs gives NaN, as the scan does.
-    fn run_extremum(&self, s: &RangeSeries, series: &mut Series, deque: &mut VecDeque<usize>) -> usize {
+    fn run_extremum(&self, s: &RangeSeries, series: &mut Series, deque: &mut VecDeque<usize>) -> Result<usize> {
         let (g, src) = (self.g, self.src);
         let is_max = self.f == RangeFn::Max;
         // Whether `a` (earlier) is dominated by the newer `b`.
@@ -269,6 +283,10 @@ impl Job<'_> {
         let (mut lo, mut hi) = (0usize, 0usize);
         let mut max_window = 0;
         for k in 0..g.n {
+            // O(1) amortized per step: count steps, not window samples.
+            if k % CHECK_EVERY == CHECK_EVERY - 1 {
+                self.stop.check("range function")?;
+            }
             let end = src.window_end(g.ts(k));
             let start = end - src.range_ms;
             while hi < s.ts.len() && s.ts[hi] <= end {
@@ -294,7 +312,7 @@ impl Job<'_> {
             series.has[k] = true;
             series.vals[k] = deque.front().map_or(f64::NAN, |&i| s.vals[i]);
         }
-        max_window
+        Ok(max_window)
     }
 }
 

@@ -249,3 +249,63 @@ fn oversized_bodies_and_slow_clients_do_not_take_the_server_down() {
     let grown = peak.saturating_sub(baseline);
     assert!(grown < RSS_BUDGET_BYTES, "peak RSS grew by {} MB", grown >> 20);
 }
+
+/// CPU time (user + system) `pid` has used so far, from /proc (clock ticks of 10 ms).
+fn cpu_time(pid: u32) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let fields: Vec<u64> =
+        stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().map(|f| f.parse().unwrap_or(0)).collect();
+    let ticks = fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0);
+    Duration::from_millis(ticks * 10)
+}
+
+/// A query that runs for many seconds on one thread with little memory: the median of a 3-day
+/// window at 1 s resolution for each of 10,000 steps.
+fn heavy_range_query(timeout: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let q = format!(
+        "query=quantile_over_time(0.5%2C%20vector(1)%5B3d%3A1s%5D)&start={}&end={now}&step=60&timeout={timeout}",
+        now - 600_000
+    );
+    format!(
+        "POST /api/v1/query_range HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+         Content-Length: {}\r\n\r\n{q}",
+        q.len()
+    )
+}
+
+#[test]
+fn a_client_that_hangs_up_cancels_its_query_within_100ms_of_cpu() {
+    let server = TestServer::start(&["--query.timeout=2m", "--demo.listen-address=127.0.0.1:0"]);
+    let addr = format!("127.0.0.1:{}", server.port);
+    // The query is heavy: with a 1 s timeout it times out (inside the range function's loop).
+    let mut s = TcpStream::connect(&addr).expect("connect");
+    s.write_all(heavy_range_query("1s").as_bytes()).expect("send");
+    let started = Instant::now();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    assert!(answer.contains("query timed out"), "expected a timeout: {answer}");
+    assert!(started.elapsed() < Duration::from_secs(3), "the timeout took {:?}", started.elapsed());
+
+    // Idle CPU of the default stack over the measuring window, for comparison.
+    let window = Duration::from_millis(1500);
+    let before = cpu_time(server.pid());
+    std::thread::sleep(window);
+    let idle = cpu_time(server.pid()) - before;
+
+    // The same query with the full two minutes, abandoned after 300 ms.
+    let mut s = TcpStream::connect(&addr).expect("connect");
+    s.write_all(heavy_range_query("2m").as_bytes()).expect("send");
+    std::thread::sleep(Duration::from_millis(300));
+    let running = cpu_time(server.pid());
+    drop(s);
+    std::thread::sleep(window);
+    let after = cpu_time(server.pid()) - running;
+    eprintln!("hang-up: idle {idle:?} per {window:?}, {after:?} after the client left");
+    assert!(
+        after <= idle + Duration::from_millis(100),
+        "the query kept running after its client left: {after:?} of CPU in {window:?} (idle: {idle:?})"
+    );
+    assert_serving(&server, "a client that hung up on a heavy query");
+}
