@@ -218,6 +218,26 @@ impl AggregateOp {
         })
     }
 
+    /// The operator as written in PromQL.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sum => "sum",
+            Self::Avg => "avg",
+            Self::Min => "min",
+            Self::Max => "max",
+            Self::Count => "count",
+            Self::Group => "group",
+            Self::Stddev => "stddev",
+            Self::Stdvar => "stdvar",
+            Self::Topk => "topk",
+            Self::Bottomk => "bottomk",
+            Self::Quantile => "quantile",
+            Self::CountValues => "count_values",
+            Self::Limitk => "limitk",
+            Self::LimitRatio => "limit_ratio",
+        }
+    }
+
     /// Whether the aggregation takes a parameter.
     pub fn has_param(self) -> bool {
         matches!(

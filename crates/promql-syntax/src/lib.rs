@@ -10,8 +10,11 @@
 //! are rejected up front because the derived `Drop`/`Clone`/`PartialEq` of [`Expr`] still
 //! recurse over long binary spines, and so does the evaluator: a linear scan before parsing
 //! bounds both nesting and [`ParseOptions::max_binary_ops`], so that every accepted tree can be
-//! walked recursively on a [`QUERY_STACK_SIZE`] stack. [`format_query`] still uses the
-//! `promql-parser` crate.
+//! walked recursively on a [`QUERY_STACK_SIZE`] stack.
+//!
+//! The printer (`print.rs`) is our own too: [`Expr`]'s `Display` is the canonical single-line
+//! form and [`pretty`] Prometheus' multi-line layout behind [`format_query`]; both parse back to
+//! the same tree and use an explicit stack instead of recursion.
 //!
 //! ```
 //! use vigil_promql_syntax::{parse, Expr, ValueType};
@@ -26,14 +29,16 @@ mod ast;
 mod error;
 mod functions;
 mod parse;
+mod print;
 
 pub use ast::*;
 pub use error::{Error, Result};
 pub use functions::{FUNCTIONS, FunctionSig, lookup_function};
 pub use parse::{
     DEFAULT_MAX_BINARY_OPS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, ParseOptions, QUERY_STACK_SIZE, format_query,
-    parse, parse_with, parse_with_oracle,
+    parse, parse_with,
 };
+pub use print::{MAX_LINE_LEN, pretty};
 
 #[cfg(test)]
 mod tests;

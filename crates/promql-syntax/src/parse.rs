@@ -1,14 +1,10 @@
-//! The parse entry point: length cap, panic isolation, conversion and positioned errors.
+//! The parse entry point: length cap, nesting and operator-count limits, then our parser.
 
-mod convert;
-mod guard;
-mod legacy_names;
 mod nesting;
-mod position;
 
 use crate::{Error, Expr, Result};
 
-/// Default cap on query length: `promql-parser` is quadratic in long operator chains.
+/// Default cap on query length: derived `Drop`/`Clone` and the evaluator recurse over operator chains.
 pub const DEFAULT_MAX_QUERY_LEN: usize = 64 * 1024;
 
 /// Default bound on nesting depth (parentheses, calls, aggregations, unary signs). Operator
@@ -58,52 +54,14 @@ pub fn parse_with(query: &str, opts: &ParseOptions) -> Result<Expr> {
     parser::parse_query(query, opts.max_depth)
 }
 
-/// Parses `query` with the `promql-parser` crate and converts its tree: the oracle that the
-/// differential property test (`crates/test-support/tests/parser_oracle.rs`) compares
-/// [`parse`] against. Not for production use; it goes away with the crate.
-#[doc(hidden)]
-pub fn parse_with_oracle(query: &str) -> Result<Expr> {
-    let parsed = parse_upstream(query, &ParseOptions::default())?;
-    convert::convert(&parsed).map_err(|msg| position::locate(query, &msg))
-}
-
-/// Pretty-prints `query` the way `/api/v1/format_query` does.
+/// Pretty-prints `query` the way `/api/v1/format_query` does: parsed (and so validated) by
+/// [`parse`], then laid out by [`crate::print::pretty`].
 pub fn format_query(query: &str) -> Result<String> {
-    let opts = ParseOptions::default();
-    let parsed = parse_upstream(query, &opts)?;
-    // Validate with our own rules too, so formatting never accepts what evaluation rejects.
-    convert::convert(&parsed).map_err(|msg| position::locate(query, &msg))?;
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| parsed.prettify()))
-        .map_err(|_| Error::at(query, 0, "internal error while formatting the query"))
+    parse(query).map(|e| crate::print::pretty(&e))
 }
 
-fn parse_upstream(query: &str, opts: &ParseOptions) -> Result<promql_parser::parser::Expr> {
-    if query.len() > opts.max_query_len {
-        return Err(Error::TooLong { len: query.len(), max: opts.max_query_len });
-    }
-    if query.trim().is_empty() {
-        return Err(Error::at(query, 0, "no expression found in input"));
-    }
-    if let Some((offset, number)) = guard::out_of_range_duration(query) {
-        return Err(Error::at(query, offset, format!("duration out of range: {number:?}")));
-    }
-    let renamed = legacy_names::rename_legacy_functions(query);
-    let query = &*renamed;
-    // Defense in depth: a panic inside the third-party parser becomes an error.
-    match std::panic::catch_unwind(|| promql_parser::parser::parse(query)) {
-        Ok(Ok(e)) => Ok(e),
-        Ok(Err(msg)) => Err(position::locate(query, &msg)),
-        Err(_) => Err(Error::at(query, 0, "internal error while parsing the query")),
-    }
-}
-
-// The hand-written front end that replaces `promql-parser`; not wired into `parse` yet.
-#[allow(dead_code)]
 mod duration;
-#[allow(dead_code)]
 mod lexer;
 mod parser;
-#[allow(dead_code)]
 mod strings;
-#[allow(dead_code)]
 mod token;

@@ -1,6 +1,6 @@
 //! Bounds the shape of a query before any recursive code sees it.
 //!
-//! The upstream parser, our conversion, the printer and the evaluator all recurse over the tree,
+//! The parser (for real nesting), the derived `Drop`/`Clone` and the evaluator recurse over the tree,
 //! and a stack overflow aborts the whole process. A linear token scan here measures the two
 //! things that make a tree deep, and rejects the query with a positioned error when either is
 //! over its limit:

@@ -1,12 +1,9 @@
-//! Printing a PromQL syntax tree back to text, and the `@`-modifier rewrite that upstream uses to
-//! check that an instant query gives the same answer whatever the evaluation time.
-//!
-//! The printer only needs to round-trip through `vigil_promql_syntax::parse`; the runner checks
-//! that it does and skips the step-invariance check for a query it cannot round-trip.
+//! The `@`-modifier rewrite that upstream uses to check that an instant query gives the same
+//! answer whatever the evaluation time. The rewritten tree is printed with
+//! `vigil_promql_syntax`'s printer (`Expr`'s `Display`); the runner checks that the text parses
+//! back and skips the step-invariance check for a query it cannot round-trip.
 
-use std::fmt::Write as _;
-use vigil_model::{METRIC_NAME, MatchOp, duration::format_duration_ms};
-use vigil_promql_syntax::{At, BinaryExpr, Cardinality, Expr, VectorSelector};
+use vigil_promql_syntax::{At, BinaryExpr, Expr, VectorSelector};
 
 /// Functions whose result depends on the evaluation time itself, so pinning selectors with `@`
 /// changes the answer (upstream's `AtModifierUnsafeFunctions`).
@@ -27,13 +24,6 @@ const AT_UNSAFE_FUNCTIONS: &[&str] = &[
     "time",
     "timestamp",
 ];
-
-/// Prints `expr` as PromQL.
-pub fn print_expr(expr: &Expr) -> String {
-    let mut out = String::new();
-    write_expr(&mut out, expr);
-    out
-}
 
 /// Whether `expr` calls a function whose value depends on the evaluation time.
 pub fn calls_at_unsafe_function(expr: &Expr) -> bool {
@@ -101,206 +91,6 @@ pub fn pin_at(expr: &Expr, t_ms: i64) -> Expr {
             Expr::Call(c)
         }
     }
-}
-
-fn write_expr(out: &mut String, expr: &Expr) {
-    match expr {
-        Expr::Number(v) => write_number(out, *v),
-        Expr::String(s) => write_string(out, s),
-        Expr::VectorSelector(vs) => {
-            write_selector(out, vs);
-            write_modifiers(out, vs.at, vs.offset_ms);
-        }
-        Expr::MatrixSelector { vs, range_ms } => {
-            write_selector(out, vs);
-            let _ = write!(out, "[{}]", format_duration_ms(*range_ms));
-            write_modifiers(out, vs.at, vs.offset_ms);
-        }
-        Expr::Subquery(s) => {
-            write_expr(out, &s.expr);
-            let step = s.step_ms.map(format_duration_ms).unwrap_or_default();
-            let _ = write!(out, "[{}:{step}]", format_duration_ms(s.range_ms));
-            write_modifiers(out, s.at, s.offset_ms);
-        }
-        Expr::Neg(e) => {
-            out.push('-');
-            write_expr(out, e);
-        }
-        Expr::Paren(e) => {
-            out.push('(');
-            write_expr(out, e);
-            out.push(')');
-        }
-        Expr::Binary(b) => write_binary(out, b),
-        Expr::Aggregate(a) => {
-            out.push_str(aggregate_name(a.op));
-            if a.grouping.without || !a.grouping.labels.is_empty() {
-                out.push_str(if a.grouping.without { " without " } else { " by " });
-                write_label_list(out, &a.grouping.labels);
-            }
-            out.push_str(" (");
-            if let Some(p) = &a.param {
-                write_expr(out, p);
-                out.push_str(", ");
-            }
-            write_expr(out, &a.expr);
-            out.push(')');
-        }
-        Expr::Call(c) => {
-            out.push_str(c.func.name);
-            out.push('(');
-            for (i, a) in c.args.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_expr(out, a);
-            }
-            out.push(')');
-        }
-    }
-}
-
-fn aggregate_name(op: vigil_promql_syntax::AggregateOp) -> &'static str {
-    use vigil_promql_syntax::AggregateOp as A;
-    match op {
-        A::Sum => "sum",
-        A::Avg => "avg",
-        A::Min => "min",
-        A::Max => "max",
-        A::Count => "count",
-        A::Group => "group",
-        A::Stddev => "stddev",
-        A::Stdvar => "stdvar",
-        A::Topk => "topk",
-        A::Bottomk => "bottomk",
-        A::Quantile => "quantile",
-        A::CountValues => "count_values",
-        A::Limitk => "limitk",
-        A::LimitRatio => "limit_ratio",
-    }
-}
-
-fn write_binary(out: &mut String, b: &BinaryExpr) {
-    write_expr(out, &b.lhs);
-    let _ = write!(out, " {}", b.op.as_str());
-    if b.return_bool {
-        out.push_str(" bool");
-    }
-    if let Some(m) = &b.matching {
-        let grouped = matches!(m.card, Cardinality::ManyToOne | Cardinality::OneToMany);
-        if m.on || !m.labels.is_empty() || grouped {
-            out.push_str(if m.on { " on" } else { " ignoring" });
-            write_label_list(out, &m.labels);
-        }
-        if grouped {
-            out.push_str(if m.card == Cardinality::ManyToOne { " group_left" } else { " group_right" });
-            write_label_list(out, &m.include);
-        }
-    }
-    out.push(' ');
-    write_expr(out, &b.rhs);
-}
-
-fn write_label_list(out: &mut String, labels: &[String]) {
-    out.push('(');
-    for (i, l) in labels.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        write_label_name(out, l);
-    }
-    out.push(')');
-}
-
-fn is_name(s: &str, colon: bool) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || (colon && c == ':'))
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || (colon && c == ':'))
-}
-
-fn write_label_name(out: &mut String, name: &str) {
-    if is_name(name, false) { out.push_str(name) } else { write_string(out, name) }
-}
-
-fn write_selector(out: &mut String, vs: &VectorSelector) {
-    let mut rest: Vec<_> = vs.matchers.iter().collect();
-    let mut braces_name = None;
-    if let Some(name) = &vs.name {
-        if let Some(i) = rest.iter().position(|m| m.name == METRIC_NAME && m.op == MatchOp::Equal && &m.value == name) {
-            rest.remove(i);
-        }
-        if is_name(name, true) {
-            out.push_str(name);
-        } else {
-            braces_name = Some(name);
-        }
-    }
-    if rest.is_empty() && braces_name.is_none() {
-        return;
-    }
-    out.push('{');
-    let mut first = true;
-    if let Some(name) = braces_name {
-        write_string(out, name);
-        first = false;
-    }
-    for m in rest {
-        if !first {
-            out.push_str(", ");
-        }
-        first = false;
-        write_label_name(out, &m.name);
-        out.push_str(m.op.as_str());
-        write_string(out, &m.value);
-    }
-    out.push('}');
-}
-
-fn write_modifiers(out: &mut String, at: Option<At>, offset_ms: i64) {
-    match at {
-        None => {}
-        Some(At::Start) => out.push_str(" @ start()"),
-        Some(At::End) => out.push_str(" @ end()"),
-        Some(At::Timestamp(ms)) => {
-            let sign = if ms < 0 { "-" } else { "" };
-            let abs = ms.unsigned_abs();
-            let _ = write!(out, " @ {sign}{}.{:03}", abs / 1000, abs % 1000);
-        }
-    }
-    if offset_ms != 0 {
-        let _ = write!(out, " offset {}", format_duration_ms(offset_ms));
-    }
-}
-
-fn write_number(out: &mut String, v: f64) {
-    if v.is_nan() {
-        out.push_str("NaN");
-    } else if v.is_infinite() {
-        out.push_str(if v > 0.0 { "Inf" } else { "-Inf" });
-    } else if v.fract() == 0.0 && v.abs() < 1e15 {
-        let _ = write!(out, "{v}");
-    } else {
-        // Debug prints the shortest round-tripping form, with an exponent when that is shorter.
-        let _ = write!(out, "{v:?}");
-    }
-}
-
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                let _ = write!(out, "\\x{:02x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

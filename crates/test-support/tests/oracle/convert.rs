@@ -1,7 +1,7 @@
 //! Conversion from `promql-parser`'s AST into ours, type-checking function arguments on the way.
 
-use crate::ast::*;
-use crate::{ValueType, lookup_function};
+use vigil_promql_syntax::*;
+
 use promql_parser::label::MatchOp as PMatchOp;
 use promql_parser::parser as p;
 use std::time::{Duration, SystemTime};

@@ -1,7 +1,7 @@
 //! Locating the point of failure: `promql-parser` reports errors as plain strings without
 //! positions, so we re-lex the query ourselves and find the offending token.
 
-use crate::Error;
+use vigil_promql_syntax::Error;
 
 /// Upper bound on the number of prefix re-parses spent on locating one error.
 const MAX_PREFIX_PARSES: usize = 96;

@@ -1,0 +1,191 @@
+//! The lexical pieces of printed PromQL: numbers, strings, names, selectors and modifiers.
+
+use crate::ast::{AggregateExpr, At, BinaryExpr, Cardinality, Expr, SubqueryExpr, VectorSelector};
+use std::fmt::Write as _;
+use vigil_model::{METRIC_NAME, MatchOp, duration::format_duration_ms};
+
+/// Writes a node without sub-expressions; other nodes are the printer's business.
+pub(super) fn write_leaf(out: &mut String, e: &Expr) {
+    match e {
+        Expr::Number(v) => write_number(out, *v),
+        Expr::String(s) => write_string(out, s),
+        Expr::VectorSelector(vs) => {
+            write_selector(out, vs);
+            write_modifiers(out, vs.at, vs.offset_ms);
+        }
+        Expr::MatrixSelector { vs, range_ms } => {
+            write_selector(out, vs);
+            let _ = write!(out, "[{}]", format_duration_ms(*range_ms));
+            write_modifiers(out, vs.at, vs.offset_ms);
+        }
+        _ => {}
+    }
+}
+
+/// `+`, `> bool`, `* on (a) group_left (b)`, ...
+pub(super) fn write_operator(out: &mut String, b: &BinaryExpr) {
+    out.push_str(b.op.as_str());
+    if b.return_bool {
+        out.push_str(" bool");
+    }
+    let Some(m) = &b.matching else { return };
+    let grouped = matches!(m.card, Cardinality::ManyToOne | Cardinality::OneToMany);
+    if m.on || !m.labels.is_empty() || grouped {
+        out.push_str(if m.on { " on " } else { " ignoring " });
+        write_label_list(out, &m.labels);
+    }
+    if grouped {
+        out.push_str(if m.card == Cardinality::ManyToOne { " group_left " } else { " group_right " });
+        write_label_list(out, &m.include);
+    }
+}
+
+/// `sum`, or `sum by (job) ` with the space before the argument list.
+pub(super) fn write_aggregate_head(out: &mut String, a: &AggregateExpr) {
+    out.push_str(a.op.as_str());
+    if a.grouping.without || !a.grouping.labels.is_empty() {
+        out.push_str(if a.grouping.without { " without " } else { " by " });
+        write_label_list(out, &a.grouping.labels);
+        out.push(' ');
+    }
+}
+
+pub(super) fn write_subquery_suffix(out: &mut String, s: &SubqueryExpr) {
+    let step = s.step_ms.map(format_duration_ms).unwrap_or_default();
+    let _ = write!(out, "[{}:{step}]", format_duration_ms(s.range_ms));
+    write_modifiers(out, s.at, s.offset_ms);
+}
+
+fn write_label_list(out: &mut String, labels: &[String]) {
+    out.push('(');
+    for (i, l) in labels.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_label_name(out, l);
+    }
+    out.push(')');
+}
+
+/// Whether the lexer reads `s` back as one identifier: `[a-zA-Z_][a-zA-Z0-9_]*`, plus `:` in
+/// metric names, and not `Inf`/`NaN`, which lex as numbers.
+fn is_identifier(s: &str, metric: bool) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || (metric && c == ':'))
+        && !s.eq_ignore_ascii_case("inf")
+        && !s.eq_ignore_ascii_case("nan")
+}
+
+fn write_label_name(out: &mut String, name: &str) {
+    if is_identifier(name, false) { out.push_str(name) } else { write_string(out, name) }
+}
+
+/// `name{a="b",c=~"d"}`. The `__name__` matcher the parser adds for a written name (always the
+/// first one) is left out; any other is printed where it is, so the tree comes back unchanged.
+fn write_selector(out: &mut String, vs: &VectorSelector) {
+    let mut matchers = &vs.matchers[..];
+    let mut quoted_name = None;
+    if let Some(name) = &vs.name {
+        if let Some((first, rest)) = matchers.split_first()
+            && first.name == METRIC_NAME
+            && first.op == MatchOp::Equal
+            && &first.value == name
+        {
+            matchers = rest;
+        }
+        if is_identifier(name, true) {
+            out.push_str(name);
+        } else {
+            quoted_name = Some(name);
+        }
+    }
+    if matchers.is_empty() && quoted_name.is_none() {
+        return;
+    }
+    out.push('{');
+    if let Some(name) = quoted_name {
+        write_string(out, name);
+        if !matchers.is_empty() {
+            out.push(',');
+        }
+    }
+    for (i, m) in matchers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        // A name that is no identifier is written in its quoted short form, `{"my.metric"}`.
+        if vs.name.is_none() && m.name == METRIC_NAME && m.op == MatchOp::Equal && !is_identifier(&m.value, true) {
+            write_string(out, &m.value);
+            continue;
+        }
+        write_label_name(out, &m.name);
+        out.push_str(m.op.as_str());
+        write_string(out, &m.value);
+    }
+    out.push('}');
+}
+
+/// ` @ 100.000 offset 5m`, in Prometheus' order.
+fn write_modifiers(out: &mut String, at: Option<At>, offset_ms: i64) {
+    match at {
+        None => {}
+        Some(At::Start) => out.push_str(" @ start()"),
+        Some(At::End) => out.push_str(" @ end()"),
+        Some(At::Timestamp(ms)) => {
+            let sign = if ms < 0 { "-" } else { "" };
+            let abs = ms.unsigned_abs();
+            let _ = write!(out, " @ {sign}{}.{:03}", abs / 1000, abs % 1000);
+        }
+    }
+    if offset_ms != 0 {
+        let _ = write!(out, " offset {}", format_duration_ms(offset_ms));
+    }
+}
+
+/// The shortest text that parses back to `v`: plain decimals from 1e-4 up to 1e21, Go's
+/// exponent form (`1e+21`, `1.5e-07`) outside, and `Inf`/`NaN`.
+pub(super) fn write_number(out: &mut String, v: f64) {
+    if v.is_nan() {
+        return out.push_str("NaN");
+    }
+    if v.is_infinite() {
+        return out.push_str(if v > 0.0 { "Inf" } else { "-Inf" });
+    }
+    // `{:e}` gives the shortest round-tripping digits, e.g. `1.5e-7`.
+    let sci = format!("{v:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if v == 0.0 || (-4..21).contains(&exp) {
+        let _ = write!(out, "{v}");
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        let _ = write!(out, "{mantissa}e{sign}{:02}", exp.unsigned_abs());
+    }
+}
+
+/// A double-quoted string with Go's escapes (what `strconv.Quote` prints for printable text).
+pub(super) fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if c.is_ascii_control() => {
+                let _ = write!(out, "\\x{:02x}", c as u32);
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
