@@ -269,8 +269,8 @@ fn heavy_range_query(timeout: &str) -> String {
         now - 600_000
     );
     format!(
-        "POST /api/v1/query_range HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-         Content-Length: {}\r\n\r\n{q}",
+        "POST /api/v1/query_range HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{q}",
         q.len()
     )
 }
@@ -281,6 +281,7 @@ fn a_client_that_hangs_up_cancels_its_query_within_100ms_of_cpu() {
     let addr = format!("127.0.0.1:{}", server.port);
     // The query is heavy: with a 1 s timeout it times out (inside the range function's loop).
     let mut s = TcpStream::connect(&addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10))).expect("read timeout");
     s.write_all(heavy_range_query("1s").as_bytes()).expect("send");
     let started = Instant::now();
     let mut answer = String::new();
