@@ -113,7 +113,34 @@ pub fn lookup_function(name: &str) -> Option<&'static FunctionSig> {
     FUNCTIONS.binary_search_by(|f| f.name.cmp(name)).ok().map(|i| &FUNCTIONS[i])
 }
 
+/// Functions Prometheus only evaluates with `--enable-feature=promql-experimental-functions`.
+/// `holt_winters`, the 2.x spelling of `double_exponential_smoothing`, stays available without
+/// it, as it was in 2.x, so that old rule files keep loading.
+const EXPERIMENTAL: &[&str] = &[
+    "double_exponential_smoothing",
+    "end",
+    "first_over_time",
+    "histogram_quantiles",
+    "info",
+    "integral",
+    "mad_over_time",
+    "range",
+    "sort_by_label",
+    "sort_by_label_desc",
+    "start",
+    "step",
+    "ts_of_first_over_time",
+    "ts_of_last_over_time",
+    "ts_of_max_over_time",
+    "ts_of_min_over_time",
+];
+
 impl FunctionSig {
+    /// Whether the function is experimental upstream (see [`crate::Features`]).
+    pub fn is_experimental(&self) -> bool {
+        EXPERIMENTAL.contains(&self.name)
+    }
+
     /// Checks the number of arguments, returning Prometheus' message on mismatch.
     pub fn check_arity(&self, n: usize) -> Result<(), String> {
         let fixed = self.arg_types.len();

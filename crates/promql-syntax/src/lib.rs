@@ -35,8 +35,8 @@ pub use ast::*;
 pub use error::{Error, Result};
 pub use functions::{FUNCTIONS, FunctionSig, lookup_function};
 pub use parse::{
-    DEFAULT_MAX_BINARY_OPS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, ParseOptions, QUERY_STACK_SIZE, format_query,
-    parse, parse_with,
+    DEFAULT_MAX_BINARY_OPS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, Features, ParseOptions, QUERY_STACK_SIZE,
+    format_query, parse, parse_with,
 };
 pub use print::{MAX_LINE_LEN, pretty};
 

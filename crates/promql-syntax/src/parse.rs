@@ -18,6 +18,54 @@ pub const DEFAULT_MAX_BINARY_OPS: usize = 4096;
 /// that the deepest accepted query is evaluated within it (tested), with a wide margin.
 pub const QUERY_STACK_SIZE: usize = 64 << 20;
 
+/// Experimental parts of the language, off by default as in Prometheus, each enabled by the
+/// `--enable-feature` name upstream uses (see [`Features::enable`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Features {
+    /// `promql-experimental-functions`: the functions marked experimental upstream, `limitk` and
+    /// `limit_ratio`.
+    pub experimental_functions: bool,
+    /// `promql-duration-expr`: arithmetic in ranges, steps and offsets (`x[5m+30s]`).
+    pub duration_expr: bool,
+    /// `promql-extended-range-selectors`: the `anchored` and `smoothed` modifiers.
+    pub extended_range_selectors: bool,
+    /// `promql-binop-fill-modifiers`: `fill(v)`, `fill_left(v)`, `fill_right(v)`.
+    pub binop_fill_modifiers: bool,
+}
+
+impl Features {
+    /// The `--enable-feature` names this type knows, in field order.
+    pub const NAMES: [&'static str; 4] = [
+        "promql-experimental-functions",
+        "promql-duration-expr",
+        "promql-extended-range-selectors",
+        "promql-binop-fill-modifiers",
+    ];
+
+    /// Everything on, as Prometheus' own test engine runs the `.test` files.
+    pub fn all() -> Self {
+        Self {
+            experimental_functions: true,
+            duration_expr: true,
+            extended_range_selectors: true,
+            binop_fill_modifiers: true,
+        }
+    }
+
+    /// Turns on the feature called `name`; false if the name is not a PromQL feature.
+    pub fn enable(&mut self, name: &str) -> bool {
+        let flag = match name {
+            "promql-experimental-functions" => &mut self.experimental_functions,
+            "promql-duration-expr" => &mut self.duration_expr,
+            "promql-extended-range-selectors" => &mut self.extended_range_selectors,
+            "promql-binop-fill-modifiers" => &mut self.binop_fill_modifiers,
+            _ => return false,
+        };
+        *flag = true;
+        true
+    }
+}
+
 /// Parser settings.
 #[derive(Debug, Clone)]
 pub struct ParseOptions {
@@ -27,6 +75,8 @@ pub struct ParseOptions {
     pub max_depth: usize,
     /// Most binary operators in one query: the evaluator still recurses over operator chains.
     pub max_binary_ops: usize,
+    /// The experimental language features accepted.
+    pub features: Features,
 }
 
 impl Default for ParseOptions {
@@ -35,13 +85,15 @@ impl Default for ParseOptions {
             max_query_len: DEFAULT_MAX_QUERY_LEN,
             max_depth: DEFAULT_MAX_DEPTH,
             max_binary_ops: DEFAULT_MAX_BINARY_OPS,
+            features: Features::default(),
         }
     }
 }
 
-/// Parses and type-checks `query` with default options.
+/// Parses and type-checks `query` with default limits and every experimental feature on: for
+/// tools and tests that read what others wrote. Servers use [`parse_with`] and their flags.
 pub fn parse(query: &str) -> Result<Expr> {
-    parse_with(query, &ParseOptions::default())
+    parse_with(query, &ParseOptions { features: Features::all(), ..ParseOptions::default() })
 }
 
 /// Parses and type-checks `query`.
@@ -51,7 +103,7 @@ pub fn parse_with(query: &str, opts: &ParseOptions) -> Result<Expr> {
     }
     // A linear scan first: brackets and operator counts bound every recursive walk after it.
     nesting::check(query, &nesting::Limits { max_depth: opts.max_depth, max_binary_ops: opts.max_binary_ops })?;
-    parser::parse_query(query, opts.max_depth)
+    parser::parse_query(query, opts.max_depth, opts.features)
 }
 
 /// Pretty-prints `query` the way `/api/v1/format_query` does: parsed (and so validated) by

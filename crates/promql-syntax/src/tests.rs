@@ -133,3 +133,28 @@ fn function_table_is_sorted_so_every_function_is_found() {
         assert!(crate::lookup_function(f.name).is_some(), "{} not found", f.name);
     }
 }
+
+#[test]
+fn experimental_functions_need_their_feature() {
+    let off = ParseOptions::default();
+    let on = ParseOptions { features: Features { experimental_functions: true, ..Features::default() }, ..off.clone() };
+    for q in ["mad_over_time(x[5m])", "sort_by_label(x, \"a\")", "limitk(2, x)", "limit_ratio(0.5, x)"] {
+        let err = parse_with(q, &off).expect_err(q).to_string();
+        assert!(err.starts_with("1:1: parse error") && err.contains("promql-experimental-functions"), "{q}: {err}");
+        parse_with(q, &on).unwrap_or_else(|e| panic!("{q}: {e}"));
+    }
+    // Stable functions and the 2.x spelling of double_exponential_smoothing need nothing.
+    for q in ["rate(x[5m])", "holt_winters(x[5m], 0.5, 0.5)", "sort_desc(x)"] {
+        parse_with(q, &off).unwrap_or_else(|e| panic!("{q}: {e}"));
+    }
+}
+
+#[test]
+fn feature_names_are_prometheus_flags() {
+    let mut f = Features::default();
+    for name in Features::NAMES {
+        assert!(f.enable(name), "{name}");
+    }
+    assert_eq!(f, Features::all());
+    assert!(!f.enable("exemplar-storage"));
+}

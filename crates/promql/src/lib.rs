@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use vigil_model::{Labels, Timestamp};
-use vigil_promql_syntax::{Expr, ValueType};
+pub use vigil_promql_syntax::Features;
+use vigil_promql_syntax::{Expr, ParseOptions, ValueType};
 
 mod bounds;
 mod eval;
@@ -33,11 +34,18 @@ pub struct EngineOptions {
     pub timeout: Duration,
     /// `--query.max-samples` (default 50,000,000).
     pub max_samples: usize,
+    /// The experimental language features `--enable-feature` turned on (default: none).
+    pub features: Features,
 }
 
 impl Default for EngineOptions {
     fn default() -> Self {
-        Self { lookback_delta_ms: 5 * 60 * 1000, timeout: Duration::from_secs(120), max_samples: 50_000_000 }
+        Self {
+            lookback_delta_ms: 5 * 60 * 1000,
+            timeout: Duration::from_secs(120),
+            max_samples: 50_000_000,
+            features: Features::default(),
+        }
     }
 }
 
@@ -157,6 +165,12 @@ impl Engine {
         &self.opts
     }
 
+    /// Parses `query` with the default limits and the engine's features.
+    pub fn parse(&self, query: &str) -> Result<Expr> {
+        let opts = ParseOptions { features: self.opts.features, ..ParseOptions::default() };
+        Ok(vigil_promql_syntax::parse_with(query, &opts)?)
+    }
+
     /// Evaluates `query` at time `t` (ms).
     pub fn instant(
         &self,
@@ -166,7 +180,7 @@ impl Engine {
         opts: &QueryOptions,
     ) -> Result<QueryResult> {
         let began = Instant::now();
-        let expr = vigil_promql_syntax::parse(query)?;
+        let expr = self.parse(query)?;
         let grid = eval::Grid { start: t, step: 1, n: 1 };
         self.run(&Prepared { storage, query, expr: &expr, grid, opts, range: false, began })
     }
@@ -190,7 +204,7 @@ impl Engine {
             return Err(Error::BadData("end timestamp must not be before start time".into()));
         }
         let began = Instant::now();
-        let expr = vigil_promql_syntax::parse(query)?;
+        let expr = self.parse(query)?;
         let t = expr.value_type();
         if t != ValueType::Scalar && t != ValueType::Vector {
             return Err(Error::BadData(format!(

@@ -85,6 +85,11 @@ pub struct ServerFlags {
     /// concurrently; others wait in a queue for at most the query timeout.
     #[arg(long = "query.max-concurrency", default_value_t = 20, global = true)]
     pub query_max_concurrency: usize,
+    /// Comma-separated experimental features to enable, with Prometheus' names:
+    /// promql-experimental-functions, promql-duration-expr, promql-extended-range-selectors,
+    /// promql-binop-fill-modifiers. Other names are logged and ignored.
+    #[arg(long = "enable-feature", value_delimiter = ',', global = true)]
+    pub enable_feature: Vec<String>,
     /// Address of the built-in demo API (embedded default and `vigil demo`); port 0 picks one.
     #[arg(long = "demo.listen-address", default_value = "127.0.0.1:8000", global = true)]
     pub demo_listen_address: String,

@@ -41,6 +41,9 @@ pub fn run(cli: &Cli) -> Result<()> {
 
 async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String, String>) -> Result<()> {
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Starting Vigil.");
+    for name in &settings.unknown_features {
+        tracing::warn!(option = %name, "Unknown option for --enable-feature, ignored.");
+    }
     let listener = TcpListener::bind(&flags.listen_address)
         .await
         .with_context(|| format!("listening on --web.listen-address={}", flags.listen_address))?;
@@ -79,6 +82,7 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         lookback_delta_ms: settings.lookback_delta_ms,
         timeout: settings.query_timeout,
         max_samples: flags.query_max_samples,
+        features: settings.features,
     })
     .with_query_logger(Arc::clone(&query_log) as Arc<dyn vigil_promql::QueryLogger>);
     let handle_slot: Arc<parking_lot::Mutex<Option<vigil_api::ApiHandle>>> = Arc::default();
@@ -321,6 +325,7 @@ fn flag_map(cli: &Cli) -> BTreeMap<String, String> {
     put("query.timeout", f.query_timeout.clone());
     put("query.max-samples", f.query_max_samples.to_string());
     put("query.max-concurrency", f.query_max_concurrency.to_string());
+    put("enable-feature", f.enable_feature.join(","));
     put("log.level", format!("{:?}", cli.log.level).to_lowercase());
     put("log.format", format!("{:?}", cli.log.format).to_lowercase());
     m

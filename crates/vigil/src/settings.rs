@@ -4,6 +4,7 @@ use crate::cli::ServerFlags;
 use anyhow::{Context, Result};
 use std::time::Duration;
 use vigil_model::duration::parse_duration_ms;
+use vigil_promql::Features;
 
 /// Parsed server settings.
 #[derive(Debug, Clone)]
@@ -11,6 +12,10 @@ pub struct Settings {
     pub retention_ms: i64,
     pub lookback_delta_ms: i64,
     pub query_timeout: Duration,
+    /// The PromQL features of `--enable-feature`.
+    pub features: Features,
+    /// `--enable-feature` names Vigil does not know (logged, then ignored, as Prometheus does).
+    pub unknown_features: Vec<String>,
 }
 
 impl Settings {
@@ -20,7 +25,17 @@ impl Settings {
         let lookback_delta_ms = parse_duration_ms(&flags.lookback_delta).context("--query.lookback-delta")?;
         let timeout_ms = parse_duration_ms(&flags.query_timeout).context("--query.timeout")?;
         anyhow::ensure!(lookback_delta_ms > 0, "--query.lookback-delta must be positive");
+        let mut features = Features::default();
+        let unknown_features = flags
+            .enable_feature
+            .iter()
+            .map(|f| f.trim())
+            .filter(|f| !f.is_empty() && !features.enable(f))
+            .map(str::to_owned)
+            .collect();
         Ok(Self {
+            features,
+            unknown_features,
             retention_ms,
             lookback_delta_ms,
             query_timeout: Duration::from_millis(u64::try_from(timeout_ms).unwrap_or(0)),

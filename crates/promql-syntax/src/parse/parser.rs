@@ -2,6 +2,7 @@
 //! operand/operator stacks; only true nesting (parentheses, calls, unary signs) recurses, and
 //! that is bounded by `max_depth`.
 
+use super::Features;
 use super::lexer::tokenize;
 use super::token::{Token, TokenKind as T};
 use crate::{
@@ -26,12 +27,13 @@ struct Parser<'q> {
     tokens: Vec<Token>,
     pos: usize,
     max_depth: usize,
+    features: Features,
 }
 
 /// Parses `query` into an expression, with nesting bounded by `max_depth`.
-pub(crate) fn parse_query(query: &str, max_depth: usize) -> Result<Expr> {
+pub(crate) fn parse_query(query: &str, max_depth: usize, features: Features) -> Result<Expr> {
     let tokens = tokenize(query).map_err(|(o, m)| Error::at(query, o, m))?;
-    let mut p = Parser { query, tokens, pos: 0, max_depth };
+    let mut p = Parser { query, tokens, pos: 0, max_depth, features };
     if p.peek() == &T::Eof {
         return Err(Error::at(query, 0, "no expression found in input"));
     }
@@ -587,6 +589,12 @@ impl<'q> Parser<'q> {
     }
 
     fn aggregate(&mut self, op: AggregateOp, depth: usize, at: usize) -> Result<(Expr, ValueType)> {
+        if matches!(op, AggregateOp::Limitk | AggregateOp::LimitRatio) && !self.features.experimental_functions {
+            return Err(self.err(
+                at,
+                "limitk() and limit_ratio() are experimental and must be enabled with --enable-feature=promql-experimental-functions",
+            ));
+        }
         let before = self.grouping()?;
         self.check_depth(depth + 1)?;
         let mut args = self.args(depth + 1)?;
@@ -658,6 +666,14 @@ impl<'q> Parser<'q> {
         let lookup = if name == "holt_winters" { "double_exponential_smoothing" } else { name };
         let func =
             lookup_function(lookup).ok_or_else(|| self.err(at, format!("unknown function with name '{name}'")))?;
+        if func.is_experimental() && name != "holt_winters" && !self.features.experimental_functions {
+            return Err(self.err(
+                at,
+                format!(
+                    "function {name:?} is not enabled: it is experimental and needs --enable-feature=promql-experimental-functions"
+                ),
+            ));
+        }
         self.check_depth(depth + 1)?;
         let args = self.args(depth + 1)?;
         func.check_arity(args.len()).map_err(|m| self.err(at, m))?;

@@ -127,6 +127,8 @@ impl<'a> State<'a> {
             lookback_delta_ms: 5 * 60 * 1000,
             timeout: config.timeout,
             max_samples: 10_000,
+            // The `.test` files are written for Prometheus' test engine, which enables them all.
+            features: vigil_promql::Features::all(),
         });
         State {
             config,
