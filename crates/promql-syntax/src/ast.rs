@@ -146,6 +146,36 @@ pub struct VectorMatching {
     pub labels: Vec<String>,
     /// The labels listed in `group_left(...)`/`group_right(...)`, copied from the "one" side.
     pub include: Vec<String>,
+    /// `fill(...)`, `fill_left(...)`, `fill_right(...)`.
+    pub fill: Fill,
+}
+
+impl VectorMatching {
+    /// Plain one-to-one matching on all labels but the metric name.
+    pub fn one_to_one() -> Self {
+        Self { card: Cardinality::OneToOne, on: false, labels: Vec::new(), include: Vec::new(), fill: Fill::default() }
+    }
+}
+
+/// The fill modifiers of a vector/vector operation (Prometheus 3.x, feature
+/// `promql-binop-fill-modifiers`): the value a missing side takes, so that a series without a
+/// match still yields a result. `fill(v)` sets both.
+///
+/// As upstream, "left" and "right" name the sides after `group_right` swapped them: with
+/// `group_right`, `fill_left` stands in for the "many" side, which is written on the right.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Fill {
+    /// `fill_left(v)`: the value of a missing left-hand (or, with `group_right`, "many") sample.
+    pub lhs: Option<f64>,
+    /// `fill_right(v)`: the value of a missing right-hand (or, with `group_right`, "one") sample.
+    pub rhs: Option<f64>,
+}
+
+impl Fill {
+    /// Whether any fill modifier is present.
+    pub fn is_set(&self) -> bool {
+        self.lhs.is_some() || self.rhs.is_some()
+    }
 }
 
 /// A binary expression.

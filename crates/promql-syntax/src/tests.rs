@@ -158,3 +158,46 @@ fn feature_names_are_prometheus_flags() {
     assert_eq!(f, Features::all());
     assert!(!f.enable("exemplar-storage"));
 }
+
+#[test]
+fn fill_modifiers() {
+    let fill_of = |q: &str| match parse(q) {
+        Ok(Expr::Binary(b)) => b.matching.map(|m| (m.fill.lhs, m.fill.rhs)),
+        other => panic!("{q}: {other:?}"),
+    };
+    assert_eq!(fill_of("a + fill(0) b"), Some((Some(0.0), Some(0.0))));
+    assert_eq!(fill_of("a + on(x) group_left fill_left(5) fill_right(-7) b"), Some((Some(5.0), Some(-7.0))));
+    assert_eq!(fill_of("a == bool fill_right(30) b"), Some((None, Some(30.0))));
+    // Names that look like the modifiers are metrics unless a parenthesis follows.
+    assert_eq!(fill_of("other + fill"), Some((None, None)));
+    assert_eq!(fill_of("fill + fill(1) fill_left"), Some((Some(1.0), Some(1.0))));
+    for (q, printed) in [
+        ("a + fill(0) b", "a + fill(0) b"),
+        (
+            "a + on (x) group_left () fill_left(5) fill_right(7) b",
+            "a + on (x) group_left () fill_left(5) fill_right(7) b",
+        ),
+        ("a+fill_left(1)fill_right(1)b", "a + fill(1) b"),
+        ("a / fill(NaN) b", "a / fill(NaN) b"),
+    ] {
+        assert_eq!(parse(q).map(|e| e.to_string()).as_deref(), Ok(printed), "{q}");
+    }
+    for (q, err) in [
+        ("a and fill(0) b", "1:7: parse error: fill modifiers not allowed for \"and\" operation"),
+        ("1 + fill(0) b", "1:3: parse error: fill modifiers only allowed between instant vectors"),
+        ("a + fill(0) fill_left(1) b", "1:13: parse error: duplicate fill modifier"),
+        ("a + fill(x) b", "1:10: parse error: unexpected identifier \"x\" in fill modifier"),
+    ] {
+        assert_eq!(parse(q).map_err(|e| e.to_string()).err().as_deref(), Some(err), "{q}");
+    }
+    let off = parse_with("a + fill(0) b", &ParseOptions::default()).expect_err("feature off").to_string();
+    assert!(off.contains("--enable-feature=promql-binop-fill-modifiers"), "{off}");
+}
+
+#[test]
+fn vector_matching_needs_two_vectors() {
+    let err = parse("1 + on(a) b").expect_err("matching labels on a scalar").to_string();
+    assert_eq!(err, "1:3: parse error: vector matching only allowed between instant vectors");
+    // Empty matching clauses are accepted and dropped, as Prometheus does.
+    assert!(parse("1 + on() b").is_ok());
+}

@@ -58,7 +58,16 @@ const DURATIONS: &[&str] = &["1m", "5m", "30s", "1h", "15s", "2m", "1s", "10m"];
 const STEPS: &[&str] = &["", "1m", "30s", "15s", "5m"];
 const BINOPS: &[&str] = &["+", "-", "*", "/", "%", "^", "atan2", "==", "!=", ">", "<", ">=", "<=", "> bool", "== bool"];
 const SETOPS: &[&str] = &["and", "or", "unless"];
-const MATCHINGS: &[&str] = &["", " on(job)", " ignoring(instance)", " on(job) group_left", " ignoring(le) group_right"];
+const MATCHINGS: &[&str] = &[
+    "",
+    " on(job)",
+    " ignoring(instance)",
+    " on(job) group_left",
+    " ignoring(le) group_right",
+    " fill(0)",
+    " on(job) group_left fill_right(1)",
+    " ignoring(le) group_right fill_left(NaN) fill_right(-1)",
+];
 const AGGS: &[&str] = &["sum", "avg", "min", "max", "count", "group", "stddev", "stdvar"];
 const PARAM_AGGS: &[&str] = &["topk", "bottomk", "quantile", "limitk", "limit_ratio"];
 const GROUPINGS: &[&str] = &["", " by (job)", " without (instance)", " by (le)", " by ()", " without ()"];
@@ -192,7 +201,11 @@ pub fn run_case(data: &[u8]) -> Outcome {
     load(&mut d, &storage);
     let want = if b.below(4) == 0 { ValueType::Scalar } else { ValueType::Vector };
     let query = expr(&mut b, want, 0);
-    let engine = Engine::new(EngineOptions { max_samples: MAX_SAMPLES, ..EngineOptions::default() });
+    let engine = Engine::new(EngineOptions {
+        max_samples: MAX_SAMPLES,
+        features: vigil_promql::Features::all(),
+        ..EngineOptions::default()
+    });
     let opts = QueryOptions::default();
     let mut out = Outcome::default();
     let t = 600_000 + i64::from(b.byte()) * 1000;

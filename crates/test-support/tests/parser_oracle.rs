@@ -29,9 +29,14 @@ fn generated_queries(n: usize) -> impl Iterator<Item = String> {
 
 #[test]
 fn hand_written_parser_agrees_with_the_oracle_on_generated_queries() {
-    let (mut same_ok, mut both_err) = (0, 0);
+    let (mut same_ok, mut both_err, mut outside) = (0, 0, 0);
     let mut disagreements = Vec::new();
     for q in generated_queries(20_000) {
+        // promql-parser accepts fill modifiers and drops them: outside the subset it understands.
+        if ["fill(", "fill_left(", "fill_right("].iter().any(|m| q.contains(m)) {
+            outside += 1;
+            continue;
+        }
         match (parse(&q), parse_with_oracle(&q)) {
             // Debug output, not `==`: `NaN` literals must compare equal.
             (Ok(a), Ok(b)) if format!("{a:?}") == format!("{b:?}") => same_ok += 1,
@@ -39,8 +44,10 @@ fn hand_written_parser_agrees_with_the_oracle_on_generated_queries() {
             (a, b) => disagreements.push(format!("{q}\n  ours:   {a:?}\n  oracle: {b:?}")),
         }
     }
-    eprintln!("parser oracle: {same_ok} identical trees, {both_err} refused by both");
-    assert!(same_ok > 10_000, "too few generated queries parse: {same_ok}");
+    eprintln!(
+        "parser oracle: {same_ok} identical trees, {both_err} refused by both, {outside} with fill modifiers not compared"
+    );
+    assert!(same_ok > 9_000, "too few generated queries parse: {same_ok}");
     assert!(
         disagreements.is_empty(),
         "{} disagreements, first ones:\n{}",

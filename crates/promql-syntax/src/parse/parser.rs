@@ -6,7 +6,7 @@ use super::Features;
 use super::lexer::tokenize;
 use super::token::{Token, TokenKind as T};
 use crate::{
-    AggregateExpr, AggregateOp, At, BinaryExpr, BinaryOp, Call, Cardinality, Error, Expr, Grouping, Result,
+    AggregateExpr, AggregateOp, At, BinaryExpr, BinaryOp, Call, Cardinality, Error, Expr, Fill, Grouping, Result,
     SubqueryExpr, ValueType, VectorMatching, VectorSelector, lookup_function,
 };
 use vigil_model::{MatchOp, Matcher};
@@ -185,7 +185,7 @@ impl<'q> Parser<'q> {
             let on = self.is_ident("on");
             self.bump();
             let labels = self.label_list()?;
-            let mut m = VectorMatching { card: Cardinality::OneToOne, on, labels, include: Vec::new() };
+            let mut m = VectorMatching { on, labels, ..VectorMatching::one_to_one() };
             if self.is_ident("group_left") || self.is_ident("group_right") {
                 m.card = if self.is_ident("group_left") { Cardinality::ManyToOne } else { Cardinality::OneToMany };
                 let at = self.offset();
@@ -199,33 +199,71 @@ impl<'q> Parser<'q> {
             }
             vm = Some(m);
         }
-        self.skip_fill_modifiers()?;
+        let fill_at = self.offset();
+        let fill = self.fill_modifiers()?;
+        if fill.is_set() {
+            if op.is_set() {
+                return Err(self.err(fill_at, format!("fill modifiers not allowed for {:?} operation", op.as_str())));
+            }
+            vm.get_or_insert_with(VectorMatching::one_to_one).fill = fill;
+        }
         Ok((return_bool, vm))
     }
 
     /// `fill(v)`, `fill_left(v)`, `fill_right(v)` after the matching clause (Prometheus 3.x).
-    ///
-    /// TODO(parser): the AST has no place for fill values yet; like the previous
-    /// `promql-parser`-based front end this accepts and drops them, which the engine then
-    /// evaluates as plain matching. Add `BinaryExpr::fill` and an engine error next.
-    fn skip_fill_modifiers(&mut self) -> Result<()> {
+    /// A name such as `fill` not followed by `(` is a metric: `a + fill` adds the series `fill`.
+    fn fill_modifiers(&mut self) -> Result<Fill> {
+        let mut fill = Fill::default();
         while (self.is_ident("fill") || self.is_ident("fill_left") || self.is_ident("fill_right"))
             && self.tokens.get(self.pos + 1).is_some_and(|t| t.kind == T::LParen)
         {
-            self.bump();
-            self.bump();
-            if matches!(self.peek(), T::Sub | T::Add) {
-                self.bump();
+            let at = self.offset();
+            if !self.features.binop_fill_modifiers {
+                return Err(self.err(
+                    at,
+                    "fill modifiers are experimental and must be enabled with --enable-feature=promql-binop-fill-modifiers",
+                ));
             }
-            match self.peek() {
-                T::Number(_) => {
+            let which = match self.bump() {
+                T::Ident(name) => name,
+                _ => return Err(self.unexpected("fill modifier")),
+            };
+            self.bump();
+            let negative = match self.peek() {
+                T::Sub => {
                     self.bump();
+                    true
+                }
+                T::Add => {
+                    self.bump();
+                    false
+                }
+                _ => false,
+            };
+            let v = match self.peek() {
+                &T::Number(v) => {
+                    self.bump();
+                    if negative { -v } else { v }
                 }
                 _ => return Err(self.unexpected("fill modifier")),
-            }
+            };
             self.expect(&T::RParen, "fill modifier")?;
+            let (left, right) = match which.as_str() {
+                "fill" => (true, true),
+                "fill_left" => (true, false),
+                _ => (false, true),
+            };
+            if (left && fill.lhs.is_some()) || (right && fill.rhs.is_some()) {
+                return Err(self.err(at, "duplicate fill modifier"));
+            }
+            if left {
+                fill.lhs = Some(v);
+            }
+            if right {
+                fill.rhs = Some(v);
+            }
         }
-        Ok(())
+        Ok(fill)
     }
 
     /// `(a, "b.c", d,)`
@@ -276,13 +314,16 @@ impl<'q> Parser<'q> {
         if p.op.is_comparison() && !p.return_bool && lt == ValueType::Scalar && rt == ValueType::Scalar {
             return Err(self.err(p.offset, "comparisons between scalars must use BOOL modifier"));
         }
+        if !both_vectors && let Some(m) = &p.matching {
+            if m.fill.is_set() {
+                return Err(self.err(p.offset, "fill modifiers only allowed between instant vectors"));
+            }
+            if !m.labels.is_empty() {
+                return Err(self.err(p.offset, "vector matching only allowed between instant vectors"));
+            }
+        }
         let matching = if both_vectors {
-            let mut vm = p.matching.unwrap_or(VectorMatching {
-                card: Cardinality::OneToOne,
-                on: false,
-                labels: Vec::new(),
-                include: Vec::new(),
-            });
+            let mut vm = p.matching.unwrap_or_else(VectorMatching::one_to_one);
             if p.op.is_set() {
                 vm.card = Cardinality::ManyToMany;
             }

@@ -131,7 +131,17 @@ fn next(state: &mut u64) -> u64 {
 fn hand_picked_round_trips() {
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
     let atoms = ["x", r#"y{a="1"}"#, "rate(z[5m])", "sum by (j) (x)", "(x)", "-x", "1", "NaN", "x offset 1m"];
-    let ops = [" + ", " * on (a) ", " > bool ", " and ", " or ", " ^ ", " / ignoring (b) group_left (c) "];
+    let ops = [
+        " + ",
+        " * on (a) ",
+        " > bool ",
+        " and ",
+        " or ",
+        " ^ ",
+        " / ignoring (b) group_left (c) ",
+        " - fill(0) ",
+        " < bool on (a) fill_left(-1) ",
+    ];
     for _ in 0..2_000 {
         let terms = 1 + next(&mut state) as usize % 12;
         let mut q = String::new();

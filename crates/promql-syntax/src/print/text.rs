@@ -38,6 +38,22 @@ pub(super) fn write_operator(out: &mut String, b: &BinaryExpr) {
         out.push_str(if m.card == Cardinality::ManyToOne { " group_left " } else { " group_right " });
         write_label_list(out, &m.include);
     }
+    let mut fill = |name: &str, v: f64| {
+        let _ = write!(out, " {name}(");
+        write_number(out, v);
+        out.push(')');
+    };
+    match (m.fill.lhs, m.fill.rhs) {
+        (Some(l), Some(r)) if l.to_bits() == r.to_bits() => fill("fill", l),
+        (l, r) => {
+            if let Some(l) = l {
+                fill("fill_left", l);
+            }
+            if let Some(r) = r {
+                fill("fill_right", r);
+            }
+        }
+    }
 }
 
 /// `sum`, or `sum by (job) ` with the space before the argument list.

@@ -86,8 +86,7 @@ impl Ctx<'_> {
                 Ok(Val::Vector(vs.into_iter().filter(|s| !s.is_empty()).collect()))
             }
             (Val::Vector(l), Val::Vector(r)) => {
-                let default =
-                    VectorMatching { card: Cardinality::OneToOne, on: false, labels: Vec::new(), include: Vec::new() };
+                let default = VectorMatching::one_to_one();
                 let m = b.matching.as_ref().unwrap_or(&default);
                 let out = match b.op {
                     BinaryOp::And | BinaryOp::Unless => set_filter(l, &r, m, b.op == BinaryOp::And, g),
@@ -152,52 +151,117 @@ impl Ctx<'_> {
                 }
             }
         }
-        let mut out: Vec<Series> = Vec::new();
-        let mut out_index: HashMap<Labels, usize> = HashMap::new();
-        let mut pair_out: HashMap<(usize, usize), usize> = HashMap::new();
+        let mut out = Output { series: Vec::new(), index: HashMap::new(), pairs: HashMap::new(), drop_name, n: g.n };
+        // After the swap, `fill.lhs` stands in for a missing "many" sample, `fill.rhs` for a
+        // missing "one" sample (Prometheus' reading of fill_left/fill_right with group_right).
+        let fill = m.fill;
+        let mut many_present: HashMap<Labels, Vec<bool>> = HashMap::new();
         for (i, ms) in many.iter().enumerate() {
             if i % 256 == 0 {
                 self.check("binary operation")?;
             }
             let sig = signature(&ms.labels, m);
-            let Some(js) = one_map.get(&sig) else { continue };
+            let js = one_map.get(&sig).map_or(&[][..], Vec::as_slice);
+            if fill.lhs.is_some() {
+                let present = many_present.entry(sig.clone()).or_insert_with(|| vec![false; g.n]);
+                for (p, &h) in present.iter_mut().zip(&ms.has) {
+                    *p |= h;
+                }
+            }
+            if js.is_empty() && fill.rhs.is_none() {
+                continue;
+            }
             for k in 0..g.n {
                 if !ms.has[k] {
                     continue;
                 }
-                let Some(&j) = js.iter().find(|&&j| one[j].has[k]) else { continue };
-                let (l, r) = if swapped { (one[j].vals[k], ms.vals[k]) } else { (ms.vals[k], one[j].vals[k]) };
-                let Some(v) = combine(b.op, b.return_bool, l, r) else { continue };
-                let oi = match pair_out.get(&(i, j)) {
-                    Some(&oi) => oi,
-                    None => {
-                        let labels = result_labels(&ms.labels, &one[j].labels, m);
-                        let oi = *out_index.entry(labels.clone()).or_insert_with(|| {
-                            let mut s = Series::empty(labels, g.n);
-                            s.drop_name = drop_name || ms.drop_name;
-                            out.push(s);
-                            out.len() - 1
-                        });
-                        pair_out.insert((i, j), oi);
-                        oi
-                    }
+                let (j, one_v) = match js.iter().find(|&&j| one[j].has[k]) {
+                    Some(&j) => (j, one[j].vals[k]),
+                    None => match fill.rhs {
+                        Some(v) => (FILLED, v),
+                        None => continue,
+                    },
                 };
-                let dst = &mut out[oi];
-                if dst.has[k] {
-                    return Err(Error::Execution(if m.card == Cardinality::OneToOne {
-                        "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)"
-                            .into()
-                    } else {
-                        "multiple matches for labels: grouping labels must ensure unique matches".into()
-                    }));
-                }
-                dst.has[k] = true;
-                dst.vals[k] = v;
+                let (l, r) = if swapped { (one_v, ms.vals[k]) } else { (ms.vals[k], one_v) };
+                let Some(v) = combine(b.op, b.return_bool, l, r) else { continue };
+                let one_labels = if j == FILLED { &sig } else { &one[j].labels };
+                out.put((i, j), k, v, ms.drop_name, || result_labels(&ms.labels, one_labels, m), m)?;
             }
         }
+        if let Some(fill_many) = fill.lhs {
+            // "One" samples that no "many" sample matched at their step.
+            for (j, os) in one.iter().enumerate() {
+                let sig = &one_sigs[j];
+                let present = many_present.get(sig);
+                for k in 0..g.n {
+                    if !os.has[k] || present.is_some_and(|p| p[k]) {
+                        continue;
+                    }
+                    let (l, r) = if swapped { (os.vals[k], fill_many) } else { (fill_many, os.vals[k]) };
+                    let Some(v) = combine(b.op, b.return_bool, l, r) else { continue };
+                    out.put((FILLED, j), k, v, false, || result_labels(sig, &os.labels, m), m)?;
+                }
+            }
+        }
+        let out = out.series;
         let points: usize = out.iter().map(|s| s.has.iter().filter(|&&h| h).count()).sum();
         self.add_samples(points)?;
         Ok(out)
+    }
+}
+
+/// Stands for the missing side's index when a fill modifier supplied its value.
+const FILLED: usize = usize::MAX;
+
+/// The result series of a vector/vector operation, keyed by labels and by matched pair.
+struct Output {
+    series: Vec<Series>,
+    index: HashMap<Labels, usize>,
+    pairs: HashMap<(usize, usize), usize>,
+    drop_name: bool,
+    n: usize,
+}
+
+impl Output {
+    /// Stores the value of pair `(many, one)` at step `k`, creating its series on first use.
+    fn put(
+        &mut self,
+        pair: (usize, usize),
+        k: usize,
+        v: f64,
+        drop_name: bool,
+        labels: impl FnOnce() -> Labels,
+        m: &VectorMatching,
+    ) -> Result<()> {
+        let oi = match self.pairs.get(&pair) {
+            Some(&oi) => oi,
+            None => {
+                let labels = labels();
+                let oi = match self.index.get(&labels) {
+                    Some(&oi) => oi,
+                    None => {
+                        let mut s = Series::empty(labels.clone(), self.n);
+                        s.drop_name = self.drop_name || drop_name;
+                        self.series.push(s);
+                        self.index.insert(labels, self.series.len() - 1);
+                        self.series.len() - 1
+                    }
+                };
+                self.pairs.insert(pair, oi);
+                oi
+            }
+        };
+        let dst = &mut self.series[oi];
+        if dst.has[k] {
+            return Err(Error::Execution(if m.card == Cardinality::OneToOne {
+                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into()
+            } else {
+                "multiple matches for labels: grouping labels must ensure unique matches".into()
+            }));
+        }
+        dst.has[k] = true;
+        dst.vals[k] = v;
+        Ok(())
     }
 }
 

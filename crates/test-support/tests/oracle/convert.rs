@@ -143,6 +143,7 @@ fn binary(b: &p::BinaryExpr) -> Result<Expr, String> {
             on: false,
             labels: Vec::new(),
             include: Vec::new(),
+            fill: Default::default(),
         };
         if let Some(m) = &b.modifier {
             match &m.card {

@@ -11,6 +11,7 @@ mod check_config;
 mod crash_safety;
 mod default_stack;
 mod differential;
+mod features;
 mod isolation;
 mod promtool;
 mod query_log;
