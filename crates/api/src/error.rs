@@ -94,6 +94,8 @@ fn classify_storage(e: &vigil_storage::Error) -> ErrorType {
         S::EmptyMatchers | S::InvalidLabels(_) => ErrorType::BadData,
         S::TooManySamples => ErrorType::Execution,
         S::Closed => ErrorType::Unavailable,
+        // A hung-up client reads no answer, so a stopped read is the deadline's doing.
+        S::Cancelled => ErrorType::Timeout,
         _ => ErrorType::Internal,
     }
 }

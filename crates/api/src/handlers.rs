@@ -1,5 +1,6 @@
 //! Request handlers, one module per endpoint family, and the small helpers they share.
 
+pub(crate) mod client;
 pub(crate) mod exposition;
 pub(crate) mod lifecycle;
 pub(crate) mod query;

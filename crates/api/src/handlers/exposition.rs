@@ -2,6 +2,7 @@
 //! (Vigil's own metrics).
 
 use super::blocking;
+use super::client::Client;
 use crate::error::Error;
 use crate::params::Params;
 use crate::selector::parse_match_params;
@@ -19,7 +20,7 @@ use vigil_storage::SelectHints;
 const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// `GET /federate?match[]=...`
-pub(crate) async fn federate(State(state): State<ApiState>, p: Params) -> Response {
+pub(crate) async fn federate(State(state): State<ApiState>, client: Client, p: Params) -> Response {
     let sets = match parse_match_params(&p.all("match[]")) {
         Ok(sets) => sets,
         // Prometheus answers federation errors in plain text, without the JSON envelope.
@@ -29,12 +30,14 @@ pub(crate) async fn federate(State(state): State<ApiState>, p: Params) -> Respon
     let now = state.now();
     let lookback = state.inner.engine.options().lookback_delta_ms;
     let external = state.live().external_labels.clone();
+    let (cancel, _guard) = client.storage_cancel(state.inner.engine.options().timeout);
     let result = blocking(&state, move |st| {
         let mint = now - lookback;
         let querier = st.inner.storage.querier(mint, now)?;
-        let hints = SelectHints { start: Some(mint), end: Some(now), ..SelectHints::default() };
+        let hints = SelectHints { start: Some(mint), end: Some(now), cancel, ..SelectHints::default() };
         let mut latest: BTreeMap<Labels, (Timestamp, f64)> = BTreeMap::new();
         for set in &sets {
+            hints.cancel.check()?;
             for s in querier.select(&hints, set)? {
                 let (Some(&t), Some(&v)) = (s.samples.timestamps.last(), s.samples.values.last()) else { continue };
                 if !is_stale_nan(v) {

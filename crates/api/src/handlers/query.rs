@@ -1,51 +1,22 @@
 //! `/api/v1/query` and `/api/v1/query_range`: parameter validation like Prometheus, evaluation on
 //! a blocking thread with cancellation when the client goes away, and direct JSON encoding.
 
+use super::client::{CancelGuard, Client};
 use super::{TRUNCATED_WARNING, blocking, json_response};
 use crate::conn::Peer;
 use crate::error::Error;
 use crate::json;
 use crate::params::{Params, parse_duration};
 use crate::state::ApiState;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::request::Parts;
+use axum::extract::State;
 use axum::response::Response;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 use vigil_promql::{QueryOptions, QueryOrigin, QueryResult, StatsLevel, Value};
 
 /// Range queries may not produce more points per series than this.
 use vigil_promql::MAX_POINTS_PER_SERIES;
-
-/// Cancels the query when the client hangs up (watched by a task on its connection) or when the
-/// handler is dropped, and stops the watcher when the query is over.
-struct CancelGuard {
-    cancel: Arc<AtomicBool>,
-    watcher: Option<tokio::task::JoinHandle<()>>,
-}
-
-impl CancelGuard {
-    fn new(cancel: &Arc<AtomicBool>, peer: Option<Peer>) -> Self {
-        let watcher = peer.map(|peer| {
-            let cancel = Arc::clone(cancel);
-            tokio::spawn(async move {
-                peer.hung_up().await;
-                cancel.store(true, Ordering::Relaxed);
-            })
-        });
-        Self { cancel: Arc::clone(cancel), watcher }
-    }
-}
-
-impl Drop for CancelGuard {
-    fn drop(&mut self) {
-        self.cancel.store(true, Ordering::Relaxed);
-        if let Some(w) = self.watcher.take() {
-            w.abort();
-        }
-    }
-}
 
 fn query_param(state: &ApiState, p: &Params) -> Result<String, Error> {
     let q = p.get("query").unwrap_or("");
@@ -67,34 +38,14 @@ fn query_options(p: &Params, origin: QueryOrigin) -> Result<QueryOptions, Error>
     Ok(QueryOptions { lookback_delta_ms, timeout, stats, origin: Some(origin), ..QueryOptions::default() })
 }
 
-/// Who sent the request: its address, method and path for the query log, and its connection, to
-/// cancel the query when the client hangs up.
-pub(crate) struct Client {
-    origin: QueryOrigin,
-    peer: Option<Peer>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Client {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        // Absent when the router is driven without a socket (unit tests).
-        let peer = parts.extensions.get::<ConnectInfo<Peer>>().map(|ConnectInfo(p)| p.clone());
-        let client_ip = peer.as_ref().map_or_else(String::new, |p| p.addr.ip().to_string());
-        let origin =
-            QueryOrigin::Http { client_ip, method: parts.method.to_string(), path: parts.uri.path().to_owned() };
-        Ok(Self { origin, peer })
-    }
-}
-
 /// `GET|POST /api/v1/query`
 pub(crate) async fn instant(State(state): State<ApiState>, client: Client, p: Params) -> Result<Response, Error> {
     let t = p.time_or("time", state.now())?;
-    let opts = query_options(&p, client.origin)?;
+    let opts = query_options(&p, client.origin.clone())?;
     let limit = p.limit()?;
     let query = query_param(&state, &p)?;
     let stats = StatsParam::from_params(&p);
-    evaluate(&state, opts, limit, stats, client.peer, move |st, opts| {
+    evaluate(&state, opts, limit, stats, client.peer(), move |st, opts| {
         st.inner.engine.instant(st.inner.storage.as_ref(), &query, t, opts)
     })
     .await
@@ -120,11 +71,11 @@ pub(crate) async fn range(State(state): State<ApiState>, client: Client, p: Para
                 .to_owned(),
         ));
     }
-    let opts = query_options(&p, client.origin)?;
+    let opts = query_options(&p, client.origin.clone())?;
     let limit = p.limit()?;
     let query = query_param(&state, &p)?;
     let stats = StatsParam::from_params(&p);
-    evaluate(&state, opts, limit, stats, client.peer, move |st, opts| {
+    evaluate(&state, opts, limit, stats, client.peer(), move |st, opts| {
         st.inner.engine.range(st.inner.storage.as_ref(), &query, start, end, step, opts)
     })
     .await

@@ -1,6 +1,7 @@
 //! `/api/v1/series`, `/api/v1/labels` and `/api/v1/label/{name}/values`, answered from the
 //! storage's querier without the PromQL engine.
 
+use super::client::Client;
 use super::{TRUNCATED_WARNING, blocking, json_response};
 use crate::error::Error;
 use crate::json;
@@ -38,11 +39,13 @@ fn truncate<T>(items: &mut Vec<T>, limit: usize) -> Vec<String> {
 }
 
 /// `GET|POST /api/v1/series`
-pub(crate) async fn series(State(state): State<ApiState>, p: Params) -> Result<Response, Error> {
+pub(crate) async fn series(State(state): State<ApiState>, client: Client, p: Params) -> Result<Response, Error> {
     if p.all("match[]").is_empty() {
         return Err(Error::BadData("no match[] parameter provided".to_owned()));
     }
     let q = meta_query(&p)?;
+    // Stops at the query timeout, or as soon as the client hangs up.
+    let (cancel, _guard) = client.storage_cancel(state.inner.engine.options().timeout);
     blocking(&state, move |st| {
         let querier = st.inner.storage.querier(q.start, q.end)?;
         // One more than the limit, to tell a cut result from an exact fit.
@@ -51,12 +54,15 @@ pub(crate) async fn series(State(state): State<ApiState>, p: Params) -> Result<R
             end: Some(q.end),
             labels_only: true,
             limit: q.limit.saturating_add(usize::from(q.limit > 0)),
+            cancel,
             ..SelectHints::default()
         };
         let mut all: BTreeSet<Labels> = BTreeSet::new();
         for set in &q.sets {
+            hints.cancel.check()?;
             all.extend(querier.select(&hints, set)?.into_iter().map(|s| s.labels));
         }
+        hints.cancel.check()?;
         let mut list: Vec<Labels> = all.into_iter().collect();
         let warnings = truncate(&mut list, q.limit);
         let body = json::success_envelope(

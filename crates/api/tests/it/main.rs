@@ -6,6 +6,7 @@ mod exposition;
 mod lifecycle;
 mod query;
 mod series;
+mod slow_storage;
 mod status;
 
 use serde_json::Value;

@@ -225,7 +225,10 @@ impl Ctx<'_> {
         if !valid_label_name(&dst) {
             return Err(Error::Execution(format!("invalid destination label name in label_replace(): {dst}")));
         }
-        for s in &mut vs {
+        for (i, s) in vs.iter_mut().enumerate() {
+            if i % 1024 == 0 {
+                self.stop.check("label_replace")?;
+            }
             let value = s.labels.get(&src).unwrap_or("").to_owned();
             if let Some(caps) = re.captures(&value) {
                 let mut out = String::new();
@@ -253,7 +256,10 @@ impl Ctx<'_> {
         if !valid_label_name(&dst) {
             return Err(Error::Execution(format!("invalid destination label name in label_join(): {dst}")));
         }
-        for s in &mut vs {
+        for (i, s) in vs.iter_mut().enumerate() {
+            if i % 1024 == 0 {
+                self.stop.check("label_join")?;
+            }
             let joined: Vec<&str> = srcs.iter().map(|n| s.labels.get(n).unwrap_or("")).collect();
             let joined = joined.join(&sep);
             let mut b = s.labels.builder();

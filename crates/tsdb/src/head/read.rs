@@ -313,6 +313,7 @@ impl Head {
         if mint > maxt {
             return Ok(Vec::new());
         }
+        read.cancel.check()?;
         let mut snaps = {
             // Postings and series state are read between two commits: a commit's series are all
             // created before it applies its samples, so the copy holds all of it or none of it.
@@ -325,6 +326,7 @@ impl Head {
                 self.snapshot(&ids, mint, maxt, true, read.view)
             }
         };
+        read.cancel.check()?;
         snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
         if labels_only {
             // Index-only: labels plus each series' min/max time decided membership; nothing is
