@@ -336,3 +336,100 @@ fn query_logger_sees_successes_and_failures_with_window_counts() {
     assert_eq!(rows[1].1, 0);
     assert!(rows[1].2.as_deref().is_some_and(|e| e.contains("too many samples")), "{:?}", rows[1].2);
 }
+
+/// A storage whose lazy selects cut every series into chunks of 0 to 3 samples, to drive the
+/// chunk-by-chunk path of instant selectors that `MemStorage` (one chunk per series) does not.
+struct Chunky(MemStorage);
+
+struct ChunkyQuerier<'a>(Box<dyn vigil_storage::Querier + 'a>);
+
+/// Chunks of sizes 0, 1, 2, 3, 0, 1, ...
+struct Cut {
+    samples: vigil_storage::Samples,
+    pos: usize,
+    size: usize,
+}
+
+impl vigil_storage::ChunkIterator for Cut {
+    fn next_chunk(&mut self, out: &mut vigil_storage::Samples) -> vigil_storage::Result<bool> {
+        if self.pos >= self.samples.len() {
+            return Ok(false);
+        }
+        let end = (self.pos + self.size).min(self.samples.len());
+        out.timestamps = self.samples.timestamps[self.pos..end].to_vec();
+        out.values = self.samples.values[self.pos..end].to_vec();
+        self.pos = end;
+        self.size = (self.size + 1) % 4;
+        Ok(true)
+    }
+}
+
+impl vigil_storage::Queryable for Chunky {
+    fn querier(&self, mint: i64, maxt: i64) -> vigil_storage::Result<Box<dyn vigil_storage::Querier + '_>> {
+        Ok(Box::new(ChunkyQuerier(self.0.querier(mint, maxt)?)))
+    }
+}
+
+impl vigil_storage::Querier for ChunkyQuerier<'_> {
+    fn select(
+        &self,
+        hints: &vigil_storage::SelectHints,
+        m: &[vigil_model::Matcher],
+    ) -> vigil_storage::Result<vigil_storage::SeriesSet> {
+        self.0.select(hints, m)
+    }
+
+    fn select_lazy<'a>(
+        &'a self,
+        hints: &vigil_storage::SelectHints,
+        m: &[vigil_model::Matcher],
+    ) -> vigil_storage::Result<Vec<vigil_storage::LazySeries<'a>>> {
+        Ok(self
+            .0
+            .select(hints, m)?
+            .into_iter()
+            .map(|s| vigil_storage::LazySeries {
+                labels: s.labels,
+                chunks: Box::new(Cut { samples: s.samples, pos: 0, size: 0 }),
+            })
+            .collect())
+    }
+
+    fn label_names(&self, m: &[vigil_model::Matcher]) -> vigil_storage::Result<Vec<String>> {
+        self.0.label_names(m)
+    }
+
+    fn label_values(&self, name: &str, m: &[vigil_model::Matcher]) -> vigil_storage::Result<Vec<String>> {
+        self.0.label_values(name, m)
+    }
+}
+
+#[test]
+fn instant_selectors_give_the_same_answer_whatever_the_chunking() {
+    // Irregular samples with gaps longer than the lookback and stale markers.
+    let mut series = Vec::new();
+    for i in 0..6usize {
+        let mut pts = Vec::new();
+        let mut t = (i as i64) * 7_000;
+        for k in 0..400i64 {
+            t += 3_000 + (k * 7_919 + i as i64 * 104_729) % 40_000 + if k % 97 == 0 { 400_000 } else { 0 };
+            pts.push((t, if k % 53 == 52 { STALE_NAN } else { (k as f64 * 0.7).sin() }));
+        }
+        series.push((format!("{i}"), pts));
+    }
+    let label_sets: Vec<[(&str, &str); 2]> =
+        series.iter().map(|(i, _)| [("__name__", "x"), ("i", i.as_str())]).collect();
+    let defs: Vec<SeriesDef<'_>> = label_sets.iter().zip(&series).map(|(l, (_, p))| (&l[..], p.as_slice())).collect();
+    let mem = storage(&defs);
+    let chunky = Chunky(storage(&defs));
+    let engine = Engine::default();
+    let opts = QueryOptions::default();
+    for q in ["x", "timestamp(x)", "x offset 1m", "x offset -2m", "x @ 5000", "sum(x)", "x @ end()"] {
+        for (start, end, step) in [(0, 9_000_000, 15_000), (100_000, 8_000_000, 333_333), (300_000, 1_000_000, 1_000)] {
+            let want = engine.range(&mem, q, start, end, step, &opts).map(|r| format!("{:?}", r.value));
+            assert!(want.as_ref().is_ok_and(|w| w.len() > 500), "{q} {start}..{end}/{step}: {want:?}");
+            let got = engine.range(&chunky, q, start, end, step, &opts).map(|r| format!("{:?}", r.value));
+            assert_eq!(got.map_err(|e| e.to_string()), want.map_err(|e| e.to_string()), "{q} {start}..{end}/{step}");
+        }
+    }
+}

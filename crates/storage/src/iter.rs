@@ -1,15 +1,19 @@
 //! Lazy sample iteration: the shape every source (head, blocks, remote read, object storage) hands
 //! to the engine, so a query holds at most one decoded chunk per series and source.
 //!
-//! [`SampleIterator`] yields float samples in increasing time order with `next` and `seek`.
+//! [`SampleIterator`] yields float samples in increasing time order with `next` and `seek`;
+//! [`ChunkIterator`] yields them a chunk at a time (what [`crate::Querier::select_lazy`] hands
+//! out), and [`ChunkSamples`] turns the latter into the former.
 //! [`MergeIterator`] combines several sources' iterators of the same series; when their chunks
 //! overlap, samples are ordered by timestamp and a timestamp present in several sources is yielded
 //! once, from the first source that has it (sources are passed in priority order).
 
+mod chunks;
 mod merge;
 #[cfg(test)]
 mod tests;
 
+pub use chunks::{ChunkIterator, ChunkSamples, InMemoryChunks, LazySeries};
 pub use merge::MergeIterator;
 
 use crate::{Result, Samples};

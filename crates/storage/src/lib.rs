@@ -26,7 +26,10 @@ mod series;
 
 pub use budget::{Cancel, SampleBudget};
 pub use error::{Error, Result};
-pub use iter::{MergeIterator, Point, SampleIterator, SamplesIterator, collect};
+pub use iter::{
+    ChunkIterator, ChunkSamples, InMemoryChunks, LazySeries, MergeIterator, Point, SampleIterator, SamplesIterator,
+    collect,
+};
 pub use memory::MemStorage;
 pub use series::{Samples, Series, SeriesSet};
 
@@ -97,6 +100,18 @@ pub trait Querier: Send + Sync {
     /// Series matching all `matchers`, sorted by labels, with their samples in the querier's range
     /// (or the narrower range in `hints`). At least one matcher must not match the empty string.
     fn select(&self, hints: &SelectHints, matchers: &[Matcher]) -> Result<SeriesSet>;
+
+    /// Like [`Self::select`], but each series' samples are decoded only when its
+    /// [`ChunkIterator`] asks for the next chunk, charging `hints.budget` chunk by chunk, so a
+    /// consumer that walks series one at a time holds one decoded chunk, not the whole range.
+    /// Series may turn out to have no sample. The default decodes eagerly through `select`.
+    fn select_lazy<'a>(&'a self, hints: &SelectHints, matchers: &[Matcher]) -> Result<Vec<LazySeries<'a>>> {
+        Ok(self
+            .select(hints, matchers)?
+            .into_iter()
+            .map(|s| LazySeries { labels: s.labels, chunks: Box::new(InMemoryChunks::new(s.samples)) })
+            .collect())
+    }
 
     /// Sorted label names of series matching `matchers` (all series if `matchers` is empty).
     fn label_names(&self, matchers: &[Matcher]) -> Result<Vec<String>>;

@@ -15,6 +15,7 @@
 pub mod chunk_store;
 pub mod index;
 mod isolation;
+mod lazy_read;
 mod postings;
 mod read;
 

@@ -49,6 +49,24 @@ where
     items.par_iter().with_min_len(4).map_init(init, |s, it| f(s, it)).collect()
 }
 
+/// Like [`map_ordered`], for work that consumes its items (lazy series, iterators).
+pub(crate) fn map_owned<T, R, S>(
+    items: Vec<T>,
+    work: usize,
+    init: impl Fn() -> S + Sync + Send,
+    f: impl Fn(&mut S, T) -> Result<R> + Sync + Send,
+) -> Result<Vec<R>>
+where
+    T: Send,
+    R: Send,
+{
+    if work < MIN_PARALLEL_WORK || items.len() < 2 || rayon::current_num_threads() < 2 {
+        let mut scratch = init();
+        return items.into_iter().map(|it| f(&mut scratch, it)).collect();
+    }
+    items.into_par_iter().with_min_len(4).map_init(init, |s, it| f(s, it)).collect()
+}
+
 /// How many steps each part of a grid of `n` steps gets: all of them when `work` is too small to
 /// share.
 pub(crate) fn steps_per_part(n: usize, work: usize) -> usize {

@@ -5,7 +5,7 @@ use super::{Ctx, DEFAULT_SUBQUERY_STEP_MS, Grid, RangeSeries, Series, Val, paral
 use crate::{Error, Result};
 use vigil_model::{Timestamp, is_stale_nan};
 use vigil_promql_syntax::{Expr, VectorSelector};
-use vigil_storage::{Cancel, SampleBudget, SelectHints};
+use vigil_storage::{Cancel, ChunkIterator, SampleBudget, Samples, SelectHints};
 
 /// What an instant selector yields per step.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -33,53 +33,51 @@ impl RangeSource {
 }
 
 impl Ctx<'_> {
+    /// The samples of `vs` in `[mint, maxt]`, decoded at once (range vectors keep them all).
     fn select(&mut self, vs: &VectorSelector, mint: Timestamp, maxt: Timestamp) -> Result<vigil_storage::SeriesSet> {
-        // The storage charges this budget per series before decoding, so one select can never
-        // decode more than `max_samples` samples into memory; the engine still accounts what it
-        // keeps with `add_samples`.
-        let budget = SampleBudget::new(u64::try_from(self.max_samples).unwrap_or(u64::MAX));
-        let cancel = Cancel::new(self.stop.cancel.clone(), Some(self.stop.deadline));
-        let hints = SelectHints { start: Some(mint), end: Some(maxt), budget, cancel, ..SelectHints::default() };
-        match self.querier.select(&hints, &vs.matchers) {
-            Ok(set) => Ok(set),
-            Err(vigil_storage::Error::TooManySamples) => Err(Error::TooManySamples),
-            Err(vigil_storage::Error::Cancelled) => {
-                // The storage does not say why; the engine's own check does.
-                self.check("selector")?;
-                Err(Error::Canceled("selector"))
-            }
-            Err(e) => Err(e.into()),
-        }
+        let hints = self.hints(mint, maxt);
+        self.querier.select(&hints, &vs.matchers).map_err(|e| storage_error(&self.stop, e))
     }
 
-    /// The newest non-stale sample in `(ref - lookback, ref]` for every step.
+    fn hints(&self, mint: Timestamp, maxt: Timestamp) -> SelectHints {
+        // The storage charges this budget per chunk before decoding, so one select can never
+        // decode more than `max_samples` samples; the engine still accounts what it keeps with
+        // `add_samples`.
+        let budget = SampleBudget::new(u64::try_from(self.max_samples).unwrap_or(u64::MAX));
+        let cancel = Cancel::new(self.stop.cancel.clone(), Some(self.stop.deadline));
+        SelectHints { start: Some(mint), end: Some(maxt), budget, cancel, ..SelectHints::default() }
+    }
+
+    /// The newest non-stale sample in `(ref - lookback, ref]` for every step. Series are read
+    /// lazily and consumed chunk by chunk, so only one decoded chunk per series being worked on
+    /// is held, whatever the range of the query.
     pub(crate) fn eval_vector_selector(&mut self, vs: &VectorSelector, g: &Grid, mode: Mode) -> Result<Vec<Series>> {
         let at = self.resolve_at(vs.at);
         let first_ref = at.unwrap_or(g.start) - vs.offset_ms;
         let last_ref = at.unwrap_or(g.end()) - vs.offset_ms;
-        let set = self.select(vs, first_ref - self.lookback + 1, last_ref)?;
+        let hints = self.hints(first_ref - self.lookback + 1, last_ref);
+        let set = self.querier.select_lazy(&hints, &vs.matchers).map_err(|e| storage_error(&self.stop, e))?;
         let lookback = self.lookback;
         let offset = vs.offset_ms;
-        let work = set.iter().map(|s| s.samples.len()).sum::<usize>() + set.len() * g.n;
+        // Samples are not known before decoding: estimate a few chunks' worth per series.
+        let work = set.len() * (g.n + 256);
         let stop = self.stop.clone();
-        let picked = parallel::map_ordered(
-            &set,
-            work,
-            || (),
-            |(), s| {
-                stop.check("vector selector")?;
-                Ok(pick_lookback(s, g, at, offset, lookback, mode))
-            },
-        )?;
-        let mut out = Vec::with_capacity(set.len());
-        for (s, (vals, has, count)) in set.into_iter().zip(picked) {
+        let picked = parallel::map_owned(set, work, Samples::default, |buf, s| {
+            stop.check("vector selector")?;
+            let mut chunks = s.chunks;
+            let picked = pick_lookback(chunks.as_mut(), buf, g, at, offset, lookback, mode)
+                .map_err(|e| storage_error(&stop, e))?;
+            Ok((s.labels, picked))
+        })?;
+        let mut out = Vec::with_capacity(picked.len());
+        for (labels, (vals, has, count)) in picked {
             if count > 0 {
                 self.add_samples(count)?;
                 self.counter.add_total(count as u64);
                 if let Some(steps) = self.counter.steps_mut() {
                     steps.iter_mut().zip(&has).for_each(|(n, &h)| *n += u64::from(h));
                 }
-                out.push(Series { labels: s.labels, drop_name: false, vals, has });
+                out.push(Series { labels, drop_name: false, vals, has });
             }
         }
         Ok(out)
@@ -199,40 +197,75 @@ fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>) {
     vals.truncate(w);
 }
 
-/// The newest non-stale sample in `(ref - lookback, ref]` of `s` for every step of `g`, as
-/// (values, presence, number present).
+/// The engine's error for a storage error; a cancelled read says why through the engine's own
+/// check (timeout or cancellation).
+fn storage_error(stop: &parallel::Interrupt, e: vigil_storage::Error) -> Error {
+    match e {
+        vigil_storage::Error::TooManySamples => Error::TooManySamples,
+        vigil_storage::Error::Cancelled => stop.check("selector").err().unwrap_or(Error::Canceled("selector")),
+        e => e.into(),
+    }
+}
+
+/// The newest non-stale sample in `(ref - lookback, ref]` of a series for every step of `g`, as
+/// (values, presence, number present), reading its chunks in order into `buf` and stopping
+/// once every step is decided.
 fn pick_lookback(
-    s: &vigil_storage::Series,
+    chunks: &mut dyn ChunkIterator,
+    buf: &mut Samples,
     g: &Grid,
     at: Option<Timestamp>,
     offset: i64,
     lookback: i64,
     mode: Mode,
-) -> (Vec<f64>, Vec<bool>, usize) {
-    let (ts, vs) = (&s.samples.timestamps, &s.samples.values);
+) -> vigil_storage::Result<(Vec<f64>, Vec<bool>, usize)> {
     let mut vals = vec![0.0; g.n];
     let mut has = vec![false; g.n];
-    let mut j = 0;
     let mut count = 0;
-    for k in 0..g.n {
-        let r = at.unwrap_or(g.ts(k)) - offset;
-        // A few linear steps, then binary search when steps are far apart compared to samples.
-        let mut walked = 0;
-        while walked < 8 && j < ts.len() && ts[j] <= r {
-            j += 1;
-            walked += 1;
-        }
-        if walked == 8 && j < ts.len() && ts[j] <= r {
-            j += ts[j..].partition_point(|&t| t <= r);
-        }
-        if j > 0 && ts[j - 1] > r - lookback && !is_stale_nan(vs[j - 1]) {
+    let reference = |k: usize| at.unwrap_or(g.ts(k)) - offset;
+    // The newest sample at or before the current step's reference time, over all chunks so far.
+    let mut prev: Option<(Timestamp, f64)> = None;
+    let mut decide = |k: usize, prev: Option<(Timestamp, f64)>| {
+        let Some((t, v)) = prev else { return };
+        if t > reference(k) - lookback && !is_stale_nan(v) {
             has[k] = true;
             vals[k] = match mode {
-                Mode::Value => vs[j - 1],
-                Mode::Timestamp => ts[j - 1] as f64 / 1000.0,
+                Mode::Value => v,
+                Mode::Timestamp => t as f64 / 1000.0,
             };
             count += 1;
         }
+    };
+    let mut k = 0;
+    'chunks: while k < g.n && chunks.next_chunk(buf)? {
+        let (ts, vs) = (&buf.timestamps, &buf.values);
+        let mut j = 0;
+        while j < ts.len() {
+            let r = reference(k);
+            // A few linear steps, then binary search when steps are far apart compared to samples.
+            let mut walked = 0;
+            while walked < 8 && j < ts.len() && ts[j] <= r {
+                j += 1;
+                walked += 1;
+            }
+            if walked == 8 && j < ts.len() && ts[j] <= r {
+                j += ts[j..].partition_point(|&t| t <= r);
+            }
+            if j > 0 && ts[j - 1] <= r {
+                prev = Some((ts[j - 1], vs[j - 1]));
+            }
+            if j < ts.len() {
+                // The next sample is after this step's reference: the step is decided.
+                decide(k, prev);
+                k += 1;
+                if k == g.n {
+                    break 'chunks;
+                }
+            }
+        }
     }
-    (vals, has, count)
+    for k in k..g.n {
+        decide(k, prev);
+    }
+    Ok((vals, has, count))
 }

@@ -62,3 +62,42 @@ fn samples_iterator_seek_and_collect() {
     assert_eq!(it.seek(2).unwrap(), Some((3, 3.0)));
     assert_eq!(collect(it.as_mut()).unwrap().timestamps, vec![5]);
 }
+
+/// Chunks handed out from a list, some empty, to drive [`ChunkSamples`].
+struct ListChunks(std::collections::VecDeque<Vec<(i64, f64)>>);
+
+impl ChunkIterator for ListChunks {
+    fn next_chunk(&mut self, out: &mut Samples) -> crate::Result<bool> {
+        let Some(c) = self.0.pop_front() else { return Ok(false) };
+        *out = Samples::default();
+        for (t, v) in c {
+            out.push(t, v);
+        }
+        Ok(true)
+    }
+}
+
+fn chunked(chunks: &[&[(i64, f64)]]) -> ChunkSamples<'static> {
+    ChunkSamples::new(Box::new(ListChunks(chunks.iter().map(|c| c.to_vec()).collect())))
+}
+
+#[test]
+fn chunk_samples_walk_and_seek_across_chunks() {
+    let chunks: &[&[(i64, f64)]] = &[&[(1, 1.0), (2, 2.0)], &[], &[(5, 5.0)], &[], &[], &[(7, 7.0), (9, 9.0)]];
+    let mut it = chunked(chunks);
+    let mut all = Vec::new();
+    while let Some(p) = it.next().unwrap() {
+        all.push(p);
+    }
+    assert_eq!(all, [(1, 1.0), (2, 2.0), (5, 5.0), (7, 7.0), (9, 9.0)]);
+    for (t, want) in [(0, Some(1)), (2, Some(2)), (3, Some(5)), (6, Some(7)), (9, Some(9)), (10, None)] {
+        assert_eq!(chunked(chunks).seek(t).unwrap().map(|p| p.0), want, "seek({t})");
+    }
+    // Seeking never moves backwards, and `next` continues after the sought sample.
+    let mut it = chunked(chunks);
+    assert_eq!(it.seek(5).unwrap(), Some((5, 5.0)));
+    assert_eq!(it.seek(1).unwrap(), Some((7, 7.0)));
+    assert_eq!(it.next().unwrap(), Some((9, 9.0)));
+    assert_eq!(it.next().unwrap(), None);
+    assert!(chunked(&[]).next().unwrap().is_none());
+}

@@ -3,7 +3,7 @@
 use super::Db;
 use crate::head::{Head, ReadLimits, ReadView};
 use vigil_model::{Matcher, Timestamp};
-use vigil_storage::{Error, Querier, Queryable, Result, SelectHints, SeriesSet};
+use vigil_storage::{Error, LazySeries, Querier, Queryable, Result, SelectHints, SeriesSet};
 
 /// A querier over `[mint, maxt]`. All its selects read through one view of the head: every
 /// commit that finished before the querier was created, nothing of a later one.
@@ -51,6 +51,21 @@ impl Querier for DbQuerier<'_> {
             decoded: &self.head.counters.chunks_decoded,
         };
         Ok(self.head.select(matchers, mint, maxt, hints.labels_only, hints.limit, &read)?)
+    }
+
+    fn select_lazy<'q>(&'q self, hints: &SelectHints, matchers: &[Matcher]) -> Result<Vec<LazySeries<'q>>> {
+        if !matchers.is_empty() && matchers.iter().all(Matcher::matches_empty) {
+            return Err(Error::EmptyMatchers);
+        }
+        let mint = hints.start.map_or(self.mint, |s| s.max(self.mint));
+        let maxt = hints.end.map_or(self.maxt, |e| e.min(self.maxt));
+        let read = ReadLimits {
+            view: Some(self.view),
+            budget: &hints.budget,
+            cancel: &hints.cancel,
+            decoded: &self.head.counters.chunks_decoded,
+        };
+        Ok(self.head.select_lazy(matchers, mint, maxt, &read)?)
     }
 
     fn label_names(&self, matchers: &[Matcher]) -> Result<Vec<String>> {

@@ -391,6 +391,18 @@ fn check_sealed_selects(opts: Options) {
     ] {
         let q = db.querier(lo, hi).unwrap();
         let got = q.select(&SelectHints::default(), &all).unwrap();
+        // The lazy select yields the same samples, chunk by chunk (series it finds empty dropped).
+        let lazy: Vec<Series> = q
+            .select_lazy(&SelectHints::default(), &all)
+            .unwrap()
+            .into_iter()
+            .map(|s| {
+                let samples = vigil_storage::collect(&mut vigil_storage::ChunkSamples::new(s.chunks)).unwrap();
+                Series { labels: s.labels, samples }
+            })
+            .filter(|s| !s.samples.is_empty())
+            .collect();
+        assert_eq!(bits(&lazy), bits(&got), "lazy select, range {lo}..={hi}");
         let want: Vec<(String, Vec<i64>, Vec<u64>)> = bits(&full)
             .into_iter()
             .map(|(l, ts, vs)| {

@@ -11,21 +11,21 @@ use vigil_model::{Labels, METRIC_NAME, Matcher, Timestamp};
 use vigil_storage::{Cancel, SampleBudget, Samples, Series, SeriesSet};
 
 /// What is copied out of a shard under its lock for one series.
-struct Snap {
-    id: u32,
-    labels: Labels,
-    open: Vec<u8>,
-    sealed_ref: u64,
+pub(super) struct Snap {
+    pub(super) id: u32,
+    pub(super) labels: Labels,
+    pub(super) open: Vec<u8>,
+    pub(super) sealed_ref: u64,
     /// The newest time to return: the select's end, or earlier where the read view stops.
-    maxt: Timestamp,
+    pub(super) maxt: Timestamp,
 }
 
 /// The sealed chunks of one series read by [`Head::read_sealed`]: their bytes back to back,
 /// newest first.
 #[derive(Default)]
-struct Sealed {
-    bytes: Vec<u8>,
-    spans: Vec<std::ops::Range<usize>>,
+pub(super) struct Sealed {
+    pub(super) bytes: Vec<u8>,
+    pub(super) spans: Vec<std::ops::Range<usize>>,
 }
 
 /// Reads that would leave at most this many unneeded bytes between two chunks are merged.
@@ -34,7 +34,7 @@ const MERGE_GAP: u64 = 8 * 1024;
 const MAX_WINDOW: u64 = 1 << 20;
 
 /// The sample count in the header of an encoded chunk.
-fn chunk_samples(c: &[u8]) -> usize {
+pub(super) fn chunk_samples(c: &[u8]) -> usize {
     c.get(..2).map_or(0, |h| usize::from(u16::from_be_bytes([h[0], h[1]])))
 }
 
@@ -139,7 +139,7 @@ impl Head {
 
     /// Copies what a query needs out of the shards, grouped by shard to lock each once, as
     /// `view` sees it. The caller holds the visibility lock exclusively.
-    fn snapshot(
+    pub(super) fn snapshot(
         &self,
         ids: &[u32],
         mint: Timestamp,
@@ -222,7 +222,7 @@ impl Head {
     /// The chains are walked time-major: each round follows one link of every chain, in file
     /// order, so chunks sealed together (neighbours in the file) are fetched by one read of up to
     /// [`MAX_WINDOW`] bytes instead of one `pread` each.
-    fn read_sealed(&self, snaps: &[Snap], mint: Timestamp, maxt: Timestamp) -> Result<Vec<Sealed>> {
+    pub(super) fn read_sealed(&self, snaps: &[Snap], mint: Timestamp, maxt: Timestamp) -> Result<Vec<Sealed>> {
         let mut out: Vec<Sealed> = (0..snaps.len()).map(|_| Sealed::default()).collect();
         let mut pending: Vec<(u64, usize)> =
             snaps.iter().enumerate().filter(|(_, s)| s.sealed_ref != 0).map(|(i, s)| (s.sealed_ref, i)).collect();

@@ -213,3 +213,35 @@ fn budget_and_cancel_stop_before_decoding() {
         SelectHints { cancel: Cancel::new(Some(Arc::new(AtomicBool::new(true))), None), ..SelectHints::default() };
     assert!(matches!(q.select(&hints, &m), Err(vigil_storage::Error::Cancelled)));
 }
+
+#[test]
+fn lazy_selects_decode_only_the_chunks_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), opts()).unwrap();
+    // 2 series × 600 samples: several sealed chunks each, then the open one.
+    for t in 0..600 {
+        append(&db, &[(labels("up", 0), t * 1000, t as f64), (labels("up", 1), t * 1000, 1.0)]);
+    }
+    let q = db.querier(i64::MIN, i64::MAX).unwrap();
+    let m = [Matcher::equal("__name__", "up")];
+    let before = decoded(&db);
+    let mut set = q.select_lazy(&SelectHints::default(), &m).unwrap();
+    assert_eq!(set.len(), 2);
+    assert_eq!(decoded(&db), before, "selecting decodes nothing");
+    let mut chunk = vigil_storage::Samples::default();
+    assert!(set[0].chunks.next_chunk(&mut chunk).unwrap());
+    assert_eq!(decoded(&db) - before, 1, "one chunk asked for, one decoded");
+    assert_eq!(chunk.timestamps.first(), Some(&0), "oldest chunk first");
+    assert!(chunk.len() < 600, "a chunk, not the whole series");
+    // The budget is charged per chunk before decoding it; cancellation is checked per chunk.
+    let hints = SelectHints { budget: SampleBudget::new(chunk.len() as u64), ..SelectHints::default() };
+    let mut set = q.select_lazy(&hints, &m).unwrap();
+    assert!(set[0].chunks.next_chunk(&mut chunk).unwrap());
+    assert!(matches!(set[0].chunks.next_chunk(&mut chunk), Err(vigil_storage::Error::TooManySamples)));
+    let flag = Arc::new(AtomicBool::new(false));
+    let hints = SelectHints { cancel: Cancel::new(Some(flag.clone()), None), ..SelectHints::default() };
+    let mut set = q.select_lazy(&hints, &m).unwrap();
+    assert!(set[1].chunks.next_chunk(&mut chunk).unwrap());
+    flag.store(true, Ordering::Relaxed);
+    assert!(matches!(set[1].chunks.next_chunk(&mut chunk), Err(vigil_storage::Error::Cancelled)));
+}

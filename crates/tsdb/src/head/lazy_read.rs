@@ -1,0 +1,115 @@
+//! The lazy select: series are copied out of the head as their compressed chunks, and each chunk
+//! is decoded only when the consumer asks for it, so a query walking series one at a time holds
+//! about 1–2 bytes per sample plus one decoded chunk, instead of 16 bytes per sample.
+
+use super::read::{Sealed, chunk_samples};
+use super::{Head, ReadLimits};
+use crate::Result;
+use crate::chunk::decode_into;
+use std::sync::atomic::{AtomicU64, Ordering};
+use vigil_model::{Matcher, Timestamp};
+use vigil_storage::{Cancel, ChunkIterator, LazySeries, SampleBudget, Samples};
+
+impl Head {
+    /// Series matching `matchers` with samples in `[mint, maxt]` as `read.view` sees them, sorted
+    /// by labels, each decoded chunk by chunk on demand (see [`HeadChunks`]). Postings and
+    /// series state are read between two commits, as [`Head::select`] does. Decoded chunks
+    /// are counted in the head's own counter (`read.decoded` is not used).
+    pub fn select_lazy<'a>(
+        &'a self,
+        matchers: &[Matcher],
+        mint: Timestamp,
+        maxt: Timestamp,
+        read: &ReadLimits<'_>,
+    ) -> Result<Vec<LazySeries<'a>>> {
+        let mint = mint.max(self.min_valid());
+        if mint > maxt {
+            return Ok(Vec::new());
+        }
+        read.cancel.check()?;
+        let mut snaps = {
+            let _between_commits = self.visibility.write();
+            let ids = self.series_ids(matchers);
+            self.snapshot(&ids, mint, maxt, true, read.view)
+        };
+        read.cancel.check()?;
+        snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
+        let sealed = self.read_sealed(&snaps, mint, maxt)?;
+        Ok(snaps
+            .into_iter()
+            .zip(sealed)
+            .map(|(snap, sealed)| {
+                let chunks = HeadChunks {
+                    next_sealed: sealed.spans.len(),
+                    sealed,
+                    open: (!snap.open.is_empty()).then_some(snap.open),
+                    mint,
+                    maxt: snap.maxt,
+                    last: Timestamp::MIN,
+                    budget: read.budget.clone(),
+                    cancel: read.cancel.clone(),
+                    decoded: &self.counters.chunks_decoded,
+                };
+                LazySeries { labels: snap.labels, chunks: Box::new(chunks) }
+            })
+            .collect())
+    }
+}
+
+/// One series' chunks, oldest first: its sealed chunks, then its open chunk.
+struct HeadChunks<'a> {
+    sealed: Sealed,
+    /// How many sealed chunks are left; `sealed.spans` is newest first, so the next one is
+    /// `spans[next_sealed - 1]`.
+    next_sealed: usize,
+    open: Option<Vec<u8>>,
+    mint: Timestamp,
+    maxt: Timestamp,
+    /// The newest timestamp handed out: a chunk overlapping earlier ones yields only later samples.
+    last: Timestamp,
+    budget: SampleBudget,
+    cancel: Cancel,
+    decoded: &'a AtomicU64,
+}
+
+impl HeadChunks<'_> {
+    fn decode(&mut self, chunk: &[u8], out: &mut Samples) -> Result<()> {
+        self.cancel.check()?;
+        // Charged before decoding, so an exhausted budget stops before the samples exist.
+        self.budget.try_take(chunk_samples(chunk) as u64)?;
+        self.decoded.fetch_add(1, Ordering::Relaxed);
+        out.timestamps.clear();
+        out.values.clear();
+        decode_into(chunk, self.mint, self.maxt, &mut out.timestamps, &mut out.values)?;
+        let overlap = out.timestamps.partition_point(|&t| t <= self.last);
+        if overlap > 0 {
+            out.timestamps.drain(..overlap);
+            out.values.drain(..overlap);
+        }
+        if let Some(&t) = out.timestamps.last() {
+            self.last = t;
+        }
+        Ok(())
+    }
+}
+
+impl ChunkIterator for HeadChunks<'_> {
+    fn next_chunk(&mut self, out: &mut Samples) -> vigil_storage::Result<bool> {
+        if self.next_sealed > 0 {
+            self.next_sealed -= 1;
+            let span = self.sealed.spans[self.next_sealed].clone();
+            let bytes = std::mem::take(&mut self.sealed.bytes);
+            let result = self.decode(&bytes[span], out);
+            self.sealed.bytes = bytes;
+            result?;
+            return Ok(true);
+        }
+        match self.open.take() {
+            Some(open) => {
+                self.decode(&open, out)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+}
