@@ -3,6 +3,7 @@
 
 use super::{Ctx, DEFAULT_SUBQUERY_STEP_MS, Grid, RangeSeries, Series, Val, parallel};
 use crate::{Error, Result};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use vigil_model::{Timestamp, is_stale_nan};
 use vigil_promql_syntax::{Expr, VectorSelector};
 use vigil_storage::{Cancel, ChunkIterator, SampleBudget, Samples, SelectHints};
@@ -62,15 +63,26 @@ impl Ctx<'_> {
         // Samples are not known before decoding: estimate a few chunks' worth per series.
         let work = set.len() * (g.n + 256);
         let stop = self.stop.clone();
+        // Samples are charged as each series is picked, not after all of them: a selection over
+        // `--query.max-samples` stops with at most one series per thread beyond it allocated.
+        let held = AtomicUsize::new(self.samples);
+        let max = self.max_samples;
         let picked = parallel::map_owned(set, work, Samples::default, |buf, s| {
             stop.check("vector selector")?;
             let mut chunks = s.chunks;
             let picked = pick_lookback(chunks.as_mut(), buf, g, at, offset, lookback, mode)
                 .map_err(|e| storage_error(&stop, e))?;
-            Ok((s.labels, picked))
+            let count = picked.2;
+            if count == 0 {
+                return Ok(None);
+            }
+            if held.fetch_add(count, Ordering::Relaxed) + count > max {
+                return Err(Error::TooManySamples);
+            }
+            Ok(Some((s.labels, picked)))
         })?;
         let mut out = Vec::with_capacity(picked.len());
-        for (labels, (vals, has, count)) in picked {
+        for (labels, (vals, has, count)) in picked.into_iter().flatten() {
             if count > 0 {
                 self.add_samples(count)?;
                 self.counter.add_total(count as u64);

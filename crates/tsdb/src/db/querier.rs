@@ -37,8 +37,13 @@ impl DbQuerier<'_> {
     }
 }
 
-impl Querier for DbQuerier<'_> {
-    fn select(&self, hints: &SelectHints, matchers: &[Matcher]) -> Result<SeriesSet> {
+impl DbQuerier<'_> {
+    /// The time range and read limits of a select, after refusing matchers that match everything.
+    fn read_limits<'h>(
+        &'h self,
+        hints: &'h SelectHints,
+        matchers: &[Matcher],
+    ) -> Result<(Timestamp, Timestamp, ReadLimits<'h>)> {
         if !matchers.is_empty() && matchers.iter().all(Matcher::matches_empty) {
             return Err(Error::EmptyMatchers);
         }
@@ -50,21 +55,18 @@ impl Querier for DbQuerier<'_> {
             cancel: &hints.cancel,
             decoded: &self.head.counters.chunks_decoded,
         };
+        Ok((mint, maxt, read))
+    }
+}
+
+impl Querier for DbQuerier<'_> {
+    fn select(&self, hints: &SelectHints, matchers: &[Matcher]) -> Result<SeriesSet> {
+        let (mint, maxt, read) = self.read_limits(hints, matchers)?;
         Ok(self.head.select(matchers, mint, maxt, hints.labels_only, hints.limit, &read)?)
     }
 
     fn select_lazy<'q>(&'q self, hints: &SelectHints, matchers: &[Matcher]) -> Result<Vec<LazySeries<'q>>> {
-        if !matchers.is_empty() && matchers.iter().all(Matcher::matches_empty) {
-            return Err(Error::EmptyMatchers);
-        }
-        let mint = hints.start.map_or(self.mint, |s| s.max(self.mint));
-        let maxt = hints.end.map_or(self.maxt, |e| e.min(self.maxt));
-        let read = ReadLimits {
-            view: Some(self.view),
-            budget: &hints.budget,
-            cancel: &hints.cancel,
-            decoded: &self.head.counters.chunks_decoded,
-        };
+        let (mint, maxt, read) = self.read_limits(hints, matchers)?;
         Ok(self.head.select_lazy(matchers, mint, maxt, &read)?)
     }
 

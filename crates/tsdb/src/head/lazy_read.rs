@@ -23,17 +23,9 @@ impl Head {
         read: &ReadLimits<'_>,
     ) -> Result<Vec<LazySeries<'a>>> {
         let mint = mint.max(self.min_valid());
-        if mint > maxt {
+        let Some(snaps) = self.sorted_snapshot(matchers, mint, maxt, false, read)? else {
             return Ok(Vec::new());
-        }
-        read.cancel.check()?;
-        let mut snaps = {
-            let _between_commits = self.visibility.write();
-            let ids = self.series_ids(matchers);
-            self.snapshot(&ids, mint, maxt, true, read.view)
         };
-        read.cancel.check()?;
-        snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
         let sealed = self.read_sealed(&snaps, mint, maxt)?;
         Ok(snaps
             .into_iter()

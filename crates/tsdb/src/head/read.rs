@@ -310,24 +310,9 @@ impl Head {
         read: &ReadLimits<'_>,
     ) -> Result<SeriesSet> {
         let mint = mint.max(self.min_valid());
-        if mint > maxt {
+        let Some(mut snaps) = self.sorted_snapshot(matchers, mint, maxt, labels_only, read)? else {
             return Ok(Vec::new());
-        }
-        read.cancel.check()?;
-        let mut snaps = {
-            // Postings and series state are read between two commits: a commit's series are all
-            // created before it applies its samples, so the copy holds all of it or none of it.
-            let _between_commits = self.visibility.write();
-            let ids = self.series_ids(matchers);
-            if labels_only {
-                let ids = self.with_data_in_unlocked(&ids, mint, maxt, read.view);
-                self.snapshot(&ids, mint, maxt, false, read.view)
-            } else {
-                self.snapshot(&ids, mint, maxt, true, read.view)
-            }
         };
-        read.cancel.check()?;
-        snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
         if labels_only {
             // Index-only: labels plus each series' min/max time decided membership; nothing is
             // read from chunks.
@@ -369,6 +354,38 @@ impl Head {
         let items: Vec<(Snap, Sealed, Samples)> = work.collect::<Result<_>>()?;
         let decoded: Vec<Option<Series>> = items.into_par_iter().with_min_len(8).map(decode).collect::<Result<_>>()?;
         Ok(decoded.into_iter().flatten().collect())
+    }
+
+    /// The series matching `matchers` copied out for a select over `[mint, maxt]` (`None` if the
+    /// range is empty), sorted by labels: with their open chunk, or for an index-only select
+    /// only those whose min/max times overlap the range.
+    pub(super) fn sorted_snapshot(
+        &self,
+        matchers: &[Matcher],
+        mint: Timestamp,
+        maxt: Timestamp,
+        labels_only: bool,
+        read: &ReadLimits<'_>,
+    ) -> Result<Option<Vec<Snap>>> {
+        if mint > maxt {
+            return Ok(None);
+        }
+        read.cancel.check()?;
+        let mut snaps = {
+            // Postings and series state are read between two commits: a commit's series are all
+            // created before it applies its samples, so the copy holds all of it or none of it.
+            let _between_commits = self.visibility.write();
+            let ids = self.series_ids(matchers);
+            if labels_only {
+                let ids = self.with_data_in_unlocked(&ids, mint, maxt, read.view);
+                self.snapshot(&ids, mint, maxt, false, read.view)
+            } else {
+                self.snapshot(&ids, mint, maxt, true, read.view)
+            }
+        };
+        read.cancel.check()?;
+        snaps.sort_by(|a, b| a.labels.cmp(&b.labels));
+        Ok(Some(snaps))
     }
 
     /// The series of `ids` (sorted) holding samples in `[mint, maxt]`, judged by their oldest and
