@@ -49,6 +49,38 @@ pub struct VectorSelector {
     pub offset_ms: i64,
     /// The `@` modifier.
     pub at: Option<At>,
+    /// `anchored` or `smoothed` (Prometheus 3.x, feature `promql-extended-range-selectors`).
+    pub extended: Option<Extended>,
+}
+
+/// The extended range selector modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extended {
+    /// `x[5m] anchored`: the window starts at the newest sample at or before its start (within
+    /// the lookback delta) instead of extrapolating; for `changes`, `delta`, `increase`, `rate`
+    /// and `resets`.
+    Anchored,
+    /// `x[5m] smoothed` / `x smoothed`: values at the window's edges (or at the step) are
+    /// interpolated between the neighbouring samples; for `delta`, `increase` and `rate`.
+    Smoothed,
+}
+
+impl Extended {
+    /// The keyword.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Extended::Anchored => "anchored",
+            Extended::Smoothed => "smoothed",
+        }
+    }
+
+    /// The functions a range selector with this modifier may be passed to, sorted.
+    pub fn functions(self) -> &'static [&'static str] {
+        match self {
+            Extended::Anchored => &["changes", "delta", "increase", "rate", "resets"],
+            Extended::Smoothed => &["delta", "increase", "rate"],
+        }
+    }
 }
 
 /// Binary operators.

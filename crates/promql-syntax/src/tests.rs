@@ -201,3 +201,35 @@ fn vector_matching_needs_two_vectors() {
     // Empty matching clauses are accepted and dropped, as Prometheus does.
     assert!(parse("1 + on() b").is_ok());
 }
+
+#[test]
+fn anchored_and_smoothed() {
+    let extended = |q: &str| match parse(q) {
+        Ok(Expr::VectorSelector(vs)) | Ok(Expr::MatrixSelector { vs, .. }) => vs.extended,
+        Ok(Expr::Call(c)) => match &c.args[0] {
+            Expr::MatrixSelector { vs, .. } => vs.extended,
+            other => panic!("{q}: {other:?}"),
+        },
+        other => panic!("{q}: {other:?}"),
+    };
+    assert_eq!(extended("rate(x[5m] anchored)"), Some(Extended::Anchored));
+    assert_eq!(extended("x[5m] offset 1m smoothed"), Some(Extended::Smoothed));
+    assert_eq!(extended("x @ 100 smoothed"), Some(Extended::Smoothed));
+    assert_eq!(extended("x[5m]"), None);
+    for (q, printed) in [
+        ("increase(x[1m]  anchored)", "increase(x[1m] anchored)"),
+        ("x offset -100 smoothed", "x offset -1m40s smoothed"),
+        ("x[5m] @ 10 smoothed", "x[5m] @ 10.000 smoothed"),
+    ] {
+        assert_eq!(parse(q).map(|e| e.to_string()).as_deref(), Ok(printed), "{q}");
+    }
+    for (q, err) in [
+        ("x anchored", "1:3: parse error: anchored modifier must be preceded by a range vector selector"),
+        ("x[1m] anchored smoothed", "1:16: parse error: anchored or smoothed may only be set once"),
+        ("(x)[1m:] smoothed", "1:10: parse error: smoothed modifier must be preceded by a range vector selector"),
+    ] {
+        assert_eq!(parse(q).map_err(|e| e.to_string()).err().as_deref(), Some(err), "{q}");
+    }
+    let off = parse_with("rate(x[5m] smoothed)", &ParseOptions::default()).expect_err("feature off").to_string();
+    assert!(off.contains("--enable-feature=promql-extended-range-selectors"), "{off}");
+}

@@ -34,11 +34,20 @@ fn walk(
     match e {
         Expr::VectorSelector(vs) => {
             let at = resolve(vs.at, qs, qe);
-            widen(at.unwrap_or(start) - vs.offset_ms - lb + 1, at.unwrap_or(end) - vs.offset_ms);
+            // `smoothed` interpolates towards the first sample after the step, up to a lookback on.
+            let after = if vs.extended.is_some() { lb } else { 0 };
+            widen(at.unwrap_or(start) - vs.offset_ms - lb + 1, at.unwrap_or(end) - vs.offset_ms + after);
         }
         Expr::MatrixSelector { vs, range_ms } => {
             let at = resolve(vs.at, qs, qe);
-            widen(at.unwrap_or(start) - vs.offset_ms - range_ms + 1, at.unwrap_or(end) - vs.offset_ms);
+            // `anchored` and `smoothed` also read a lookback before the window (the anchor) and
+            // `smoothed` a lookback after it.
+            let (before, after) = match vs.extended {
+                None => (0, 0),
+                Some(vigil_promql_syntax::Extended::Anchored) => (lb, 0),
+                Some(vigil_promql_syntax::Extended::Smoothed) => (lb, lb),
+            };
+            widen(at.unwrap_or(start) - vs.offset_ms - range_ms + 1 - before, at.unwrap_or(end) - vs.offset_ms + after);
         }
         Expr::Subquery(sq) => {
             let at = resolve(sq.at, qs, qe);

@@ -10,6 +10,7 @@
 
 mod aggregate;
 mod binary;
+mod extended;
 mod functions;
 mod histogram;
 pub(crate) mod math;

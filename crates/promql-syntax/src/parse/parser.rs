@@ -6,8 +6,8 @@ use super::Features;
 use super::lexer::tokenize;
 use super::token::{Token, TokenKind as T};
 use crate::{
-    AggregateExpr, AggregateOp, At, BinaryExpr, BinaryOp, Call, Cardinality, Error, Expr, Fill, Grouping, Result,
-    SubqueryExpr, ValueType, VectorMatching, VectorSelector, lookup_function,
+    AggregateExpr, AggregateOp, At, BinaryExpr, BinaryOp, Call, Cardinality, Error, Expr, Extended, Fill, Grouping,
+    Result, SubqueryExpr, ValueType, VectorMatching, VectorSelector, lookup_function,
 };
 use vigil_model::{MatchOp, Matcher};
 
@@ -405,7 +405,9 @@ impl<'q> Parser<'q> {
                     } else {
                         self.expect(&T::RBracket, "matrix selector")?;
                         match e {
-                            Expr::VectorSelector(vs) if vs.offset_ms == 0 && vs.at.is_none() => {
+                            Expr::VectorSelector(vs)
+                                if vs.offset_ms == 0 && vs.at.is_none() && vs.extended.is_none() =>
+                            {
                                 e = Expr::MatrixSelector { vs, range_ms: range };
                             }
                             _ => {
@@ -439,6 +441,34 @@ impl<'q> Parser<'q> {
                         return Err(self.err(at, "@ <timestamp> may not be set multiple times"));
                     }
                     *slot.1 = Some(value);
+                }
+                _ if self.is_ident("anchored") || self.is_ident("smoothed") => {
+                    let at = self.offset();
+                    let which = if self.is_ident("anchored") { Extended::Anchored } else { Extended::Smoothed };
+                    if !self.features.extended_range_selectors {
+                        return Err(self.err(
+                            at,
+                            format!(
+                                "the {} modifier is experimental and must be enabled with --enable-feature=promql-extended-range-selectors",
+                                which.as_str()
+                            ),
+                        ));
+                    }
+                    self.bump();
+                    let vs = match &mut e {
+                        Expr::MatrixSelector { vs, .. } => vs,
+                        Expr::VectorSelector(vs) if which == Extended::Smoothed => vs,
+                        _ => {
+                            return Err(self.err(
+                                at,
+                                format!("{} modifier must be preceded by a range vector selector", which.as_str()),
+                            ));
+                        }
+                    };
+                    if vs.extended.is_some() {
+                        return Err(self.err(at, "anchored or smoothed may only be set once"));
+                    }
+                    vs.extended = Some(which);
                 }
                 _ => return Ok((e, vt)),
             }
@@ -562,7 +592,10 @@ impl<'q> Parser<'q> {
         if matchers.is_empty() || matchers.iter().all(Matcher::matches_empty) {
             return Err(self.err(at, "vector selector must contain at least one non-empty matcher"));
         }
-        Ok((Expr::VectorSelector(VectorSelector { name, matchers, offset_ms: 0, at: None }), ValueType::Vector))
+        Ok((
+            Expr::VectorSelector(VectorSelector { name, matchers, offset_ms: 0, at: None, extended: None }),
+            ValueType::Vector,
+        ))
     }
 
     /// `{a="b", "c.d"=~"e", "metric.name"}`

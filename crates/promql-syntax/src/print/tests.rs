@@ -130,7 +130,19 @@ fn next(state: &mut u64) -> u64 {
 #[test]
 fn hand_picked_round_trips() {
     let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let atoms = ["x", r#"y{a="1"}"#, "rate(z[5m])", "sum by (j) (x)", "(x)", "-x", "1", "NaN", "x offset 1m"];
+    let atoms = [
+        "x",
+        r#"y{a="1"}"#,
+        "rate(z[5m])",
+        "sum by (j) (x)",
+        "(x)",
+        "-x",
+        "1",
+        "NaN",
+        "x offset 1m",
+        "rate(z[5m] anchored)",
+        "x smoothed",
+    ];
     let ops = [
         " + ",
         " * on (a) ",

@@ -12,11 +12,13 @@ pub(super) fn write_leaf(out: &mut String, e: &Expr) {
         Expr::VectorSelector(vs) => {
             write_selector(out, vs);
             write_modifiers(out, vs.at, vs.offset_ms);
+            write_extended(out, vs);
         }
         Expr::MatrixSelector { vs, range_ms } => {
             write_selector(out, vs);
             let _ = write!(out, "[{}]", format_duration_ms(*range_ms));
             write_modifiers(out, vs.at, vs.offset_ms);
+            write_extended(out, vs);
         }
         _ => {}
     }
@@ -143,6 +145,13 @@ fn write_selector(out: &mut String, vs: &VectorSelector) {
 }
 
 /// ` @ 100.000 offset 5m`, in Prometheus' order.
+fn write_extended(out: &mut String, vs: &VectorSelector) {
+    if let Some(x) = vs.extended {
+        out.push(' ');
+        out.push_str(x.as_str());
+    }
+}
+
 fn write_modifiers(out: &mut String, at: Option<At>, offset_ms: i64) {
     match at {
         None => {}

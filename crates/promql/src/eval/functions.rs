@@ -12,6 +12,18 @@ use vigil_promql_syntax::{Call, Expr};
 impl Ctx<'_> {
     pub(crate) fn eval_call(&mut self, c: &Call, g: &Grid) -> Result<Val> {
         let name = c.func.name;
+        for (i, a) in c.args.iter().enumerate() {
+            let Expr::MatrixSelector { vs, range_ms } = a.unparen() else { continue };
+            let Some(how) = vs.extended else { continue };
+            if i > 0 || !how.functions().contains(&name) {
+                return Err(Error::Execution(format!(
+                    "{} modifier can only be used with: {} - not with {name}",
+                    how.as_str(),
+                    how.functions().join(", ")
+                )));
+            }
+            return Ok(Val::Vector(self.eval_extended_range_fn(name, vs, *range_ms, how, g)?));
+        }
         if let Some(f) = RangeFn::from_name(name) {
             return Ok(Val::Vector(self.eval_range_fn(f, &c.args, g)?));
         }

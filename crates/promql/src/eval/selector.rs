@@ -35,7 +35,12 @@ impl RangeSource {
 
 impl Ctx<'_> {
     /// The samples of `vs` in `[mint, maxt]`, decoded at once (range vectors keep them all).
-    fn select(&mut self, vs: &VectorSelector, mint: Timestamp, maxt: Timestamp) -> Result<vigil_storage::SeriesSet> {
+    pub(crate) fn select(
+        &mut self,
+        vs: &VectorSelector,
+        mint: Timestamp,
+        maxt: Timestamp,
+    ) -> Result<vigil_storage::SeriesSet> {
         let hints = self.hints(mint, maxt);
         self.querier.select(&hints, &vs.matchers).map_err(|e| storage_error(&self.stop, e))
     }
@@ -53,6 +58,9 @@ impl Ctx<'_> {
     /// lazily and consumed chunk by chunk, so only one decoded chunk per series being worked on
     /// is held, whatever the range of the query.
     pub(crate) fn eval_vector_selector(&mut self, vs: &VectorSelector, g: &Grid, mode: Mode) -> Result<Vec<Series>> {
+        if vs.extended.is_some() && mode == Mode::Value {
+            return self.eval_smoothed_selector(vs, g);
+        }
         let at = self.resolve_at(vs.at);
         let first_ref = at.unwrap_or(g.start) - vs.offset_ms;
         let last_ref = at.unwrap_or(g.end()) - vs.offset_ms;
@@ -99,6 +107,14 @@ impl Ctx<'_> {
     pub(crate) fn range_source(&mut self, e: &Expr, g: &Grid) -> Result<RangeSource> {
         match e.unparen() {
             Expr::MatrixSelector { vs, range_ms } => {
+                if let Some(how) = vs.extended {
+                    // Reached only outside the functions `eval_call` routes to `extended.rs`.
+                    return Err(Error::Execution(format!(
+                        "{} modifier can only be used with: {}",
+                        how.as_str(),
+                        how.functions().join(", ")
+                    )));
+                }
                 let at = self.resolve_at(vs.at);
                 let first_end = at.unwrap_or(g.start) - vs.offset_ms;
                 let last_end = at.unwrap_or(g.end()) - vs.offset_ms;

@@ -84,6 +84,7 @@ fn selector(vs: &p::VectorSelector) -> Result<VectorSelector, String> {
         matchers,
         offset_ms: offset_ms(vs.offset.as_ref())?,
         at: vs.at.as_ref().map(at).transpose()?,
+        extended: None,
     })
 }
 
