@@ -101,6 +101,9 @@ pub(crate) struct Ctx<'a> {
     /// Samples held in memory now, and the most held at once.
     pub samples: usize,
     pub peak_samples: usize,
+    /// Set when a select failed because its raw samples exceeded the budget (rather than the
+    /// samples the query holds), so range functions know that a smaller grid can succeed.
+    pub select_over_budget: bool,
     /// Samples each step could see, for query statistics.
     pub counter: crate::stats::SampleCounter,
     pub infos: Vec<String>,

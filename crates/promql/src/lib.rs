@@ -274,6 +274,7 @@ impl Engine {
             max_samples: self.opts.max_samples,
             samples: 0,
             peak_samples: 0,
+            select_over_budget: false,
             counter: stats::SampleCounter::new(level, g.n),
             infos: Vec::new(),
             warnings: Vec::new(),

@@ -433,3 +433,23 @@ fn instant_selectors_give_the_same_answer_whatever_the_chunking() {
         }
     }
 }
+
+#[test]
+fn range_functions_split_the_grid_when_the_raw_range_exceeds_the_budget() {
+    // Two counters over 50 minutes at 15 s: 400 raw samples, but a 1 m window holds 4 per series.
+    let pts: Vec<(i64, f64)> = (0..200).map(|i| (i * 15_000, (i * 3) as f64)).collect();
+    let db = storage(&[(&[("__name__", "c"), ("i", "0")], &pts), (&[("__name__", "c"), ("i", "1")], &pts)]);
+    let opts = QueryOptions::default();
+    let run = |e: &Engine, q: &str| e.range(&db, q, 60_000, 2_940_000, 60_000, &opts).map(|r| format!("{:?}", r.value));
+    let small = Engine::new(EngineOptions { max_samples: 250, ..EngineOptions::default() });
+    for q in ["rate(c[1m])", "increase(c[2m])", "max_over_time(c[1m])"] {
+        let want = run(&Engine::default(), q).unwrap();
+        assert_eq!(run(&small, q).map_err(|e| e.to_string()), Ok(want), "{q}");
+    }
+    // Pinned by `@`, a half selects as much as the whole: refused, not split forever.
+    let pinned = run(&small, "rate(c[50m] @ 3000)").map_err(|e| e.to_string());
+    assert_eq!(pinned, Err(Error::TooManySamples.to_string()));
+    // Windows that exceed the budget on their own still fail.
+    let tiny = Engine::new(EngineOptions { max_samples: 3, ..EngineOptions::default() });
+    assert!(matches!(tiny.range(&db, "rate(c[5m])", 60_000, 2_940_000, 60_000, &opts), Err(Error::TooManySamples)));
+}

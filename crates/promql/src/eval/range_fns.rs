@@ -7,7 +7,7 @@ use super::selector::RangeSource;
 use super::{Ctx, Grid, RangeSeries, Series};
 use crate::{Error, Result};
 use std::collections::VecDeque;
-use vigil_model::Timestamp;
+use vigil_model::{Labels, Timestamp};
 use vigil_promql_syntax::Expr;
 
 /// A range function, resolved once before the step loop.
@@ -98,7 +98,28 @@ struct Window<'a> {
 
 impl Ctx<'_> {
     /// Evaluates a range function call over the grid.
+    ///
+    /// The raw samples of the whole grid's range are decoded at once; when they do not fit the
+    /// sample budget although the windows would (`rate(x[5m])` over 24 h of many series), the
+    /// grid is split in halves, each selecting only its own span, and the halves are joined.
+    /// Prometheus counts only the windows, so such queries must not fail here.
     pub(crate) fn eval_range_fn(&mut self, f: RangeFn, args: &[Expr], g: &Grid) -> Result<Vec<Series>> {
+        let held = self.samples;
+        self.select_over_budget = false;
+        match self.eval_range_fn_whole(f, args, g) {
+            Err(Error::TooManySamples) if self.select_over_budget && g.n > 1 && splits_shrink(args) => {
+                self.select_over_budget = false;
+                self.samples = held;
+                let half = g.n / 2;
+                let left = self.eval_range_fn(f, args, &Grid { start: g.start, step: g.step, n: half })?;
+                let right = self.eval_range_fn(f, args, &Grid { start: g.ts(half), step: g.step, n: g.n - half })?;
+                Ok(join_halves(left, right, half, g.n))
+            }
+            other => other,
+        }
+    }
+
+    fn eval_range_fn_whole(&mut self, f: RangeFn, args: &[Expr], g: &Grid) -> Result<Vec<Series>> {
         // Scalar parameters per step, and which argument is the range vector.
         let (mat_idx, p0, p1) = match f {
             RangeFn::Quantile => {
@@ -512,6 +533,36 @@ fn smoothing(w: &Window<'_>) -> Result<Option<f64>> {
         s1 = xs + y;
     }
     Ok(Some(s1))
+}
+
+/// Whether evaluating a range function over part of the grid selects less: not when its range
+/// argument is pinned by `@`.
+fn splits_shrink(args: &[Expr]) -> bool {
+    args.iter().all(|a| match a.unparen() {
+        Expr::MatrixSelector { vs, .. } => vs.at.is_none(),
+        Expr::Subquery(sq) => sq.at.is_none(),
+        _ => true,
+    })
+}
+
+/// Joins the results over the first `half` steps and over the rest into series over all `n`.
+fn join_halves(left: Vec<Series>, right: Vec<Series>, half: usize, n: usize) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::with_capacity(left.len().max(right.len()));
+    let mut index: std::collections::HashMap<(Labels, bool), usize> = std::collections::HashMap::new();
+    for (part, offset) in [(left, 0), (right, half)] {
+        for s in part {
+            let i = *index.entry((s.labels.clone(), s.drop_name)).or_insert_with(|| {
+                let mut full = Series::empty(s.labels.clone(), n);
+                full.drop_name = s.drop_name;
+                out.push(full);
+                out.len() - 1
+            });
+            let dst = &mut out[i];
+            dst.vals[offset..offset + s.vals.len()].copy_from_slice(&s.vals);
+            dst.has[offset..offset + s.has.len()].copy_from_slice(&s.has);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

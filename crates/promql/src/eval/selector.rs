@@ -42,7 +42,10 @@ impl Ctx<'_> {
         maxt: Timestamp,
     ) -> Result<vigil_storage::SeriesSet> {
         let hints = self.hints(mint, maxt);
-        self.querier.select(&hints, &vs.matchers).map_err(|e| storage_error(&self.stop, e))
+        self.querier.select(&hints, &vs.matchers).map_err(|e| {
+            self.select_over_budget |= matches!(e, vigil_storage::Error::TooManySamples);
+            storage_error(&self.stop, e)
+        })
     }
 
     fn hints(&self, mint: Timestamp, maxt: Timestamp) -> SelectHints {
