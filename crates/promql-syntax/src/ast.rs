@@ -51,6 +51,87 @@ pub struct VectorSelector {
     pub at: Option<At>,
     /// `anchored` or `smoothed` (Prometheus 3.x, feature `promql-extended-range-selectors`).
     pub extended: Option<Extended>,
+    /// Offset and (for a matrix selector) range written as expressions over `step()`/`range()`;
+    /// `offset_ms` and the range hold 0 until [`Expr::resolve_durations`] computes them.
+    pub durations: Option<Box<DurationExprs>>,
+}
+
+/// The duration expressions of a selector or subquery that depend on the query
+/// (`x[step() * 2]`, `offset min_of(range(), 1h)`); constant ones are folded by the parser.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DurationExprs {
+    /// The range of a matrix selector or subquery.
+    pub range: Option<DurationExpr>,
+    /// The step of a subquery.
+    pub step: Option<DurationExpr>,
+    /// The offset.
+    pub offset: Option<DurationExpr>,
+}
+
+/// Arithmetic over durations (feature `promql-duration-expr`), in seconds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DurationExpr {
+    /// A duration literal such as `5m`, in seconds (300).
+    Seconds(f64),
+    /// A plain number, meaning seconds.
+    Number(f64),
+    /// `step()`: the query's step (0 for an instant query).
+    Step,
+    /// `range()`: the query's end minus its start (0 for an instant query).
+    Range,
+    /// `-e`
+    Neg(Box<DurationExpr>),
+    /// `(e)`, kept for printing.
+    Paren(Box<DurationExpr>),
+    /// `a + b`, `a - b`, `a * b`, `a / b`, `a % b`, `a ^ b`.
+    Binary(BinaryOp, Box<DurationExpr>, Box<DurationExpr>),
+    /// `min_of(a, b)` (`true`) or `max_of(a, b)` (`false`).
+    MinMax(bool, Box<DurationExpr>, Box<DurationExpr>),
+}
+
+impl DurationExpr {
+    /// Whether the value depends on the query's step or range.
+    pub fn is_dynamic(&self) -> bool {
+        match self {
+            DurationExpr::Seconds(_) | DurationExpr::Number(_) => false,
+            DurationExpr::Step | DurationExpr::Range => true,
+            DurationExpr::Neg(e) | DurationExpr::Paren(e) => e.is_dynamic(),
+            DurationExpr::Binary(_, a, b) | DurationExpr::MinMax(_, a, b) => a.is_dynamic() || b.is_dynamic(),
+        }
+    }
+
+    /// The value in seconds for a query with `step_s` and `range_s`. Nesting is bounded by the
+    /// parser's limits, so the recursion is too.
+    pub fn seconds(&self, step_s: f64, range_s: f64) -> f64 {
+        match self {
+            DurationExpr::Seconds(v) | DurationExpr::Number(v) => *v,
+            DurationExpr::Step => step_s,
+            DurationExpr::Range => range_s,
+            DurationExpr::Neg(e) => -e.seconds(step_s, range_s),
+            DurationExpr::Paren(e) => e.seconds(step_s, range_s),
+            DurationExpr::MinMax(min, a, b) => {
+                let (a, b) = (a.seconds(step_s, range_s), b.seconds(step_s, range_s));
+                if *min { a.min(b) } else { a.max(b) }
+            }
+            DurationExpr::Binary(op, a, b) => {
+                let (a, b) = (a.seconds(step_s, range_s), b.seconds(step_s, range_s));
+                match op {
+                    BinaryOp::Add => a + b,
+                    BinaryOp::Sub => a - b,
+                    BinaryOp::Mul => a * b,
+                    BinaryOp::Div => a / b,
+                    BinaryOp::Mod => a % b,
+                    _ => a.powf(b),
+                }
+            }
+        }
+    }
+
+    /// The value in whole milliseconds, if finite and representable.
+    pub fn millis(&self, step_s: f64, range_s: f64) -> Option<i64> {
+        let ms = (self.seconds(step_s, range_s) * 1000.0).round();
+        (ms.is_finite() && ms.abs() < 9.2e18).then_some(ms as i64)
+    }
 }
 
 /// The extended range selector modifiers.
@@ -353,6 +434,8 @@ pub struct SubqueryExpr {
     pub offset_ms: i64,
     /// The `@` modifier.
     pub at: Option<At>,
+    /// Range, step and offset written as expressions over `step()`/`range()`.
+    pub durations: Option<Box<DurationExprs>>,
 }
 
 /// A PromQL expression.
@@ -475,6 +558,68 @@ impl Expr {
             stack.extend(e.children().into_iter().map(|c| (c, d + 1)));
         }
         deepest
+    }
+
+    /// Computes every duration written over `step()`/`range()` for a query with step `step_ms`
+    /// and range `range_ms` (both 0 for an instant query), storing it in `offset_ms`, `range_ms`
+    /// and `step_ms`. Iterative. Errors name the first duration that is not representable or,
+    /// for ranges and steps, not positive.
+    pub fn resolve_durations(&mut self, step_ms: i64, range_ms: i64) -> Result<(), String> {
+        let (step_s, range_s) = (step_ms as f64 / 1000.0, range_ms as f64 / 1000.0);
+        let eval = |d: &DurationExpr, what: &str| {
+            d.millis(step_s, range_s).ok_or_else(|| format!("{what} duration out of range"))
+        };
+        let positive = |ms: i64, what: &str| {
+            if ms > 0 { Ok(ms) } else { Err(format!("{what} must be greater than 0, got {ms}ms")) }
+        };
+        let mut stack: Vec<&mut Expr> = vec![self];
+        while let Some(e) = stack.pop() {
+            match e {
+                Expr::Number(_) | Expr::String(_) => {}
+                Expr::VectorSelector(vs) => {
+                    if let Some(d) = vs.durations.as_deref().and_then(|d| d.offset.as_ref()) {
+                        vs.offset_ms = eval(d, "offset")?;
+                    }
+                }
+                Expr::MatrixSelector { vs, range_ms: r } => {
+                    if let Some(d) = vs.durations.as_deref() {
+                        if let Some(o) = &d.offset {
+                            vs.offset_ms = eval(o, "offset")?;
+                        }
+                        if let Some(x) = &d.range {
+                            *r = positive(eval(x, "range")?, "range")?;
+                        }
+                    }
+                }
+                Expr::Subquery(sq) => {
+                    if let Some(d) = sq.durations.as_deref() {
+                        if let Some(o) = &d.offset {
+                            sq.offset_ms = eval(o, "offset")?;
+                        }
+                        if let Some(x) = &d.range {
+                            sq.range_ms = positive(eval(x, "subquery range")?, "subquery range")?;
+                        }
+                        if let Some(x) = &d.step {
+                            sq.step_ms = Some(positive(eval(x, "subquery step")?, "subquery step")?);
+                        }
+                    }
+                    stack.push(&mut sq.expr);
+                }
+                Expr::Neg(x) | Expr::Paren(x) => stack.push(x),
+                Expr::Binary(b) => {
+                    stack.push(&mut b.lhs);
+                    stack.push(&mut b.rhs);
+                }
+                Expr::Aggregate(a) => {
+                    if let Some(p) = &mut a.param {
+                        stack.push(p);
+                    }
+                    stack.push(&mut a.expr);
+                }
+                Expr::Call(c) => stack.extend(c.args.iter_mut()),
+            }
+        }
+        Ok(())
     }
 }
 

@@ -233,3 +233,48 @@ fn anchored_and_smoothed() {
     let off = parse_with("rate(x[5m] smoothed)", &ParseOptions::default()).expect_err("feature off").to_string();
     assert!(off.contains("--enable-feature=promql-extended-range-selectors"), "{off}");
 }
+
+#[test]
+fn duration_expressions() {
+    let range_of = |q: &str| match parse(q) {
+        Ok(Expr::Call(c)) => match &c.args[0] {
+            Expr::MatrixSelector { range_ms, vs } => (*range_ms, vs.durations.is_some()),
+            other => panic!("{q}: {other:?}"),
+        },
+        other => panic!("{q}: {other:?}"),
+    };
+    // Constant expressions are folded at parse time.
+    for q in ["rate(x[26m+4m])", "rate(x[60*30])", "rate(x[2m*(10+5)])", "rate(x[-5m+35m])", "rate(x[1h30m % 1h])"] {
+        assert_eq!(range_of(q), (1_800_000, false), "{q}");
+    }
+    // step() and range() wait for the query.
+    assert_eq!(range_of("rate(x[step()*2])"), (0, true));
+    let mut e = parse("rate(x[max_of(step()*2, 1m)] offset -range())").unwrap();
+    e.resolve_durations(45_000, 3_600_000).unwrap();
+    assert_eq!(e.to_string(), "rate(x[max_of(step() * 2, 1m)] offset -range())");
+    let Expr::Call(c) = &e else { panic!("{e:?}") };
+    let Expr::MatrixSelector { vs, range_ms } = &c.args[0] else { panic!("{e:?}") };
+    assert_eq!((*range_ms, vs.offset_ms), (90_000, -3_600_000));
+    // An instant query's step is 0: a range of step() cannot be positive.
+    let mut e = parse("x[step()]").unwrap();
+    assert_eq!(e.resolve_durations(0, 0), Err("range must be greater than 0, got 0ms".to_owned()));
+    // After `offset`, only a signed term: the operator belongs to the outer expression.
+    let Ok(Expr::Binary(b)) = parse("x offset -2 ^ 2") else { panic!() };
+    assert_eq!(b.op, BinaryOp::Pow);
+    // Printed forms parse back to the same tree.
+    for q in ["x[(9m30s + 30s) * 3:step()] offset min_of(range(), 1s)", "x offset (-2 ^ 2)", "x[1 + (step() - 5) * 2]"]
+    {
+        let e = parse(q).unwrap();
+        assert_eq!(parse(&e.to_string()).as_ref(), Ok(&e), "{q} printed as {e}");
+    }
+    // Plain literals need no feature; expressions do.
+    let off = ParseOptions::default();
+    for q in ["x[5m]", "x[300]", "x offset -5m", "x[5m:1m] offset 1h"] {
+        parse_with(q, &off).unwrap_or_else(|e| panic!("{q}: {e}"));
+    }
+    let err = parse_with("x[5m+30s]", &off).expect_err("feature off").to_string();
+    assert_eq!(
+        err,
+        "1:3: parse error: duration expressions are experimental and must be enabled with --enable-feature=promql-duration-expr"
+    );
+}

@@ -180,7 +180,9 @@ impl Engine {
         opts: &QueryOptions,
     ) -> Result<QueryResult> {
         let began = Instant::now();
-        let expr = self.parse(query)?;
+        let mut expr = self.parse(query)?;
+        // step() and range() are 0 for an instant query.
+        expr.resolve_durations(0, 0).map_err(Error::BadData)?;
         let grid = eval::Grid { start: t, step: 1, n: 1 };
         self.run(&Prepared { storage, query, expr: &expr, grid, opts, range: false, began })
     }
@@ -204,7 +206,8 @@ impl Engine {
             return Err(Error::BadData("end timestamp must not be before start time".into()));
         }
         let began = Instant::now();
-        let expr = self.parse(query)?;
+        let mut expr = self.parse(query)?;
+        expr.resolve_durations(step_ms, end - start).map_err(Error::BadData)?;
         let t = expr.value_type();
         if t != ValueType::Scalar && t != ValueType::Vector {
             return Err(Error::BadData(format!(

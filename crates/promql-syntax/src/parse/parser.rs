@@ -6,10 +6,30 @@ use super::Features;
 use super::lexer::tokenize;
 use super::token::{Token, TokenKind as T};
 use crate::{
-    AggregateExpr, AggregateOp, At, BinaryExpr, BinaryOp, Call, Cardinality, Error, Expr, Extended, Fill, Grouping,
-    Result, SubqueryExpr, ValueType, VectorMatching, VectorSelector, lookup_function,
+    AggregateExpr, AggregateOp, At, BinaryExpr, BinaryOp, Call, Cardinality, DurationExpr, DurationExprs, Error, Expr,
+    Extended, Fill, Grouping, Result, SubqueryExpr, ValueType, VectorMatching, VectorSelector, lookup_function,
 };
+use durations::Duration;
 use vigil_model::{MatchOp, Matcher};
+
+/// The offset, `@` and duration-expression fields a modifier writes to.
+type ModifierSlot<'e> = (&'e mut i64, &'e mut Option<At>, &'e mut Option<Box<DurationExprs>>);
+
+/// The milliseconds of a fixed duration; a dynamic one goes to `slot` and reads 0 until resolved.
+fn fixed_or(d: Duration, slot: &mut Option<DurationExpr>) -> i64 {
+    match d {
+        Duration::Fixed(ms) => ms,
+        Duration::Dynamic(x) => {
+            *slot = Some(x);
+            0
+        }
+    }
+}
+
+/// `None` when no duration is dynamic, so trees without duration expressions stay as they were.
+fn boxed(d: DurationExprs) -> Option<Box<DurationExprs>> {
+    (d != DurationExprs::default()).then(|| Box::new(d))
+}
 
 /// Default bound on nesting (parentheses, calls, aggregations, unary signs).
 pub(crate) const DEFAULT_MAX_DEPTH: usize = 256;
@@ -384,10 +404,11 @@ impl<'q> Parser<'q> {
                 T::LBracket => {
                     let at = self.offset();
                     self.bump();
-                    let range = self.duration("range")?;
+                    let range = self.bracket_duration("range")?;
                     if self.peek() == &T::Colon {
                         self.bump();
-                        let step = if self.peek() == &T::RBracket { None } else { Some(self.duration("subquery")?) };
+                        let step =
+                            if self.peek() == &T::RBracket { None } else { Some(self.bracket_duration("subquery")?) };
                         self.expect(&T::RBracket, "subquery selector")?;
                         if vt != ValueType::Vector {
                             return Err(self.err(
@@ -395,20 +416,30 @@ impl<'q> Parser<'q> {
                                 format!("subquery is only allowed on instant vector, got {} instead", vt.as_str()),
                             ));
                         }
+                        let mut exprs = DurationExprs::default();
+                        let range_ms = fixed_or(range, &mut exprs.range);
+                        let step_ms = step.map(|d| fixed_or(d, &mut exprs.step));
                         e = Expr::Subquery(SubqueryExpr {
                             expr: Box::new(e),
-                            range_ms: range,
-                            step_ms: step,
+                            range_ms,
+                            step_ms,
                             offset_ms: 0,
                             at: None,
+                            durations: boxed(exprs),
                         });
                     } else {
                         self.expect(&T::RBracket, "matrix selector")?;
                         match e {
-                            Expr::VectorSelector(vs)
-                                if vs.offset_ms == 0 && vs.at.is_none() && vs.extended.is_none() =>
+                            Expr::VectorSelector(mut vs)
+                                if vs.offset_ms == 0
+                                    && vs.at.is_none()
+                                    && vs.extended.is_none()
+                                    && vs.durations.is_none() =>
                             {
-                                e = Expr::MatrixSelector { vs, range_ms: range };
+                                let mut exprs = DurationExprs::default();
+                                let range_ms = fixed_or(range, &mut exprs.range);
+                                vs.durations = boxed(exprs);
+                                e = Expr::MatrixSelector { vs, range_ms };
                             }
                             _ => {
                                 return Err(self.err(at, "ranges only allowed for vector selectors"));
@@ -420,17 +451,15 @@ impl<'q> Parser<'q> {
                 _ if self.is_ident("offset") => {
                     let at = self.offset();
                     self.bump();
-                    let neg = self.peek() == &T::Sub;
-                    if neg || self.peek() == &T::Add {
-                        self.bump();
-                    }
-                    let d = self.duration("offset")?;
-                    let d = if neg { -d } else { d };
+                    let d = self.offset_duration()?;
                     let slot = self.modifier_slot(&mut e, at, "offset")?;
-                    if *slot.0 != 0 {
+                    if *slot.0 != 0 || slot.2.as_ref().is_some_and(|d| d.offset.is_some()) {
                         return Err(self.err(at, "offset may not be set multiple times"));
                     }
-                    *slot.0 = d;
+                    match d {
+                        Duration::Fixed(ms) => *slot.0 = ms,
+                        Duration::Dynamic(x) => slot.2.get_or_insert_with(Box::default).offset = Some(x),
+                    }
                 }
                 T::At => {
                     let at = self.offset();
@@ -476,10 +505,12 @@ impl<'q> Parser<'q> {
     }
 
     /// The offset and `@` fields of the node a modifier applies to.
-    fn modifier_slot<'e>(&self, e: &'e mut Expr, at: usize, what: &str) -> Result<(&'e mut i64, &'e mut Option<At>)> {
+    fn modifier_slot<'e>(&self, e: &'e mut Expr, at: usize, what: &str) -> Result<ModifierSlot<'e>> {
         match e {
-            Expr::VectorSelector(vs) | Expr::MatrixSelector { vs, .. } => Ok((&mut vs.offset_ms, &mut vs.at)),
-            Expr::Subquery(s) => Ok((&mut s.offset_ms, &mut s.at)),
+            Expr::VectorSelector(vs) | Expr::MatrixSelector { vs, .. } => {
+                Ok((&mut vs.offset_ms, &mut vs.at, &mut vs.durations))
+            }
+            Expr::Subquery(s) => Ok((&mut s.offset_ms, &mut s.at, &mut s.durations)),
             _ => Err(self.err(
                 at,
                 format!("{what} modifier must be preceded by an instant vector selector or range vector selector or a subquery"),
@@ -505,22 +536,6 @@ impl<'q> Parser<'q> {
                 Ok(if s == "start" { At::Start } else { At::End })
             }
             _ => Err(self.err(at, "unexpected token in @ modifier")),
-        }
-    }
-
-    /// A duration, or a plain number of seconds where Prometheus allows one.
-    fn duration(&mut self, context: &str) -> Result<i64> {
-        let at = self.offset();
-        match self.peek().clone() {
-            T::Duration(ms) => {
-                self.bump();
-                Ok(ms)
-            }
-            T::Number(n) => {
-                self.bump();
-                seconds_to_ms(n).ok_or_else(|| self.err(at, format!("duration out of range in {context}")))
-            }
-            _ => Err(self.unexpected(context)),
         }
     }
 
@@ -593,7 +608,14 @@ impl<'q> Parser<'q> {
             return Err(self.err(at, "vector selector must contain at least one non-empty matcher"));
         }
         Ok((
-            Expr::VectorSelector(VectorSelector { name, matchers, offset_ms: 0, at: None, extended: None }),
+            Expr::VectorSelector(VectorSelector {
+                name,
+                matchers,
+                offset_ms: 0,
+                at: None,
+                extended: None,
+                durations: None,
+            }),
             ValueType::Vector,
         ))
     }
@@ -783,5 +805,6 @@ fn seconds_to_ms(s: f64) -> Option<i64> {
     (ms.is_finite() && ms.abs() < 9.2e18).then_some(ms as i64)
 }
 
+mod durations;
 #[cfg(test)]
 mod tests;

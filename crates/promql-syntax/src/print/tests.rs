@@ -142,6 +142,7 @@ fn hand_picked_round_trips() {
         "x offset 1m",
         "rate(z[5m] anchored)",
         "x smoothed",
+        "sum_over_time(x[step() * 2:1m + 1] offset -range())",
     ];
     let ops = [
         " + ",

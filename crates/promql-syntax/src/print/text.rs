@@ -1,6 +1,8 @@
 //! The lexical pieces of printed PromQL: numbers, strings, names, selectors and modifiers.
 
-use crate::ast::{AggregateExpr, At, BinaryExpr, Cardinality, Expr, SubqueryExpr, VectorSelector};
+use crate::ast::{
+    AggregateExpr, At, BinaryExpr, Cardinality, DurationExpr, DurationExprs, Expr, SubqueryExpr, VectorSelector,
+};
 use std::fmt::Write as _;
 use vigil_model::{METRIC_NAME, MatchOp, duration::format_duration_ms};
 
@@ -11,13 +13,15 @@ pub(super) fn write_leaf(out: &mut String, e: &Expr) {
         Expr::String(s) => write_string(out, s),
         Expr::VectorSelector(vs) => {
             write_selector(out, vs);
-            write_modifiers(out, vs.at, vs.offset_ms);
+            write_modifiers(out, vs.at, vs.offset_ms, offset_expr(vs.durations.as_deref()));
             write_extended(out, vs);
         }
         Expr::MatrixSelector { vs, range_ms } => {
             write_selector(out, vs);
-            let _ = write!(out, "[{}]", format_duration_ms(*range_ms));
-            write_modifiers(out, vs.at, vs.offset_ms);
+            out.push('[');
+            write_duration(out, *range_ms, vs.durations.as_deref().and_then(|d| d.range.as_ref()));
+            out.push(']');
+            write_modifiers(out, vs.at, vs.offset_ms, offset_expr(vs.durations.as_deref()));
             write_extended(out, vs);
         }
         _ => {}
@@ -69,9 +73,66 @@ pub(super) fn write_aggregate_head(out: &mut String, a: &AggregateExpr) {
 }
 
 pub(super) fn write_subquery_suffix(out: &mut String, s: &SubqueryExpr) {
-    let step = s.step_ms.map(format_duration_ms).unwrap_or_default();
-    let _ = write!(out, "[{}:{step}]", format_duration_ms(s.range_ms));
-    write_modifiers(out, s.at, s.offset_ms);
+    let d = s.durations.as_deref();
+    out.push('[');
+    write_duration(out, s.range_ms, d.and_then(|d| d.range.as_ref()));
+    out.push(':');
+    if let Some(step) = s.step_ms {
+        write_duration(out, step, d.and_then(|d| d.step.as_ref()));
+    }
+    out.push(']');
+    write_modifiers(out, s.at, s.offset_ms, offset_expr(d));
+}
+
+fn offset_expr(d: Option<&DurationExprs>) -> Option<&DurationExpr> {
+    d.and_then(|d| d.offset.as_ref())
+}
+
+/// A duration: its expression when it has one, else the milliseconds as a literal.
+fn write_duration(out: &mut String, ms: i64, e: Option<&DurationExpr>) {
+    match e {
+        Some(e) => write_duration_expr(out, e),
+        None => out.push_str(&format_duration_ms(ms)),
+    }
+}
+
+/// Prints a duration expression as parsed: parentheses are nodes of their own, so the
+/// structure (and precedence) comes back unchanged. Depth is bounded by the parser's limits.
+fn write_duration_expr(out: &mut String, e: &DurationExpr) {
+    match e {
+        DurationExpr::Seconds(v) => {
+            let ms = v * 1000.0;
+            if ms.fract() == 0.0 && ms > 0.0 && ms < 9.2e18 {
+                out.push_str(&format_duration_ms(ms as i64));
+            } else {
+                write_number(out, *v);
+            }
+        }
+        DurationExpr::Number(v) => write_number(out, *v),
+        DurationExpr::Step => out.push_str("step()"),
+        DurationExpr::Range => out.push_str("range()"),
+        DurationExpr::Neg(x) => {
+            out.push('-');
+            write_duration_expr(out, x);
+        }
+        DurationExpr::Paren(x) => {
+            out.push('(');
+            write_duration_expr(out, x);
+            out.push(')');
+        }
+        DurationExpr::Binary(op, a, b) => {
+            write_duration_expr(out, a);
+            let _ = write!(out, " {} ", op.as_str());
+            write_duration_expr(out, b);
+        }
+        DurationExpr::MinMax(min, a, b) => {
+            out.push_str(if *min { "min_of(" } else { "max_of(" });
+            write_duration_expr(out, a);
+            out.push_str(", ");
+            write_duration_expr(out, b);
+            out.push(')');
+        }
+    }
 }
 
 fn write_label_list(out: &mut String, labels: &[String]) {
@@ -152,7 +213,7 @@ fn write_extended(out: &mut String, vs: &VectorSelector) {
     }
 }
 
-fn write_modifiers(out: &mut String, at: Option<At>, offset_ms: i64) {
+fn write_modifiers(out: &mut String, at: Option<At>, offset_ms: i64, offset: Option<&DurationExpr>) {
     match at {
         None => {}
         Some(At::Start) => out.push_str(" @ start()"),
@@ -163,7 +224,10 @@ fn write_modifiers(out: &mut String, at: Option<At>, offset_ms: i64) {
             let _ = write!(out, " @ {sign}{}.{:03}", abs / 1000, abs % 1000);
         }
     }
-    if offset_ms != 0 {
+    if let Some(e) = offset {
+        out.push_str(" offset ");
+        write_duration_expr(out, e);
+    } else if offset_ms != 0 {
         let _ = write!(out, " offset {}", format_duration_ms(offset_ms));
     }
 }

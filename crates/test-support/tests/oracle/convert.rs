@@ -22,6 +22,7 @@ pub(crate) fn convert(e: &p::Expr) -> Result<Expr, String> {
             step_ms: sq.step.as_ref().map(duration_ms).transpose()?,
             offset_ms: offset_ms(sq.offset.as_ref())?,
             at: sq.at.as_ref().map(at).transpose()?,
+            durations: None,
         }),
         p::Expr::Unary(u) => Expr::Neg(Box::new(convert(&u.expr)?)),
         p::Expr::Paren(pe) => Expr::Paren(Box::new(convert(&pe.expr)?)),
@@ -85,6 +86,7 @@ fn selector(vs: &p::VectorSelector) -> Result<VectorSelector, String> {
         offset_ms: offset_ms(vs.offset.as_ref())?,
         at: vs.at.as_ref().map(at).transpose()?,
         extended: None,
+        durations: None,
     })
 }
 
