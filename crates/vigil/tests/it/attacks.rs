@@ -86,6 +86,18 @@ fn attacks() -> Vec<(String, String, Expect)> {
     add("every series", r#"{__name__=~".+"}"#.into(), Expect::Success);
     add("over the query length cap", format!(r#"up{{job=~"{}"}}"#, "a|".repeat(50_000) + "a"), Expect::Error);
     add("empty-matching selector", r#"{job=~".*"}"#.into(), Expect::Error);
+
+    // The experimental syntax (enabled for this test): durations, fill modifiers, anchored.
+    add("2,000-term duration sum", format!("count_over_time(up[{}])", chain("1s", "+", 2_000)), Expect::Success);
+    add("4,000-term ^ chain in a range", format!("count_over_time(up[{}])", chain("2", "^", 4_000)), Expect::Error);
+    add("30,000 nested duration parentheses", format!("up[{}]", nested("(", "1", ")", 30_000)), Expect::Error);
+    add("10,000 nested min_of", format!("up[{}]", nested("min_of(1s, ", "1", ")", 10_000)), Expect::Error);
+    add("offset overflowing at resolution", "up offset ((step() + 1) * 1e300)".into(), Expect::Error);
+    add("range of step() in an instant query", "count_over_time(up[step()])".into(), Expect::Error);
+    add("2,000-term fill chain", chain("up", "+ fill(0)", 2_000), Expect::Success);
+    add("fill with a huge value", "up * on(job) group_left fill(1e308) up".into(), Expect::Success);
+    add("anchored 100y window", "increase(up[100y] anchored)".into(), Expect::Success);
+    add("smoothed 100y window", "rate(up[100y] smoothed)".into(), Expect::Success);
     v
 }
 
@@ -137,9 +149,12 @@ fn assert_serving(server: &TestServer, after: &str) {
 
 #[test]
 fn hostile_queries_get_bounded_answers_and_the_server_keeps_serving() {
-    // Experimental functions on: `limitk` with a huge k is one of the attacks.
-    let server =
-        TestServer::start(&["--demo.listen-address=127.0.0.1:0", "--enable-feature=promql-experimental-functions"]);
+    // Every experimental feature on: `limitk`, duration expressions and fill modifiers are attacked.
+    let server = TestServer::start(&[
+        "--demo.listen-address=127.0.0.1:0",
+        "--enable-feature=promql-experimental-functions,promql-duration-expr,promql-binop-fill-modifiers",
+        "--enable-feature=promql-extended-range-selectors",
+    ]);
     let base = server.url();
     // Warm up: a few ordinary queries so that the baseline includes the query path's normal state.
     for _ in 0..3 {
