@@ -343,11 +343,12 @@ struct Chunky(MemStorage);
 
 struct ChunkyQuerier<'a>(Box<dyn vigil_storage::Querier + 'a>);
 
-/// Chunks of sizes 0, 1, 2, 3, 0, 1, ...
+/// Chunks of sizes 0, 1, 2, 3, 0, 1, ..., each charged to the select's budget while held.
 struct Cut {
     samples: vigil_storage::Samples,
     pos: usize,
     size: usize,
+    held: vigil_storage::HeldChunk,
 }
 
 impl vigil_storage::ChunkIterator for Cut {
@@ -356,6 +357,7 @@ impl vigil_storage::ChunkIterator for Cut {
             return Ok(false);
         }
         let end = (self.pos + self.size).min(self.samples.len());
+        self.held.replace((end - self.pos) as u64)?;
         out.timestamps = self.samples.timestamps[self.pos..end].to_vec();
         out.values = self.samples.values[self.pos..end].to_vec();
         self.pos = end;
@@ -384,13 +386,21 @@ impl vigil_storage::Querier for ChunkyQuerier<'_> {
         hints: &vigil_storage::SelectHints,
         m: &[vigil_model::Matcher],
     ) -> vigil_storage::Result<Vec<vigil_storage::LazySeries<'a>>> {
+        // The samples stand for chunks on disk: only the one handed out is charged.
+        let unlimited =
+            vigil_storage::SelectHints { budget: vigil_storage::SampleBudget::unlimited(), ..hints.clone() };
         Ok(self
             .0
-            .select(hints, m)?
+            .select(&unlimited, m)?
             .into_iter()
             .map(|s| vigil_storage::LazySeries {
                 labels: s.labels,
-                chunks: Box::new(Cut { samples: s.samples, pos: 0, size: 0 }),
+                chunks: Box::new(Cut {
+                    samples: s.samples,
+                    pos: 0,
+                    size: 0,
+                    held: vigil_storage::HeldChunk::new(hints.budget.clone()),
+                }),
             })
             .collect())
     }
@@ -432,6 +442,28 @@ fn instant_selectors_give_the_same_answer_whatever_the_chunking() {
             assert_eq!(got.map_err(|e| e.to_string()), want.map_err(|e| e.to_string()), "{q} {start}..{end}/{step}");
         }
     }
+}
+
+#[test]
+fn instant_selectors_are_charged_for_what_they_hold_not_for_what_they_read() {
+    // 50 series × 400 samples at 15 s: 20,000 raw samples, 1,000 picked at a 5 m step.
+    let pts: Vec<(i64, f64)> = (0..400).map(|i| (i * 15_000, i as f64)).collect();
+    let names: Vec<String> = (0..50).map(|i| i.to_string()).collect();
+    let label_sets: Vec<[(&str, &str); 2]> = names.iter().map(|i| [("__name__", "x"), ("i", i.as_str())]).collect();
+    let defs: Vec<SeriesDef<'_>> = label_sets.iter().map(|l| (&l[..], pts.as_slice())).collect();
+    let chunky = Chunky(storage(&defs));
+    let opts = QueryOptions::default();
+    let run = |max_samples: usize, q: &str| {
+        Engine::new(EngineOptions { max_samples, ..EngineOptions::default() })
+            .range(&chunky, q, 0, 5_985_000, 300_000, &opts)
+            .map(|r| format!("{:?}", r.value))
+            .map_err(|e| e.to_string())
+    };
+    for q in ["x", "sum(x)", "max by (i) (x)"] {
+        assert_eq!(run(2_500, q), run(usize::MAX, q), "{q}");
+    }
+    // What the answer itself holds still counts.
+    assert_eq!(run(800, "x"), Err(Error::TooManySamples.to_string()));
 }
 
 #[test]

@@ -41,6 +41,45 @@ impl SampleBudget {
     pub fn remaining(&self) -> u64 {
         self.remaining.as_ref().map_or(u64::MAX, |r| r.load(Ordering::Acquire))
     }
+
+    /// Returns `n` samples taken earlier that are no longer held.
+    pub fn give_back(&self, n: u64) {
+        if let Some(remaining) = &self.remaining {
+            remaining.fetch_add(n, Ordering::AcqRel);
+        }
+    }
+}
+
+/// The budget charge of one decoded chunk buffer that is reused: charging a new chunk returns the
+/// previous one's samples first, and dropping the holder returns the last. A lazy series thus
+/// holds at most one chunk of the budget at any time, so a query walking series one at a time
+/// is limited by what it holds (as Prometheus counts `max_samples`), not by what it has read.
+#[derive(Debug, Default)]
+pub struct HeldChunk {
+    budget: SampleBudget,
+    held: u64,
+}
+
+impl HeldChunk {
+    /// A holder charging `budget`.
+    pub fn new(budget: SampleBudget) -> Self {
+        Self { budget, held: 0 }
+    }
+
+    /// Releases the chunk held now and reserves `n` samples for the next, or fails (holding
+    /// nothing) when the budget cannot cover them.
+    pub fn replace(&mut self, n: u64) -> Result<()> {
+        self.budget.give_back(std::mem::take(&mut self.held));
+        self.budget.try_take(n)?;
+        self.held = n;
+        Ok(())
+    }
+}
+
+impl Drop for HeldChunk {
+    fn drop(&mut self) {
+        self.budget.give_back(self.held);
+    }
 }
 
 /// Cancellation of one query: an external flag (e.g. the HTTP client went away) and a deadline.
@@ -83,6 +122,25 @@ mod tests {
         assert_eq!(b.remaining(), 4);
         assert!(c.try_take(4).is_ok());
         assert!(SampleBudget::unlimited().try_take(u64::MAX).is_ok());
+    }
+
+    #[test]
+    fn a_held_chunk_returns_its_samples_when_replaced_or_dropped() {
+        let b = SampleBudget::new(10);
+        let mut first = HeldChunk::new(b.clone());
+        first.replace(8).unwrap();
+        assert_eq!(b.remaining(), 2);
+        // Replacing gives the 8 back before taking 9.
+        first.replace(9).unwrap();
+        assert_eq!(b.remaining(), 1);
+        let mut second = HeldChunk::new(b.clone());
+        assert!(matches!(second.replace(2), Err(Error::TooManySamples)));
+        drop(first);
+        assert_eq!(b.remaining(), 10);
+        second.replace(10).unwrap();
+        assert!(matches!(second.replace(11), Err(Error::TooManySamples)));
+        // A failed replace holds nothing.
+        assert_eq!(b.remaining(), 10);
     }
 
     #[test]

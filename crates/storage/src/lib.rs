@@ -24,7 +24,7 @@ mod iter;
 mod memory;
 mod series;
 
-pub use budget::{Cancel, SampleBudget};
+pub use budget::{Cancel, HeldChunk, SampleBudget};
 pub use error::{Error, Result};
 pub use iter::{
     ChunkIterator, ChunkSamples, InMemoryChunks, LazySeries, MergeIterator, Point, SampleIterator, SamplesIterator,
@@ -102,8 +102,10 @@ pub trait Querier: Send + Sync {
     fn select(&self, hints: &SelectHints, matchers: &[Matcher]) -> Result<SeriesSet>;
 
     /// Like [`Self::select`], but each series' samples are decoded only when its
-    /// [`ChunkIterator`] asks for the next chunk, charging `hints.budget` chunk by chunk, so a
-    /// consumer that walks series one at a time holds one decoded chunk, not the whole range.
+    /// [`ChunkIterator`] asks for the next chunk, so a consumer that walks series one at a time
+    /// holds one decoded chunk, not the whole range. `hints.budget` is charged for the chunk a
+    /// series holds ([`HeldChunk`]): the next chunk replaces the previous one's charge, and a
+    /// dropped series returns it.
     /// Series may turn out to have no sample. The default decodes eagerly through `select`.
     fn select_lazy<'a>(&'a self, hints: &SelectHints, matchers: &[Matcher]) -> Result<Vec<LazySeries<'a>>> {
         Ok(self

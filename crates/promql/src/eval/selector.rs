@@ -49,10 +49,11 @@ impl Ctx<'_> {
     }
 
     fn hints(&self, mint: Timestamp, maxt: Timestamp) -> SelectHints {
-        // The storage charges this budget per chunk before decoding, so one select can never
-        // decode more than `max_samples` samples; the engine still accounts what it keeps with
-        // `add_samples`.
-        let budget = SampleBudget::new(u64::try_from(self.max_samples).unwrap_or(u64::MAX));
+        // The storage charges this budget per chunk before decoding, so a select can never
+        // decode more than what the query has left of `max_samples` beside the samples it
+        // already holds; the engine still accounts what it keeps with `add_samples`.
+        let left = self.max_samples.saturating_sub(self.samples);
+        let budget = SampleBudget::new(u64::try_from(left).unwrap_or(u64::MAX));
         let cancel = Cancel::new(self.stop.cancel.clone(), Some(self.stop.deadline));
         SelectHints { start: Some(mint), end: Some(maxt), budget, cancel, ..SelectHints::default() }
     }

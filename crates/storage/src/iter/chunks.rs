@@ -16,7 +16,8 @@ pub struct LazySeries<'a> {
 /// A forward-only cursor over one series' chunks.
 ///
 /// Implementations charge the select's [`crate::SampleBudget`] for each chunk before decoding
-/// it and check its [`crate::Cancel`], so a consumer that stops early decodes nothing more.
+/// it, returning the previous chunk's charge ([`crate::HeldChunk`]), and check its
+/// [`crate::Cancel`], so a consumer that stops early decodes nothing more.
 pub trait ChunkIterator: Send {
     /// Replaces the contents of `out` with the next chunk's samples: in increasing time order,
     /// all after every sample of earlier chunks, maybe none. `Ok(false)` once exhausted.

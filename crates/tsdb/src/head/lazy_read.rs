@@ -8,7 +8,7 @@ use crate::Result;
 use crate::chunk::decode_into;
 use std::sync::atomic::{AtomicU64, Ordering};
 use vigil_model::{Matcher, Timestamp};
-use vigil_storage::{Cancel, ChunkIterator, LazySeries, SampleBudget, Samples};
+use vigil_storage::{Cancel, ChunkIterator, HeldChunk, LazySeries, Samples};
 
 impl Head {
     /// Series matching `matchers` with samples in `[mint, maxt]` as `read.view` sees them, sorted
@@ -38,7 +38,7 @@ impl Head {
                     mint,
                     maxt: snap.maxt,
                     last: Timestamp::MIN,
-                    budget: read.budget.clone(),
+                    budget: HeldChunk::new(read.budget.clone()),
                     cancel: read.cancel.clone(),
                     decoded: &self.counters.chunks_decoded,
                 };
@@ -59,7 +59,8 @@ struct HeadChunks<'a> {
     maxt: Timestamp,
     /// The newest timestamp handed out: a chunk overlapping earlier ones yields only later samples.
     last: Timestamp,
-    budget: SampleBudget,
+    /// The budget charge of the chunk in the consumer's buffer.
+    budget: HeldChunk,
     cancel: Cancel,
     decoded: &'a AtomicU64,
 }
@@ -67,8 +68,9 @@ struct HeadChunks<'a> {
 impl HeadChunks<'_> {
     fn decode(&mut self, chunk: &[u8], out: &mut Samples) -> Result<()> {
         self.cancel.check()?;
-        // Charged before decoding, so an exhausted budget stops before the samples exist.
-        self.budget.try_take(chunk_samples(chunk) as u64)?;
+        // Charged before decoding, so an exhausted budget stops before the samples exist; the
+        // consumer's buffer is overwritten, so the previous chunk's charge is returned.
+        self.budget.replace(chunk_samples(chunk) as u64)?;
         self.decoded.fetch_add(1, Ordering::Relaxed);
         out.timestamps.clear();
         out.values.clear();

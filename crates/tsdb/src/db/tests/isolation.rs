@@ -233,11 +233,24 @@ fn lazy_selects_decode_only_the_chunks_asked_for() {
     assert_eq!(decoded(&db) - before, 1, "one chunk asked for, one decoded");
     assert_eq!(chunk.timestamps.first(), Some(&0), "oldest chunk first");
     assert!(chunk.len() < 600, "a chunk, not the whole series");
-    // The budget is charged per chunk before decoding it; cancellation is checked per chunk.
-    let hints = SelectHints { budget: SampleBudget::new(chunk.len() as u64), ..SelectHints::default() };
+    // The budget is charged for the chunk a series holds, before decoding it: one series walks
+    // all its chunks within one chunk's budget, a second series cannot hold one at the same
+    // time, and dropping the first returns its charge.
+    let full = chunk.len() as u64;
+    let budget = SampleBudget::new(full);
+    let hints = SelectHints { budget: budget.clone(), ..SelectHints::default() };
     let mut set = q.select_lazy(&hints, &m).unwrap();
-    assert!(set[0].chunks.next_chunk(&mut chunk).unwrap());
-    assert!(matches!(set[0].chunks.next_chunk(&mut chunk), Err(vigil_storage::Error::TooManySamples)));
+    let mut walked = 0;
+    while set[0].chunks.next_chunk(&mut chunk).unwrap() {
+        walked += chunk.len();
+    }
+    assert_eq!(walked, 600, "the whole series, one chunk held at a time");
+    let mut second = set.pop().unwrap();
+    let mut other = vigil_storage::Samples::default();
+    assert!(matches!(second.chunks.next_chunk(&mut other), Err(vigil_storage::Error::TooManySamples)));
+    drop(set);
+    assert_eq!(budget.remaining(), full);
+    assert!(second.chunks.next_chunk(&mut other).unwrap());
     let flag = Arc::new(AtomicBool::new(false));
     let hints = SelectHints { cancel: Cancel::new(Some(flag.clone()), None), ..SelectHints::default() };
     let mut set = q.select_lazy(&hints, &m).unwrap();
