@@ -62,6 +62,49 @@ impl Series {
     pub fn is_empty(&self) -> bool {
         !self.has.iter().any(|&h| h)
     }
+    /// Steps with a value.
+    pub fn points(&self) -> usize {
+        self.has.iter().filter(|&&h| h).count()
+    }
+    /// What the series is charged to the sample budget: its points, and at least what its
+    /// dense arrays take ([`dense_cost`]), so a vector of series present at a few steps each
+    /// is charged for the memory it holds, not only for its values.
+    pub fn cost(&self) -> usize {
+        self.points().max(dense_cost(self.has.len()))
+    }
+}
+
+/// Bytes one sample of the budget stands for: a timestamp and a value, as Prometheus counts.
+pub(crate) const SAMPLE_BYTES: usize = 16;
+
+/// The least a dense series over `n` steps is charged: its value and presence flag per step
+/// (9 bytes) in samples of [`SAMPLE_BYTES`]. Intermediate vectors thus hold at most
+/// `SAMPLE_BYTES × max_samples` bytes however sparse they are.
+pub(crate) fn dense_cost(n: usize) -> usize {
+    n.saturating_mul(9).div_ceil(SAMPLE_BYTES)
+}
+
+/// What a vector is charged: [`Series::cost`] summed.
+pub(crate) fn vector_cost(v: &[Series]) -> usize {
+    v.iter().map(Series::cost).fold(0, usize::saturating_add)
+}
+
+/// A sample charge shared by worker threads, which add each result's cost as they make it:
+/// a parallel step over the budget stops with at most one result per thread beyond it.
+pub(crate) struct SharedCharge {
+    used: std::sync::atomic::AtomicUsize,
+    room: usize,
+}
+
+impl SharedCharge {
+    /// Adds `n`; fails once the total passes what the query had left when the step began.
+    pub fn add(&self, n: usize) -> Result<()> {
+        let before = self.used.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        if before.saturating_add(n) > self.room {
+            return Err(Error::TooManySamples);
+        }
+        Ok(())
+    }
 }
 
 /// A series of raw samples (range vectors).
@@ -124,6 +167,25 @@ impl Ctx<'_> {
             return Err(Error::TooManySamples);
         }
         Ok(())
+    }
+
+    /// What the query may still hold before `--query.max-samples`.
+    pub fn room(&self) -> usize {
+        self.max_samples.saturating_sub(self.samples)
+    }
+
+    /// Fails when `n` more samples would not fit, without accounting them: checked before
+    /// allocating something that is accounted once it exists.
+    pub fn ensure_room(&self, n: usize) -> Result<()> {
+        if n > self.room() {
+            return Err(Error::TooManySamples);
+        }
+        Ok(())
+    }
+
+    /// A charge for worker threads against what the query has left.
+    pub fn shared_charge(&self) -> SharedCharge {
+        SharedCharge { used: std::sync::atomic::AtomicUsize::new(0), room: self.room() }
     }
 
     /// Releases `n` samples that are no longer held.

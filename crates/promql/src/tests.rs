@@ -460,7 +460,7 @@ fn instant_selectors_are_charged_for_what_they_hold_not_for_what_they_read() {
             .map_err(|e| e.to_string())
     };
     for q in ["x", "sum(x)", "max by (i) (x)"] {
-        assert_eq!(run(2_500, q), run(usize::MAX, q), "{q}");
+        assert_eq!(run(4_000, q), run(usize::MAX, q), "{q}");
     }
     // What the answer itself holds still counts.
     assert_eq!(run(800, "x"), Err(Error::TooManySamples.to_string()));
@@ -484,4 +484,36 @@ fn range_functions_split_the_grid_when_the_raw_range_exceeds_the_budget() {
     // Windows that exceed the budget on their own still fail.
     let tiny = Engine::new(EngineOptions { max_samples: 3, ..EngineOptions::default() });
     assert!(matches!(tiny.range(&db, "rate(c[5m])", 60_000, 2_940_000, 60_000, &opts), Err(Error::TooManySamples)));
+}
+
+#[test]
+fn sparse_vectors_are_charged_for_their_dense_arrays_before_they_are_made() {
+    let db = storage(&[]);
+    let opts = QueryOptions::default();
+    // 2,000 steps: `count_values` over a value that changes every step makes 2,000 series of
+    // one point each, dense over the grid (1,125 samples each at 9 bytes per step).
+    let run = |max_samples: usize, q: &str| {
+        Engine::new(EngineOptions { max_samples, ..EngineOptions::default() })
+            .range(&db, q, 0, 1_999_000, 1_000, &opts)
+            .map(|r| match r.value {
+                Value::Matrix(m) => m.len(),
+                other => panic!("{other:?}"),
+            })
+    };
+    let per_step = r#"count_values("v", vector(time()))"#;
+    assert_eq!(run(usize::MAX, per_step).unwrap(), 2_000);
+    assert_eq!(run(3_000_000, per_step).unwrap(), 2_000);
+    assert!(matches!(run(1_000_000, per_step), Err(Error::TooManySamples)));
+    // Matching with one-side labels that change every step: one output series per step.
+    let churn = format!("vector(1) * on() group_left(v) {per_step}");
+    assert_eq!(run(usize::MAX, &churn).unwrap(), 2_000);
+    assert!(matches!(run(3_000_000, &churn), Err(Error::TooManySamples)));
+    // Aggregation cells over many groups, refused before they are allocated.
+    let groups = format!("sum by (v) ({per_step})");
+    assert_eq!(run(usize::MAX, &groups).unwrap(), 2_000);
+    assert!(matches!(run(3_000_000, &groups), Err(Error::TooManySamples)));
+    // Range functions over sparse inputs.
+    let windows = format!("count_over_time(({per_step})[10s:1s])");
+    assert_eq!(run(usize::MAX, &windows).unwrap(), 2_009, "values from 9 s before the start too");
+    assert!(matches!(run(3_000_000, &windows), Err(Error::TooManySamples)));
 }

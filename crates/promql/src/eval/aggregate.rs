@@ -2,7 +2,7 @@
 //! accumulated per step into flat `[group][step]` arrays.
 
 use super::math::{Mean, format_go_float, kahan_inc, quantile};
-use super::{Ctx, Grid, Series, Val, parallel};
+use super::{Ctx, Grid, SAMPLE_BYTES, Series, Val, dense_cost, parallel, vector_cost};
 use crate::{Error, Result};
 use std::collections::HashMap;
 use vigil_model::{Labels, METRIC_NAME};
@@ -73,6 +73,7 @@ impl Ctx<'_> {
             }
             AggregateOp::Quantile => {
                 let q = num_param.unwrap_or_default();
+                self.ensure_room(keys.len().saturating_mul(dense_cost(g.n)))?;
                 let mut out: Vec<Series> = keys.into_iter().map(|l| Series::empty(l, g.n)).collect();
                 let mut members: Vec<Vec<usize>> = vec![Vec::new(); out.len()];
                 for (i, &gi) in of.iter().enumerate() {
@@ -99,6 +100,9 @@ impl Ctx<'_> {
                 }
                 let mut out: Vec<Series> = Vec::new();
                 let mut index: HashMap<(usize, String), usize> = HashMap::new();
+                // One series per distinct value: values that change every step make one series
+                // per step, each dense over the grid, so each is checked before it is made.
+                let room = self.room();
                 for (i, s) in vs.iter().enumerate() {
                     for k in 0..g.n {
                         if !s.has[k] {
@@ -108,6 +112,9 @@ impl Ctx<'_> {
                         let oi = match index.get(&(of[i], value.clone())) {
                             Some(&oi) => oi,
                             None => {
+                                if (out.len() + 1).saturating_mul(dense_cost(g.n)) > room {
+                                    return Err(Error::TooManySamples);
+                                }
                                 let mut b = keys[of[i]].builder();
                                 b.set(&label, &value);
                                 out.push(Series::empty(b.build(), g.n));
@@ -123,9 +130,9 @@ impl Ctx<'_> {
             }
             op => self.accumulate(op, &vs, &of, keys, g)?,
         };
-        let points: usize = out.iter().map(|s| s.has.iter().filter(|&&h| h).count()).sum();
-        self.add_samples(points)?;
-        Ok(Val::Vector(out.into_iter().filter(|s| !s.is_empty()).collect()))
+        let out: Vec<Series> = out.into_iter().filter(|s| !s.is_empty()).collect();
+        self.add_samples(vector_cost(&out))?;
+        Ok(Val::Vector(out))
     }
 
     /// Streaming aggregations with O(1) state per group and step.
@@ -144,6 +151,11 @@ impl Ctx<'_> {
         self.check("aggregation")?;
         let n = g.n;
         let ng = keys.len();
+        // The cells exist only during the call, but all at once: `sum by (pod)` over a long
+        // range of short-lived pods has many groups each present at a few steps.
+        let cell_bytes = 3 * size_of::<f64>() + if op == AggregateOp::Avg { size_of::<Mean>() } else { 0 };
+        let cells = ng.saturating_mul(n).saturating_mul(cell_bytes).div_ceil(SAMPLE_BYTES);
+        self.ensure_room(cells.saturating_add(ng.saturating_mul(dense_cost(n))))?;
         // `val` is the result (Welford's M2 for stddev), `aux` the Kahan compensation (running mean
         // for stddev), `cnt` the number of values (0 means absent).
         let mut val = vec![0.0f64; ng * n];

@@ -151,7 +151,15 @@ impl Ctx<'_> {
                 }
             }
         }
-        let mut out = Output { series: Vec::new(), index: HashMap::new(), pairs: HashMap::new(), drop_name, n: g.n };
+        let mut out = Output {
+            series: Vec::new(),
+            index: HashMap::new(),
+            pairs: HashMap::new(),
+            drop_name,
+            n: g.n,
+            made: 0,
+            room: self.room(),
+        };
         // After the swap, `fill.lhs` stands in for a missing "many" sample, `fill.rhs` for a
         // missing "one" sample (Prometheus' reading of fill_left/fill_right with group_right).
         let fill = m.fill;
@@ -204,8 +212,7 @@ impl Ctx<'_> {
             }
         }
         let out = out.series;
-        let points: usize = out.iter().map(|s| s.has.iter().filter(|&&h| h).count()).sum();
-        self.add_samples(points)?;
+        self.add_samples(super::vector_cost(&out))?;
         Ok(out)
     }
 }
@@ -220,6 +227,11 @@ struct Output {
     pairs: HashMap<(usize, usize), usize>,
     drop_name: bool,
     n: usize,
+    /// What the series made so far cost at least, and what the query has left: checked before
+    /// each new series, since matching with one-side labels that change from step to step can
+    /// make up to |many| × |one| of them.
+    made: usize,
+    room: usize,
 }
 
 impl Output {
@@ -240,6 +252,10 @@ impl Output {
                 let oi = match self.index.get(&labels) {
                     Some(&oi) => oi,
                     None => {
+                        self.made = self.made.saturating_add(super::dense_cost(self.n));
+                        if self.made > self.room {
+                            return Err(Error::TooManySamples);
+                        }
                         let mut s = Series::empty(labels.clone(), self.n);
                         s.drop_name = self.drop_name || drop_name;
                         self.series.push(s);

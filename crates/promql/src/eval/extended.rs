@@ -99,9 +99,8 @@ impl Ctx<'_> {
                     _ => p.vs[a],
                 };
             }
-            let n = s.has.iter().filter(|&&h| h).count();
-            if n > 0 {
-                self.add_samples(n)?;
+            if s.points() > 0 {
+                self.add_samples(s.cost())?;
                 out.push(s);
             }
         }
@@ -143,9 +142,8 @@ impl Ctx<'_> {
                     s.vals[k] = if name == "rate" { v / range_s } else { v };
                 }
             }
-            let n = s.has.iter().filter(|&&h| h).count();
-            if n > 0 {
-                self.add_samples(n)?;
+            if s.points() > 0 {
+                self.add_samples(s.cost())?;
                 out.push(s);
             }
         }

@@ -146,9 +146,16 @@ impl Ctx<'_> {
         let stop = self.stop.clone();
         let job = Job { f, src: &src, g, p0: p0.as_deref(), p1: p1.as_deref(), stop: &stop };
         let work = src.series.iter().map(|s| s.ts.len()).sum::<usize>() + src.series.len() * g.n;
+        // Each output series is charged as it is made, so a call over many sparse series stops
+        // with at most one series per thread beyond the budget.
+        let charge = self.shared_charge();
         let results = parallel::map_ordered(&src.series, work, Scratch::default, |scratch, s| {
             stop.check("range function")?;
-            job.run(s, scratch)
+            let (series, max_window) = job.run(s, scratch)?;
+            if let Some(s) = &series {
+                charge.add(s.cost())?;
+            }
+            Ok((series, max_window))
         })?;
         let mut out = Vec::with_capacity(results.len());
         let mut held = 0;
@@ -158,8 +165,7 @@ impl Ctx<'_> {
             out.extend(series);
         }
         self.release_samples(held);
-        let points: usize = out.iter().map(|s| s.has.iter().filter(|&&h| h).count()).sum();
-        self.add_samples(points)?;
+        self.add_samples(super::vector_cost(&out))?;
         Ok(out)
     }
 }

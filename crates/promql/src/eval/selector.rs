@@ -3,7 +3,6 @@
 
 use super::{Ctx, DEFAULT_SUBQUERY_STEP_MS, Grid, RangeSeries, Series, Val, parallel};
 use crate::{Error, Result};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use vigil_model::{Timestamp, is_stale_nan};
 use vigil_promql_syntax::{Expr, VectorSelector};
 use vigil_storage::{Cancel, ChunkIterator, SampleBudget, Samples, SelectHints};
@@ -77,8 +76,8 @@ impl Ctx<'_> {
         let stop = self.stop.clone();
         // Samples are charged as each series is picked, not after all of them: a selection over
         // `--query.max-samples` stops with at most one series per thread beyond it allocated.
-        let held = AtomicUsize::new(self.samples);
-        let max = self.max_samples;
+        let charge = self.shared_charge();
+        let dense = super::dense_cost(g.n);
         let picked = parallel::map_owned(set, work, Samples::default, |buf, s| {
             stop.check("vector selector")?;
             let mut chunks = s.chunks;
@@ -88,15 +87,13 @@ impl Ctx<'_> {
             if count == 0 {
                 return Ok(None);
             }
-            if held.fetch_add(count, Ordering::Relaxed) + count > max {
-                return Err(Error::TooManySamples);
-            }
+            charge.add(count.max(dense))?;
             Ok(Some((s.labels, picked)))
         })?;
         let mut out = Vec::with_capacity(picked.len());
         for (labels, (vals, has, count)) in picked.into_iter().flatten() {
             if count > 0 {
-                self.add_samples(count)?;
+                self.add_samples(count.max(dense))?;
                 self.counter.add_total(count as u64);
                 if let Some(steps) = self.counter.steps_mut() {
                     steps.iter_mut().zip(&has).for_each(|(n, &h)| *n += u64::from(h));

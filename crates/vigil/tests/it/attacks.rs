@@ -186,6 +186,49 @@ fn hostile_queries_get_bounded_answers_and_the_server_keeps_serving() {
 }
 
 #[test]
+fn sparse_vectors_are_bounded_by_the_sample_budget() {
+    // Series present at one step each, dense over 11,000 steps: the engine charges their arrays,
+    // so memory stays within 16 bytes × `--query.max-samples` (80 MB here) however they are made.
+    let server = TestServer::start(&["--demo.listen-address=127.0.0.1:0", "--query.max-samples=5000000"]);
+    let base = server.url();
+    let (baseline, _) = rss(server.pid());
+    let per_step = r#"count_values("v", vector(time()))"#;
+    let range = |q: &str| {
+        let started = Instant::now();
+        let r = post_form(
+            &format!("{base}/api/v1/query_range"),
+            &[("query", q), ("start", "0"), ("end", "10999"), ("step", "1")],
+        );
+        (r.map(|r| r.status().as_u16()).unwrap_or(0), started.elapsed())
+    };
+    let mut failures = Vec::new();
+    for q in [
+        per_step.to_owned(),
+        format!("vector(1) * on() group_left(v) {per_step}"),
+        format!("sum by (v) ({per_step})"),
+        format!("count_over_time(({per_step})[1m:1s])"),
+    ] {
+        let (code, elapsed) = range(&q);
+        if code != 422 || elapsed > ANSWER_WITHIN {
+            failures.push(format!("range {q}: HTTP {code} after {elapsed:?}"));
+        }
+        assert_serving(&server, &q);
+    }
+    // A day of one-second steps inside an instant query.
+    let q = format!("count_over_time(({per_step})[1d:1s])");
+    let (code, status, elapsed) = post_query(&base, &q);
+    if code != 422 || status != "error" || elapsed > ANSWER_WITHIN {
+        failures.push(format!("{q}: HTTP {code} {status} after {elapsed:?}"));
+    }
+    assert_serving(&server, &q);
+    let (_, peak) = rss(server.pid());
+    let grown = peak.saturating_sub(baseline);
+    eprintln!("sparse vectors: RSS grown {} MB", grown >> 20);
+    assert!(grown < RSS_BUDGET_BYTES, "peak RSS grew by {} MB", grown >> 20);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
 fn huge_range_queries_are_refused_fast() {
     let server = TestServer::start(&["--demo.listen-address=127.0.0.1:0"]);
     let cases = [
