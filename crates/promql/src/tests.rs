@@ -405,12 +405,21 @@ impl vigil_storage::Querier for ChunkyQuerier<'_> {
             .collect())
     }
 
-    fn label_names(&self, m: &[vigil_model::Matcher]) -> vigil_storage::Result<Vec<String>> {
-        self.0.label_names(m)
+    fn label_names(
+        &self,
+        hints: &vigil_storage::LabelHints,
+        m: &[vigil_model::Matcher],
+    ) -> vigil_storage::Result<Vec<String>> {
+        self.0.label_names(hints, m)
     }
 
-    fn label_values(&self, name: &str, m: &[vigil_model::Matcher]) -> vigil_storage::Result<Vec<String>> {
-        self.0.label_values(name, m)
+    fn label_values(
+        &self,
+        hints: &vigil_storage::LabelHints,
+        name: &str,
+        m: &[vigil_model::Matcher],
+    ) -> vigil_storage::Result<Vec<String>> {
+        self.0.label_values(hints, name, m)
     }
 }
 

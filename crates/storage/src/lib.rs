@@ -92,6 +92,19 @@ pub struct SelectHints {
     pub cancel: Cancel,
 }
 
+/// Hints for [`Querier::label_names`] and [`Querier::label_values`], like [`SelectHints`] for
+/// a select.
+#[derive(Debug, Clone, Default)]
+pub struct LabelHints {
+    /// At most this many names or values are needed (0 means no limit). An implementation may
+    /// stop after the first `limit` of the sorted result; it never returns any other subset, so
+    /// a caller asking for one more than it shows can tell a cut result from an exact fit.
+    pub limit: usize,
+    /// Checked periodically while series and postings are visited; a cancelled call fails with
+    /// [`Error::Cancelled`].
+    pub cancel: Cancel,
+}
+
 /// Read access to a consistent view of the storage over a fixed time range.
 ///
 /// Isolation: a querier sees every commit that finished before it was created and nothing of a
@@ -115,9 +128,11 @@ pub trait Querier: Send + Sync {
             .collect())
     }
 
-    /// Sorted label names of series matching `matchers` (all series if `matchers` is empty).
-    fn label_names(&self, matchers: &[Matcher]) -> Result<Vec<String>>;
+    /// Sorted label names of series matching `matchers` (all series if `matchers` is empty),
+    /// possibly only the first `hints.limit` of them.
+    fn label_names(&self, hints: &LabelHints, matchers: &[Matcher]) -> Result<Vec<String>>;
 
-    /// Sorted values of label `name` on series matching `matchers` (all series if empty).
-    fn label_values(&self, name: &str, matchers: &[Matcher]) -> Result<Vec<String>>;
+    /// Sorted values of label `name` on series matching `matchers` (all series if empty),
+    /// possibly only the first `hints.limit` of them.
+    fn label_values(&self, hints: &LabelHints, name: &str, matchers: &[Matcher]) -> Result<Vec<String>>;
 }

@@ -1,8 +1,8 @@
 //! A simple in-memory storage for tests and the PromQL test runner. Not for production: linear
 //! scans, no WAL, no limits.
 
-use crate::{Appendable, Appender, Error, Querier, Queryable, Result, SelectHints, SeriesRef, SeriesSet};
-use crate::{Samples, Series};
+use crate::{Appendable, Appender, Error, LabelHints, Querier, Queryable, Result, SelectHints, SeriesRef, SeriesSet};
+use crate::{Cancel, Samples, Series};
 use parking_lot::RwLock;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -121,19 +121,21 @@ impl Querier for MemQuerier {
         Ok(out)
     }
 
-    fn label_names(&self, matchers: &[Matcher]) -> Result<Vec<String>> {
+    fn label_names(&self, hints: &LabelHints, matchers: &[Matcher]) -> Result<Vec<String>> {
         let mut names = std::collections::BTreeSet::new();
-        for (labels, s) in &self.snapshot {
+        for (i, (labels, s)) in self.snapshot.iter().enumerate() {
+            check_every(&hints.cancel, i)?;
             if has_samples_in(s, self.mint, self.maxt) && matches_all(labels, matchers) {
                 names.extend(labels.iter().map(|l| l.name.clone()));
             }
         }
-        Ok(names.into_iter().collect())
+        Ok(first(names, hints.limit))
     }
 
-    fn label_values(&self, name: &str, matchers: &[Matcher]) -> Result<Vec<String>> {
+    fn label_values(&self, hints: &LabelHints, name: &str, matchers: &[Matcher]) -> Result<Vec<String>> {
         let mut values = std::collections::BTreeSet::new();
-        for (labels, s) in &self.snapshot {
+        for (i, (labels, s)) in self.snapshot.iter().enumerate() {
+            check_every(&hints.cancel, i)?;
             if has_samples_in(s, self.mint, self.maxt)
                 && matches_all(labels, matchers)
                 && let Some(v) = labels.get(name)
@@ -141,11 +143,52 @@ impl Querier for MemQuerier {
                 values.insert(v.to_owned());
             }
         }
-        Ok(values.into_iter().collect())
+        Ok(first(values, hints.limit))
     }
+}
+
+/// Label queries check their cancellation once per this many series.
+const CANCEL_EVERY: usize = 1024;
+
+/// Checks `cancel` at the `i`-th series visited if it is due.
+fn check_every(cancel: &Cancel, i: usize) -> Result<()> {
+    if i.is_multiple_of(CANCEL_EVERY) { cancel.check() } else { Ok(()) }
+}
+
+/// The first `limit` strings of `set` in order (all of them for 0).
+fn first(set: std::collections::BTreeSet<String>, limit: usize) -> Vec<String> {
+    let n = if limit == 0 { usize::MAX } else { limit };
+    set.into_iter().take(n).collect()
 }
 
 fn has_samples_in(s: &Samples, mint: Timestamp, maxt: Timestamp) -> bool {
     let lo = s.timestamps.partition_point(|&t| t < mint);
     lo < s.timestamps.len() && s.timestamps[lo] <= maxt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn label_queries_honour_limit_and_cancel() {
+        let db = MemStorage::new();
+        let mut app = db.appender();
+        for job in ["c", "a", "b"] {
+            let l = Labels::from_pairs(&[("__name__", "up"), ("job", job), (job, "x")]);
+            app.append(0, &l, Sample::Float { t: 10, v: 1.0 }).unwrap();
+        }
+        app.commit().unwrap();
+        let q = db.querier(0, 100).unwrap();
+        let all = LabelHints::default();
+        assert_eq!(q.label_names(&all, &[]).unwrap(), vec!["__name__", "a", "b", "c", "job"]);
+        assert_eq!(q.label_values(&all, "job", &[]).unwrap(), vec!["a", "b", "c"]);
+        let two = LabelHints { limit: 2, ..LabelHints::default() };
+        assert_eq!(q.label_names(&two, &[]).unwrap(), vec!["__name__", "a"]);
+        assert_eq!(q.label_values(&two, "job", &[]).unwrap(), vec!["a", "b"]);
+        let cancelled = LabelHints { cancel: Cancel::new(Some(Arc::new(AtomicBool::new(true))), None), limit: 0 };
+        assert!(matches!(q.label_names(&cancelled, &[]), Err(Error::Cancelled)));
+        assert!(matches!(q.label_values(&cancelled, "job", &[]), Err(Error::Cancelled)));
+    }
 }

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use std::collections::BTreeSet;
 use vigil_model::{Labels, Matcher};
-use vigil_storage::SelectHints;
+use vigil_storage::{Cancel, LabelHints, SelectHints};
 
 struct MetaQuery {
     start: i64,
@@ -27,6 +27,11 @@ fn meta_query(p: &Params) -> Result<MetaQuery, Error> {
     let limit = p.limit()?;
     let sets = parse_match_params(&p.all("match[]"))?;
     Ok(MetaQuery { start, end, limit, sets })
+}
+
+/// One more than `limit` (0 stays "no limit"), so a cut result can be told from an exact fit.
+fn limit_plus_one(limit: usize) -> usize {
+    limit.saturating_add(usize::from(limit > 0))
 }
 
 fn truncate<T>(items: &mut Vec<T>, limit: usize) -> Vec<String> {
@@ -53,7 +58,7 @@ pub(crate) async fn series(State(state): State<ApiState>, client: Client, p: Par
             start: Some(q.start),
             end: Some(q.end),
             labels_only: true,
-            limit: q.limit.saturating_add(usize::from(q.limit > 0)),
+            limit: limit_plus_one(q.limit),
             cancel,
             ..SelectHints::default()
         };
@@ -90,20 +95,42 @@ fn strings_response(mut items: Vec<String>, limit: usize) -> Response {
     json_response(json::success_envelope(items.len() * 16, |out| json::push_str_array(out, &items), &warnings, &[]))
 }
 
+/// Label names (`values == None`) or the values of one label over every `match[]` set, united
+/// and sorted; at most one more than the limit, so truncation shows. `cancel` is checked
+/// between sets, and by the storage while it reads.
+fn names_or_values(
+    querier: &dyn vigil_storage::Querier,
+    q: &MetaQuery,
+    values: Option<&str>,
+    cancel: Cancel,
+) -> Result<Vec<String>, Error> {
+    let hints = LabelHints { limit: limit_plus_one(q.limit), cancel };
+    let read = |set: &[Matcher]| match values {
+        None => querier.label_names(&hints, set),
+        Some(name) => querier.label_values(&hints, name, set),
+    };
+    let items = if q.sets.is_empty() {
+        read(&[])?
+    } else {
+        let mut all = BTreeSet::new();
+        for set in &q.sets {
+            hints.cancel.check()?;
+            all.extend(read(set)?);
+        }
+        all.into_iter().collect()
+    };
+    hints.cancel.check()?;
+    Ok(items)
+}
+
 /// `GET|POST /api/v1/labels`
-pub(crate) async fn labels(State(state): State<ApiState>, p: Params) -> Result<Response, Error> {
+pub(crate) async fn labels(State(state): State<ApiState>, client: Client, p: Params) -> Result<Response, Error> {
     let q = meta_query(&p)?;
+    // Stops at the query timeout, or as soon as the client hangs up.
+    let (cancel, _guard) = client.storage_cancel(state.inner.engine.options().timeout);
     blocking(&state, move |st| {
         let querier = st.inner.storage.querier(q.start, q.end)?;
-        let names: Vec<String> = if q.sets.is_empty() {
-            querier.label_names(&[])?
-        } else {
-            let mut all = BTreeSet::new();
-            for set in &q.sets {
-                all.extend(querier.label_names(set)?);
-            }
-            all.into_iter().collect()
-        };
+        let names = names_or_values(querier.as_ref(), &q, None, cancel)?;
         Ok(strings_response(names, q.limit))
     })
     .await
@@ -113,6 +140,7 @@ pub(crate) async fn labels(State(state): State<ApiState>, p: Params) -> Result<R
 pub(crate) async fn label_values(
     State(state): State<ApiState>,
     Path(name): Path<String>,
+    client: Client,
     p: Params,
 ) -> Result<Response, Error> {
     let name = unescape_label_name(&name);
@@ -120,17 +148,11 @@ pub(crate) async fn label_values(
         return Err(Error::BadData("invalid label name: \"\"".to_owned()));
     }
     let q = meta_query(&p)?;
+    // Stops at the query timeout, or as soon as the client hangs up.
+    let (cancel, _guard) = client.storage_cancel(state.inner.engine.options().timeout);
     blocking(&state, move |st| {
         let querier = st.inner.storage.querier(q.start, q.end)?;
-        let values: Vec<String> = if q.sets.is_empty() {
-            querier.label_values(&name, &[])?
-        } else {
-            let mut all = BTreeSet::new();
-            for set in &q.sets {
-                all.extend(querier.label_values(&name, set)?);
-            }
-            all.into_iter().collect()
-        };
+        let values = names_or_values(querier.as_ref(), &q, Some(&name), cancel)?;
         Ok(strings_response(values, q.limit))
     })
     .await

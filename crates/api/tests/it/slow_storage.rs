@@ -1,6 +1,6 @@
-//! `/api/v1/series` and `/federate` over a storage whose reads take as long as their caller
-//! lets them: the handlers must hand the storage a cancellation token that fires at the query
-//! timeout and as soon as the client hangs up.
+//! `/api/v1/series`, `/federate` and the label endpoints over a storage whose reads take as long
+//! as their caller lets them: the handlers must hand the storage a cancellation token that fires
+//! at the query timeout and as soon as the client hangs up.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -9,12 +9,28 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use vigil_api::ApiState;
 use vigil_model::{Matcher, Timestamp};
 use vigil_promql::{Engine, EngineOptions};
-use vigil_storage::{Querier, Queryable, Result, SelectHints, SeriesSet};
+use vigil_storage::{Cancel, LabelHints, Querier, Queryable, Result, SelectHints, SeriesSet};
 
-/// A select that spins until its cancellation token fires (or 20 s pass), then counts itself.
+/// Reads (selects and label queries) that spin until their cancellation token fires (or 20 s
+/// pass), then count themselves.
 #[derive(Default)]
 struct SlowStorage {
     stopped: AtomicUsize,
+}
+
+impl SlowStorage {
+    /// Spins until `cancel` fires, counting the stop, or gives up after 20 s.
+    fn spin(&self, cancel: &Cancel) -> Result<()> {
+        let until = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < until {
+            if let Err(e) = cancel.check() {
+                self.stopped.fetch_add(1, Ordering::SeqCst);
+                return Err(e);
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
+    }
 }
 
 struct SlowQuerier<'a>(&'a SlowStorage);
@@ -27,22 +43,17 @@ impl Queryable for SlowStorage {
 
 impl Querier for SlowQuerier<'_> {
     fn select(&self, hints: &SelectHints, _: &[Matcher]) -> Result<SeriesSet> {
-        let until = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < until {
-            if let Err(e) = hints.cancel.check() {
-                self.0.stopped.fetch_add(1, Ordering::SeqCst);
-                return Err(e);
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        self.0.spin(&hints.cancel)?;
         Ok(Vec::new())
     }
 
-    fn label_names(&self, _: &[Matcher]) -> Result<Vec<String>> {
+    fn label_names(&self, hints: &LabelHints, _: &[Matcher]) -> Result<Vec<String>> {
+        self.0.spin(&hints.cancel)?;
         Ok(Vec::new())
     }
 
-    fn label_values(&self, _: &str, _: &[Matcher]) -> Result<Vec<String>> {
+    fn label_values(&self, hints: &LabelHints, _: &str, _: &[Matcher]) -> Result<Vec<String>> {
+        self.0.spin(&hints.cancel)?;
         Ok(Vec::new())
     }
 }
@@ -97,5 +108,37 @@ async fn series_and_federation_stop_when_the_client_hangs_up() {
         tokio::time::sleep(Duration::from_millis(100)).await;
         drop(conn);
         assert!(wait_stopped(&storage, i + 1, Duration::from_secs(2)).await, "{path} kept reading after the hang-up");
+    }
+}
+
+/// The label endpoints, with and without `match[]`.
+const LABEL_PATHS: [&str; 4] =
+    ["/api/v1/labels", "/api/v1/labels?match[]=up", "/api/v1/label/job/values", "/api/v1/label/job/values?match[]=up"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn label_names_and_values_stop_at_the_query_timeout() {
+    let (addr, storage) = start(Duration::from_millis(300)).await;
+    for path in LABEL_PATHS {
+        let began = Instant::now();
+        let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+        conn.write_all(request(path).as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        tokio::time::timeout(Duration::from_secs(5), conn.read_to_string(&mut answer)).await.unwrap().unwrap();
+        assert!(answer.starts_with("HTTP/1.1 503"), "{path}: {answer}");
+        assert!(answer.contains(r#""errorType":"timeout""#), "{path}: {answer}");
+        assert!(began.elapsed() < Duration::from_secs(3), "{path} took {:?}", began.elapsed());
+    }
+    assert_eq!(storage.stopped.load(Ordering::SeqCst), LABEL_PATHS.len());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn label_names_and_values_stop_when_the_client_hangs_up() {
+    let (addr, storage) = start(Duration::from_secs(60)).await;
+    for (i, path) in LABEL_PATHS.into_iter().enumerate() {
+        let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
+        conn.write_all(request(path).as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        drop(conn);
+        assert!(wait_stopped(&storage, i + 1, Duration::from_secs(1)).await, "{path} kept reading after the hang-up");
     }
 }

@@ -3,7 +3,7 @@
 use super::Db;
 use crate::head::{Head, ReadLimits, ReadView};
 use vigil_model::{Matcher, Timestamp};
-use vigil_storage::{Error, LazySeries, Querier, Queryable, Result, SelectHints, SeriesSet};
+use vigil_storage::{Cancel, Error, LabelHints, LazySeries, Querier, Queryable, Result, SelectHints, SeriesSet};
 
 /// A querier over `[mint, maxt]`. All its selects read through one view of the head: every
 /// commit that finished before the querier was created, nothing of a later one.
@@ -32,8 +32,8 @@ impl DbQuerier<'_> {
     /// range, judged from each series' min/max time (no chunk is read). Series without samples,
     /// such as those created by a rolled-back appender, are left out, so the index alone is not
     /// enough even when the range covers the whole head.
-    fn scope(&self, matchers: &[Matcher]) -> Option<Vec<u32>> {
-        Some(self.head.matching_with_data_in(matchers, self.mint, self.maxt, Some(self.view)))
+    fn scope(&self, matchers: &[Matcher], cancel: &Cancel) -> Result<Vec<u32>> {
+        Ok(self.head.matching_with_data_in(matchers, self.mint, self.maxt, Some(self.view), cancel)?)
     }
 }
 
@@ -70,17 +70,21 @@ impl Querier for DbQuerier<'_> {
         Ok(self.head.select_lazy(matchers, mint, maxt, &read)?)
     }
 
-    fn label_names(&self, matchers: &[Matcher]) -> Result<Vec<String>> {
-        Ok(match self.scope(matchers) {
-            None => self.head.label_names(None),
-            Some(ids) => self.head.label_names(Some(&ids)),
-        })
+    fn label_names(&self, hints: &LabelHints, matchers: &[Matcher]) -> Result<Vec<String>> {
+        let ids = self.scope(matchers, &hints.cancel)?;
+        Ok(first(self.head.label_names(Some(&ids), &hints.cancel)?, hints.limit))
     }
 
-    fn label_values(&self, name: &str, matchers: &[Matcher]) -> Result<Vec<String>> {
-        Ok(match self.scope(matchers) {
-            None => self.head.label_values(name, None),
-            Some(ids) => self.head.label_values(name, Some(&ids)),
-        })
+    fn label_values(&self, hints: &LabelHints, name: &str, matchers: &[Matcher]) -> Result<Vec<String>> {
+        let ids = self.scope(matchers, &hints.cancel)?;
+        Ok(first(self.head.label_values(name, Some(&ids), &hints.cancel)?, hints.limit))
     }
+}
+
+/// The first `limit` of the sorted `items` (all of them for 0).
+fn first(mut items: Vec<String>, limit: usize) -> Vec<String> {
+    if limit > 0 {
+        items.truncate(limit);
+    }
+    items
 }

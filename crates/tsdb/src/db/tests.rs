@@ -5,7 +5,7 @@
 use super::*;
 use std::sync::atomic::AtomicI64;
 use vigil_model::{Labels, MatchOp, Matcher, STALE_NAN, Sample};
-use vigil_storage::{Appendable, Queryable, SelectHints, Series};
+use vigil_storage::{Appendable, Cancel, LabelHints, Queryable, SelectHints, Series};
 
 fn opts() -> Options {
     Options { retention_ms: 0, maintenance_interval: None, ..Options::default() }
@@ -101,11 +101,11 @@ fn append_and_select() {
         q.select(&SelectHints::default(), &[Matcher::equal("job", "")]),
         Err(vigil_storage::Error::EmptyMatchers)
     ));
-    assert_eq!(q.label_names(&[]).unwrap(), vec!["__name__", "env", "job"]);
-    assert_eq!(q.label_names(&[Matcher::equal("job", "b")]).unwrap(), vec!["__name__", "job"]);
-    assert_eq!(q.label_values("job", &[]).unwrap(), vec!["a", "b"]);
-    assert_eq!(q.label_values("job", &[Matcher::equal("env", "x")]).unwrap(), vec!["a"]);
-    assert_eq!(q.label_values("nope", &[]).unwrap(), Vec::<String>::new());
+    assert_eq!(q.label_names(&LabelHints::default(), &[]).unwrap(), vec!["__name__", "env", "job"]);
+    assert_eq!(q.label_names(&LabelHints::default(), &[Matcher::equal("job", "b")]).unwrap(), vec!["__name__", "job"]);
+    assert_eq!(q.label_values(&LabelHints::default(), "job", &[]).unwrap(), vec!["a", "b"]);
+    assert_eq!(q.label_values(&LabelHints::default(), "job", &[Matcher::equal("env", "x")]).unwrap(), vec!["a"]);
+    assert_eq!(q.label_values(&LabelHints::default(), "nope", &[]).unwrap(), Vec::<String>::new());
 }
 
 #[test]
@@ -254,7 +254,10 @@ fn retention_drops_old_data_and_checkpoints_shrink_the_wal() {
     let got = select(&db, &[Matcher::equal("job", "node")]);
     assert!(got.iter().all(|s| s.samples.timestamps[0] >= cutoff));
     assert_eq!(got[0].samples.timestamps.last(), Some(&(1_000_000 + 399 * 15_000)));
-    assert!(db.querier(0, i64::MAX).unwrap().label_values("__name__", &[]).unwrap() == vec!["a", "b"]);
+    assert!(
+        db.querier(0, i64::MAX).unwrap().label_values(&LabelHints::default(), "__name__", &[]).unwrap()
+            == vec!["a", "b"]
+    );
     let before = bits(&got);
     drop(db);
     let db = Db::open(dir.path(), o).unwrap();
@@ -419,11 +422,41 @@ fn check_sealed_selects(opts: Options) {
     assert_eq!(s0.samples.timestamps[599], first + 599 * 15_000);
 }
 
+#[test]
+fn cancelled_label_queries_fail_and_limits_cut_the_sorted_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), opts()).unwrap();
+    // More series than the reads walk between two cancellation checks.
+    load(&db, 3_000, 1);
+    let q = db.querier(i64::MIN, i64::MAX).unwrap();
+    let flagged = Cancel::new(Some(Arc::new(AtomicBool::new(true))), None);
+    let expired = Cancel::new(None, Some(std::time::Instant::now()));
+    let node = [Matcher::equal("job", "node")];
+    for cancel in [flagged, expired] {
+        let hints = LabelHints { cancel, ..LabelHints::default() };
+        for m in [&[][..], &node[..]] {
+            assert!(matches!(q.label_names(&hints, m), Err(vigil_storage::Error::Cancelled)), "names {m:?}");
+            let values = q.label_values(&hints, "instance", m);
+            assert!(matches!(values, Err(vigil_storage::Error::Cancelled)), "values {m:?}");
+        }
+    }
+    let all = LabelHints::default();
+    assert_eq!(q.label_names(&all, &node).unwrap(), vec!["__name__", "instance", "job"]);
+    assert_eq!(q.label_values(&all, "instance", &[]).unwrap().len(), 3_000);
+    let two = LabelHints { limit: 2, ..LabelHints::default() };
+    assert_eq!(q.label_names(&two, &[]).unwrap(), vec!["__name__", "instance"]);
+    assert_eq!(q.label_values(&two, "instance", &node).unwrap(), vec!["host-0", "host-1"]);
+}
+
 /// Label names and the values of `job` seen by a querier over `[lo, hi]` with `matchers`.
 fn check_labels(db: &Db, (lo, hi): (i64, i64), matchers: &[Matcher], names: &[&str], jobs: &[&str]) {
     let q = db.querier(lo, hi).unwrap();
-    assert_eq!(q.label_names(matchers).unwrap(), names, "names in {lo}..={hi} {matchers:?}");
-    assert_eq!(q.label_values("job", matchers).unwrap(), jobs, "jobs in {lo}..={hi} {matchers:?}");
+    assert_eq!(q.label_names(&LabelHints::default(), matchers).unwrap(), names, "names in {lo}..={hi} {matchers:?}");
+    assert_eq!(
+        q.label_values(&LabelHints::default(), "job", matchers).unwrap(),
+        jobs,
+        "jobs in {lo}..={hi} {matchers:?}"
+    );
 }
 
 #[test]

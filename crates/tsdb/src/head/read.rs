@@ -84,6 +84,35 @@ pub struct ReadLimits<'a> {
     pub decoded: &'a AtomicU64,
 }
 
+/// Label queries and index-only selects check their cancellation once per this many series or
+/// postings visited.
+const CANCEL_EVERY: usize = 1024;
+
+/// Counts the work of a walk over series or postings and checks a cancellation token once per
+/// [`CANCEL_EVERY`] units of it.
+struct CancelEvery<'a> {
+    cancel: &'a Cancel,
+    /// Units left before the next check.
+    due: usize,
+}
+
+impl<'a> CancelEvery<'a> {
+    fn new(cancel: &'a Cancel) -> Self {
+        Self { cancel, due: CANCEL_EVERY }
+    }
+
+    /// Records `n` more units of work; fails with the token's error when a check is due and the
+    /// token has fired.
+    fn tick(&mut self, n: usize) -> Result<()> {
+        if n < self.due {
+            self.due -= n;
+            return Ok(());
+        }
+        self.due = CANCEL_EVERY;
+        Ok(self.cancel.check()?)
+    }
+}
+
 /// Whether decoding is worth spreading over threads (roughly 50k samples or more).
 fn worth_parallel(snaps: &[Snap], sealed: &[Sealed]) -> bool {
     if snaps.len() < 16 || rayon::current_num_threads() < 2 {
@@ -377,7 +406,7 @@ impl Head {
             let _between_commits = self.visibility.write();
             let ids = self.series_ids(matchers);
             if labels_only {
-                let ids = self.with_data_in_unlocked(&ids, mint, maxt, read.view);
+                let ids = self.with_data_in_unlocked(&ids, mint, maxt, read.view, read.cancel)?;
                 self.snapshot(&ids, mint, maxt, false, read.view)
             } else {
                 self.snapshot(&ids, mint, maxt, true, read.view)
@@ -389,31 +418,42 @@ impl Head {
     }
 
     /// The series of `ids` (sorted) holding samples in `[mint, maxt]`, judged by their oldest and
-    /// newest sample times alone (no chunk is read), in the same order.
-    pub fn with_data_in(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp) -> Vec<u32> {
+    /// newest sample times alone (no chunk is read), in the same order. `cancel` is checked
+    /// every 1,024 series.
+    pub fn with_data_in(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, cancel: &Cancel) -> Result<Vec<u32>> {
         let _between_commits = self.visibility.write();
-        self.with_data_in_unlocked(ids, mint, maxt, None)
+        self.with_data_in_unlocked(ids, mint, maxt, None, cancel)
     }
 
     /// Series matching `matchers` with samples in `[mint, maxt]` that `view` sees, postings and
-    /// times read between two commits (see [`Self::select`]).
+    /// times read between two commits (see [`Self::select`]). `cancel` is checked every 1,024
+    /// series.
     pub fn matching_with_data_in(
         &self,
         matchers: &[Matcher],
         mint: Timestamp,
         maxt: Timestamp,
         view: Option<ReadView>,
-    ) -> Vec<u32> {
+        cancel: &Cancel,
+    ) -> Result<Vec<u32>> {
         let _between_commits = self.visibility.write();
         let ids = self.series_ids(matchers);
-        self.with_data_in_unlocked(&ids, mint, maxt, view)
+        self.with_data_in_unlocked(&ids, mint, maxt, view, cancel)
     }
 
-    fn with_data_in_unlocked(&self, ids: &[u32], mint: Timestamp, maxt: Timestamp, view: Option<ReadView>) -> Vec<u32> {
+    fn with_data_in_unlocked(
+        &self,
+        ids: &[u32],
+        mint: Timestamp,
+        maxt: Timestamp,
+        view: Option<ReadView>,
+        cancel: &Cancel,
+    ) -> Result<Vec<u32>> {
         let mint = mint.max(self.min_valid());
         if mint > maxt {
-            return Vec::new();
+            return Ok(Vec::new());
         }
+        let mut every = CancelEvery::new(cancel);
         let mut keep = vec![false; ids.len()];
         let mut by_shard: Vec<Vec<usize>> = vec![Vec::new(); SHARDS];
         for (i, &id) in ids.iter().enumerate() {
@@ -422,6 +462,7 @@ impl Head {
         for (shard_no, idx) in by_shard.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
             let shard = self.shards[shard_no].lock();
             for &i in idx {
+                every.tick(1)?;
                 let local = split(ids[i]).1;
                 keep[i] = shard
                     .series
@@ -431,11 +472,12 @@ impl Head {
                     .unwrap_or(false);
             }
         }
-        ids.iter().zip(keep).filter(|(_, k)| *k).map(|(&id, _)| id).collect()
+        Ok(ids.iter().zip(keep).filter(|(_, k)| *k).map(|(&id, _)| id).collect())
     }
 
-    /// Sorted label names of series `ids` (all series if `None`).
-    pub fn label_names(&self, ids: Option<&[u32]>) -> Vec<String> {
+    /// Sorted label names of series `ids` (all series if `None`). `cancel` is checked every
+    /// 1,024 series.
+    pub fn label_names(&self, ids: Option<&[u32]>, cancel: &Cancel) -> Result<Vec<String>> {
         let names: BTreeSet<String> = match ids {
             None => {
                 let ix = self.index.read();
@@ -445,7 +487,9 @@ impl Head {
             Some(ids) => {
                 let mut syms = BTreeSet::new();
                 let mut pairs = Vec::new();
+                let mut every = CancelEvery::new(cancel);
                 for &id in ids {
+                    every.tick(1)?;
                     let (shard_no, local) = split(id);
                     let shard = self.shards[shard_no].lock();
                     if let Some(s) = shard.series.get(local).filter(|s| s.alive()) {
@@ -458,21 +502,25 @@ impl Head {
                 syms.into_iter().map(|n| sy.resolve(n).to_owned()).collect()
             }
         };
-        names.into_iter().collect()
+        Ok(names.into_iter().collect())
     }
 
-    /// Sorted values of label `name` on series `ids` (all series if `None`).
-    pub fn label_values(&self, name: &str, ids: Option<&[u32]>) -> Vec<String> {
+    /// Sorted values of label `name` on series `ids` (all series if `None`). `cancel` is checked
+    /// every 1,024 values and postings visited.
+    pub fn label_values(&self, name: &str, ids: Option<&[u32]>, cancel: &Cancel) -> Result<Vec<String>> {
         let ix = self.index.read();
         let sy = self.symbols.read();
-        let Some(n) = sy.get(name) else { return Vec::new() };
-        let mut out: Vec<String> = ix
-            .values(n)
-            .filter(|(_, list)| ids.is_none_or(|ids| !super::postings::intersect(list, ids).is_empty()))
-            .map(|(v, _)| sy.resolve(v).to_owned())
-            .collect();
+        let Some(n) = sy.get(name) else { return Ok(Vec::new()) };
+        let mut every = CancelEvery::new(cancel);
+        let mut out = Vec::new();
+        for (v, list) in ix.values(n) {
+            every.tick(1 + if ids.is_some() { list.len() } else { 0 })?;
+            if ids.is_none_or(|ids| !super::postings::intersect(list, ids).is_empty()) {
+                out.push(sy.resolve(v).to_owned());
+            }
+        }
         out.sort_unstable();
-        out
+        Ok(out)
     }
 
     /// Writes every live series and its chunks ending at or after `cutoff` to a checkpoint.

@@ -64,7 +64,9 @@ fn with_data_in_follows_retention() {
     // 0..=400 sealed, 500 open.
     let mut batch: Vec<_> = (0..6).map(|k| (id, k * 100, 1.0)).collect();
     h.append_batch(&mut batch);
-    let check = |lo, hi, want: &[u32]| assert_eq!(h.with_data_in(&[id], lo, hi), want, "{lo}..={hi}");
+    let check = |lo, hi, want: &[u32]| {
+        assert_eq!(h.with_data_in(&[id], lo, hi, &vigil_storage::Cancel::never()).unwrap(), want, "{lo}..={hi}")
+    };
     check(0, 0, &[id]);
     check(450, 480, &[id]); // Between samples, inside the series' span.
     check(501, 900, &[]);
@@ -73,6 +75,38 @@ fn with_data_in_follows_retention() {
     check(0, 449, &[]);
     check(450, 480, &[]);
     check(500, 500, &[id]);
+}
+
+#[test]
+fn label_walks_stop_when_cancelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = head(dir.path(), 120);
+    let mut enc = Vec::new();
+    // Enough series (and postings) to reach the periodic check several times.
+    let mut batch: Vec<_> = (0..3_000)
+        .map(|i| {
+            let l = Labels::from_pairs(&[("__name__", "up"), ("instance", &format!("host-{i}"))]);
+            (h.get_or_create(&l, l.hash_xxh64(), &mut enc, |_| {}), 10, 1.0)
+        })
+        .collect();
+    assert_eq!(h.append_batch(&mut batch), 3_000);
+    let ids = h.series_ids(&[]);
+    let never = vigil_storage::Cancel::never();
+    let cancelled =
+        vigil_storage::Cancel::new(Some(std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true))), None);
+    let is_cancelled =
+        |r: crate::Result<Vec<String>>| matches!(r, Err(crate::Error::Storage(vigil_storage::Error::Cancelled)));
+    assert!(is_cancelled(h.label_names(Some(&ids), &cancelled)));
+    assert!(is_cancelled(h.label_values("instance", Some(&ids), &cancelled)));
+    assert!(is_cancelled(h.label_values("instance", None, &cancelled)));
+    assert!(matches!(
+        h.with_data_in(&ids, 0, 100, &cancelled),
+        Err(crate::Error::Storage(vigil_storage::Error::Cancelled))
+    ));
+    assert_eq!(h.label_names(Some(&ids), &never).unwrap(), vec!["__name__", "instance"]);
+    assert_eq!(h.label_values("instance", Some(&ids[..2]), &never).unwrap().len(), 2);
+    assert_eq!(h.label_values("instance", None, &never).unwrap().len(), 3_000);
+    assert_eq!(h.with_data_in(&ids, 0, 100, &never).unwrap().len(), 3_000);
 }
 
 fn no_limits() -> ReadLimits<'static> {

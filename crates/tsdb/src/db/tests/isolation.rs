@@ -135,11 +135,11 @@ fn later_commits_stay_invisible_to_an_open_querier() {
     assert!(q.select(&SelectHints::default(), &[Matcher::equal("__name__", "new")]).unwrap().is_empty());
     let hints = SelectHints { labels_only: true, ..SelectHints::default() };
     assert!(q.select(&hints, &[Matcher::equal("__name__", "new")]).unwrap().is_empty());
-    assert_eq!(q.label_values("__name__", &[]).unwrap(), vec!["old"]);
-    assert!(!q.label_names(&[]).unwrap().contains(&"only_on_new".to_string()));
+    assert_eq!(q.label_values(&LabelHints::default(), "__name__", &[]).unwrap(), vec!["old"]);
+    assert!(!q.label_names(&LabelHints::default(), &[]).unwrap().contains(&"only_on_new".to_string()));
     drop(q);
     let q = db.querier(i64::MIN, i64::MAX).unwrap();
-    assert_eq!(q.label_values("__name__", &[]).unwrap(), vec!["new", "old"]);
+    assert_eq!(q.label_values(&LabelHints::default(), "__name__", &[]).unwrap(), vec!["new", "old"]);
     let old = q.select(&SelectHints::default(), &[Matcher::equal("__name__", "old")]).unwrap();
     assert_eq!(old[0].samples.values, vec![1.0, 2.0, 3.0]);
     // Several queriers at once, each on its own state; marks go once the last one closes.
@@ -169,8 +169,8 @@ fn rolled_back_series_are_invisible() {
     app.append(0, &Labels::from_pairs(&[("__name__", "ghost2")]), Sample::Float { t: 20, v: 1.0 }).unwrap();
     drop(app);
     let q = db.querier(i64::MIN, i64::MAX).unwrap();
-    assert_eq!(q.label_values("__name__", &[]).unwrap(), vec!["kept"]);
-    assert!(!q.label_names(&[]).unwrap().contains(&"only_on_ghost".to_string()));
+    assert_eq!(q.label_values(&LabelHints::default(), "__name__", &[]).unwrap(), vec!["kept"]);
+    assert!(!q.label_names(&LabelHints::default(), &[]).unwrap().contains(&"only_on_ghost".to_string()));
     assert!(q.select(&SelectHints::default(), &[Matcher::equal("__name__", "ghost")]).unwrap().is_empty());
     let hints = SelectHints { labels_only: true, ..SelectHints::default() };
     assert!(q.select(&hints, &[Matcher::equal("__name__", "ghost")]).unwrap().is_empty());
@@ -187,8 +187,11 @@ fn index_only_answers_decode_no_chunk() {
     let before = decoded(&db);
     let hints = SelectHints { labels_only: true, ..SelectHints::default() };
     assert_eq!(q.select(&hints, &[Matcher::equal("__name__", "up")]).unwrap().len(), 2);
-    assert_eq!(q.label_names(&[]).unwrap(), vec!["__name__", "instance", "job"]);
-    assert_eq!(q.label_values("instance", &[Matcher::equal("__name__", "up")]).unwrap(), vec!["host-0", "host-1"]);
+    assert_eq!(q.label_names(&LabelHints::default(), &[]).unwrap(), vec!["__name__", "instance", "job"]);
+    assert_eq!(
+        q.label_values(&LabelHints::default(), "instance", &[Matcher::equal("__name__", "up")]).unwrap(),
+        vec!["host-0", "host-1"]
+    );
     assert_eq!(decoded(&db), before, "series, labels and label values read the index only");
     assert_eq!(select(&db, &[Matcher::equal("__name__", "up")]).len(), 2);
     assert!(decoded(&db) > before);
