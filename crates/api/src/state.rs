@@ -48,7 +48,7 @@ impl Default for ApiOptions {
             enable_lifecycle: false,
             enable_admin_api: false,
             max_concurrent_queries: 20,
-            max_query_length: 256 * 1024,
+            max_query_length: vigil_promql_syntax::DEFAULT_MAX_QUERY_LEN,
             storage_retention: "15d".to_owned(),
         }
     }

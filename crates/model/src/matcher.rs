@@ -40,7 +40,8 @@ pub struct Matcher {
     /// The value or pattern as written.
     pub value: String,
     re: Option<Regex>,
-    /// For regexes that are a plain alternation of literals (`a|b|c`), the literals.
+    /// For regexes that are a plain alternation of literals (`a|b|c`), the literals, sorted and
+    /// deduplicated.
     set: Option<Vec<String>>,
 }
 
@@ -56,10 +57,12 @@ impl Matcher {
         let name = name.into();
         let value = value.into();
         let (re, set) = match op {
-            MatchOp::Regex | MatchOp::NotRegex => {
-                let re = compile_anchored(&value)?;
-                (Some(re), literal_set(&value))
-            }
+            MatchOp::Regex | MatchOp::NotRegex => match literal_set(&value) {
+                // An alternation of literals (Grafana's multi-value variables) needs no
+                // automaton: compiling one of 100k values would cost seconds and 100+ MB.
+                Some(set) => (None, Some(set)),
+                None => (Some(compile_anchored(&value)?), None),
+            },
             _ => (None, None),
         };
         Ok(Self { name, op, value, re, set })
@@ -101,7 +104,7 @@ impl Matcher {
 
     fn regex_match(&self, value: &str) -> bool {
         if let Some(set) = &self.set {
-            return set.iter().any(|s| s == value);
+            return set.binary_search_by(|s| s.as_str().cmp(value)).is_ok();
         }
         self.re.as_ref().is_some_and(|re| re.is_match(value))
     }
@@ -113,19 +116,51 @@ impl std::fmt::Display for Matcher {
     }
 }
 
+/// Longest pattern compiled into an automaton. Parsing a regex takes about 300 bytes of memory
+/// per byte of pattern before any size limit of the compiled program applies, so a 1 MB
+/// pattern would cost 300 MB; alternations of literals of any length are matched without one.
+pub const MAX_COMPILED_REGEX_LEN: usize = 64 * 1024;
+
 /// Compiles `pattern` anchored as `^(?s:pattern)$`, like Prometheus 3.
 pub fn compile_anchored(pattern: &str) -> Result<Regex> {
+    if pattern.len() > MAX_COMPILED_REGEX_LEN {
+        return Err(Error::Regex {
+            regex: pattern.chars().take(64).collect::<String>() + "…",
+            message: format!(
+                "pattern is {} bytes long, more than the {MAX_COMPILED_REGEX_LEN} compiled (only alternations of literals may be longer)",
+                pattern.len()
+            ),
+        });
+    }
     Regex::new(&format!("^(?s:{pattern})$"))
         .map_err(|e| Error::Regex { regex: pattern.to_owned(), message: e.to_string() })
 }
 
-/// If `pattern` is `lit1|lit2|...` with no regex metacharacters, the literals.
+/// If `pattern` is `lit1|lit2|...` whose alternatives hold no regex metacharacter except
+/// escaped ones (`host\.example\.com`, as Grafana escapes variable values), the literals
+/// (unescaped, sorted, deduplicated).
 fn literal_set(pattern: &str) -> Option<Vec<String>> {
-    const META: &[char] = &['.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '^', '$', '\\'];
-    if pattern.contains(META) {
-        return None;
+    const META: &[char] = &['.', '*', '+', '?', '(', ')', '[', ']', '{', '}', '^', '$', '|', '\\'];
+    let mut set = Vec::new();
+    let mut cur = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '|' => set.push(std::mem::take(&mut cur)),
+            '\\' => match chars.next() {
+                // Only an escaped metacharacter is a literal: `\d`, `\n`, `\<`... are classes,
+                // escapes or assertions.
+                Some(e) if META.contains(&e) || e == '-' => cur.push(e),
+                _ => return None,
+            },
+            c if META.contains(&c) => return None,
+            c => cur.push(c),
+        }
     }
-    Some(pattern.split('|').map(str::to_owned).collect())
+    set.push(cur);
+    set.sort_unstable();
+    set.dedup();
+    Some(set)
 }
 
 #[cfg(test)]
@@ -150,7 +185,40 @@ mod tests {
     }
 
     #[test]
+    fn literal_alternations_match_as_their_regex_does() {
+        let patterns = [
+            "a|b",
+            "",
+            "a||b",
+            "|",
+            "host1\\.example\\.com|host2\\.example\\.com",
+            "a\\-b|c\\|d",
+            "b|a|b",
+            "é|日本",
+            "x\\$|\\(y\\)",
+        ];
+        let values = ["", "a", "b", "ab", "a|b", "host1.example.com", "host1xexample.com", "a-b", "c|d", "c", "d"];
+        let more = ["é", "日本", "x$", "(y)", "x", "y"];
+        for p in patterns {
+            let m = Matcher::regex("l", p).unwrap();
+            assert!(m.set.is_some() && m.re.is_none(), "{p:?} is a literal set");
+            let re = compile_anchored(p).unwrap();
+            for v in values.iter().chain(&more) {
+                assert_eq!(m.matches(v), re.is_match(v), "{p:?} on {v:?}");
+            }
+        }
+        // Escaped classes and assertions are not literals.
+        for p in ["a\\d", "a\\<", "a\\n", "a\\"] {
+            assert!(Matcher::regex("l", p).map_or(true, |m| m.set.is_none()), "{p:?}");
+        }
+    }
+
+    #[test]
     fn bad_regex_is_an_error() {
         assert!(Matcher::regex("a", "(").is_err());
+        let long = "a.|".repeat(MAX_COMPILED_REGEX_LEN / 3 + 1);
+        let err = Matcher::regex("a", &long).unwrap_err().to_string();
+        assert!(err.contains("more than the 65536 compiled"), "{err}");
+        assert!(Matcher::regex("a", "ab|".repeat(MAX_COMPILED_REGEX_LEN)).is_ok(), "literals of any length");
     }
 }

@@ -37,6 +37,12 @@ fn main() {
     time("1+1+... chain", &chain("1+", "1"), &opts);
     time("a or b or ... chain", &chain("a or ", "a"), &opts);
     time("x * on(a) group_left y ...", &chain("x * on(a) group_left ", "x"), &opts);
+    // Shapes the default limits accept at any length: one selector with many matchers.
+    let defaults = ParseOptions { max_query_len: 2 << 20, ..ParseOptions::default() };
+    time("up{a=\"x\",...} matchers", &format!("up{{{}}}", chain("a=\"x\",", "a=\"x\"")), &defaults);
+    time("up{a=~\"x.*\",...} regexes", &format!("up{{{}}}", chain("a=~\"x.*\",", "a=~\"x.*\"")), &defaults);
+    time("1 MB regex alternation", &format!("up{{a=~\"{}\"}}", chain("ab|", "ab")), &defaults);
+    time("1 MB string literal", &format!("label_replace(up, \"a\", \"{}\", \"b\", \"\")", chain("x", "x")), &defaults);
     let deep = "(".repeat(100_000) + "1" + &")".repeat(100_000);
     time("100k nested parens", &deep, &opts);
 }

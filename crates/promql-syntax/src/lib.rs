@@ -6,11 +6,12 @@
 //!
 //! Design: binary operator chains are reduced with explicit stacks, so their length costs no
 //! call stack and parse time is linear in the query length. Only real nesting recurses and is
-//! bounded by [`ParseOptions::max_depth`]. Queries longer than [`ParseOptions::max_query_len`]
-//! are rejected up front because the derived `Drop`/`Clone`/`PartialEq` of [`Expr`] still
-//! recurse over long binary spines, and so does the evaluator: a linear scan before parsing
-//! bounds both nesting and [`ParseOptions::max_binary_ops`], so that every accepted tree can be
-//! walked recursively on a [`QUERY_STACK_SIZE`] stack.
+//! bounded by [`ParseOptions::max_depth`]. The derived `Drop`/`Clone`/`PartialEq` of [`Expr`]
+//! still recurse over long binary spines, and so does the evaluator: a linear scan before
+//! parsing bounds both nesting and [`ParseOptions::max_binary_ops`], so that every accepted tree
+//! can be walked recursively on a [`QUERY_STACK_SIZE`] stack whatever the query's length. The
+//! length cap ([`ParseOptions::max_query_len`], 1 MiB) and [`ParseOptions::max_regex_matchers`]
+//! bound parse time instead.
 //!
 //! The printer (`print.rs`) is our own too: [`Expr`]'s `Display` is the canonical single-line
 //! form and [`pretty`] Prometheus' multi-line layout behind [`format_query`]; both parse back to
@@ -35,8 +36,8 @@ pub use ast::*;
 pub use error::{Error, Result};
 pub use functions::{FUNCTIONS, FunctionSig, lookup_function};
 pub use parse::{
-    DEFAULT_MAX_BINARY_OPS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, Features, ParseOptions, QUERY_STACK_SIZE,
-    format_query, parse, parse_with,
+    DEFAULT_MAX_BINARY_OPS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, DEFAULT_MAX_REGEX_MATCHERS, Features,
+    ParseOptions, QUERY_STACK_SIZE, format_query, parse, parse_with,
 };
 pub use print::{MAX_LINE_LEN, pretty};
 

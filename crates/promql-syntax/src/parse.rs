@@ -4,8 +4,13 @@ mod nesting;
 
 use crate::{Error, Expr, Result};
 
-/// Default cap on query length: derived `Drop`/`Clone` and the evaluator recurse over operator chains.
-pub const DEFAULT_MAX_QUERY_LEN: usize = 64 * 1024;
+/// Default cap on query length. Depth is bounded by the nesting and operator limits whatever
+/// the length; this bounds parse time and memory (the slowest accepted 1 MiB shapes, a 1 MB
+/// regex alternation or matcher list, parse in about half a second).
+pub const DEFAULT_MAX_QUERY_LEN: usize = 1 << 20;
+
+/// Default bound on regex matchers (`=~`, `!~`) in one query: each is compiled while parsing.
+pub const DEFAULT_MAX_REGEX_MATCHERS: usize = 1024;
 
 /// Default bound on nesting depth (parentheses, calls, aggregations, unary signs). Operator
 /// chains such as `1 + 1 + ...` are built iteratively and do not count against it.
@@ -75,6 +80,8 @@ pub struct ParseOptions {
     pub max_depth: usize,
     /// Most binary operators in one query: the evaluator still recurses over operator chains.
     pub max_binary_ops: usize,
+    /// Most regex matchers in one query: each costs a compilation before any deadline applies.
+    pub max_regex_matchers: usize,
     /// The experimental language features accepted.
     pub features: Features,
 }
@@ -85,6 +92,7 @@ impl Default for ParseOptions {
             max_query_len: DEFAULT_MAX_QUERY_LEN,
             max_depth: DEFAULT_MAX_DEPTH,
             max_binary_ops: DEFAULT_MAX_BINARY_OPS,
+            max_regex_matchers: DEFAULT_MAX_REGEX_MATCHERS,
             features: Features::default(),
         }
     }
@@ -102,7 +110,12 @@ pub fn parse_with(query: &str, opts: &ParseOptions) -> Result<Expr> {
         return Err(Error::TooLong { len: query.len(), max: opts.max_query_len });
     }
     // A linear scan first: brackets and operator counts bound every recursive walk after it.
-    nesting::check(query, &nesting::Limits { max_depth: opts.max_depth, max_binary_ops: opts.max_binary_ops })?;
+    let limits = nesting::Limits {
+        max_depth: opts.max_depth,
+        max_binary_ops: opts.max_binary_ops,
+        max_regex_matchers: opts.max_regex_matchers,
+    };
+    nesting::check(query, &limits)?;
     parser::parse_query(query, opts.max_depth, opts.features)
 }
 

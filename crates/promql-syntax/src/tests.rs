@@ -107,7 +107,7 @@ fn errors_have_positions() {
 
 #[test]
 fn length_cap_is_fast() {
-    let q = "1 + ".repeat(20_000) + "1";
+    let q = "1".repeat(DEFAULT_MAX_QUERY_LEN + 1);
     let start = std::time::Instant::now();
     let err = parse(&q).unwrap_err();
     assert!(matches!(err, Error::TooLong { .. }));
@@ -115,6 +115,17 @@ fn length_cap_is_fast() {
     let small = ParseOptions { max_query_len: 3, ..ParseOptions::default() };
     assert!(parse_with("1+1+1", &small).is_err());
     assert!(parse_with("1+1", &small).is_ok());
+}
+
+#[test]
+fn regex_matchers_are_bounded_and_positioned() {
+    let list = |n: usize| format!("up{{{}}}", vec![r#"a=~"x.*""#; n].join(","));
+    assert!(parse(&list(DEFAULT_MAX_REGEX_MATCHERS)).is_ok());
+    let err = parse(&list(DEFAULT_MAX_REGEX_MATCHERS + 1)).unwrap_err().to_string();
+    let at = "up{".len() + DEFAULT_MAX_REGEX_MATCHERS * r#"a=~"x.*","#.len() + 2;
+    assert_eq!(err, format!("1:{at}: parse error: too many regex matchers (more than {DEFAULT_MAX_REGEX_MATCHERS})"));
+    // `!~` counts too; `=~` outside braces is not a matcher (and not valid PromQL).
+    assert!(parse(&format!("up{{{}}}", vec![r#"a!~"x""#; DEFAULT_MAX_REGEX_MATCHERS + 1].join(","))).is_err());
 }
 
 #[test]

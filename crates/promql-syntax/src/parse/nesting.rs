@@ -7,6 +7,9 @@
 //! - **nesting**: open brackets `(`, `[`, `{` plus runs of unary `+`/`-` (each one level);
 //! - **operator chains**: binary operators in one query, since `a + b + c + …` nests left.
 //!
+//! It also counts regex matchers (`=~`, `!~`), each compiled while parsing (tens of microseconds
+//! even for `x.*`), so that a long query cannot buy seconds of uncancellable CPU with them.
+//!
 //! The limits are far above hand-written or generated dashboards' queries and low enough that
 //! the deepest accepted tree fits the query threads' stack ([`crate::QUERY_STACK_SIZE`]).
 
@@ -18,6 +21,8 @@ pub(crate) struct Limits {
     pub max_depth: usize,
     /// Most binary operators accepted in one query.
     pub max_binary_ops: usize,
+    /// Most regex matchers accepted in one query.
+    pub max_regex_matchers: usize,
 }
 
 /// Checks `query` against `limits`; the error names the first token over a limit.
@@ -27,6 +32,7 @@ pub(crate) fn check(query: &str, limits: &Limits) -> Result<(), Error> {
     // Open `{`: inside them `=`, `!=`, `=~`, `!~` are matchers, not binary operators.
     let mut braces = 0usize;
     let mut binary_ops = 0usize;
+    let mut regex_matchers = 0usize;
     // Whether the previous significant token ends an operand (so `-` next is binary).
     let mut after_operand = false;
     // Unary signs in the current run.
@@ -71,11 +77,20 @@ pub(crate) fn check(query: &str, limits: &Limits) -> Result<(), Error> {
             b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'=' | b'!' | b'<' | b'>' => {
                 // `=~`, `!~`, `==`, `!=`, `<=`, `>=` are one token; matchers live inside braces.
                 i += 1;
+                let regex = i < bytes.len() && bytes[i] == b'~';
                 if i < bytes.len() && matches!(bytes[i], b'=' | b'~') {
                     i += 1;
                 }
                 if braces > 0 {
                     after_operand = false;
+                    regex_matchers += usize::from(regex);
+                    if regex_matchers > limits.max_regex_matchers {
+                        return Err(Error::at(
+                            query,
+                            start,
+                            format!("too many regex matchers (more than {})", limits.max_regex_matchers),
+                        ));
+                    }
                 } else {
                     binary_ops += 1;
                     after_operand = false;

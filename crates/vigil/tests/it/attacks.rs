@@ -34,6 +34,11 @@ fn chain(term: &str, op: &str, n: usize) -> String {
     q
 }
 
+/// `n` alternatives of `pattern` with `{}` replaced by their number, joined by `|`.
+fn alternation(pattern: &str, n: usize) -> String {
+    (0..n).map(|i| pattern.replace("{}", &i.to_string())).collect::<Vec<_>>().join("|")
+}
+
 fn nested(open: &str, inner: &str, close: &str, n: usize) -> String {
     format!("{}{inner}{}", open.repeat(n), close.repeat(n))
 }
@@ -81,10 +86,24 @@ fn attacks() -> Vec<(String, String, Expect)> {
     add("nested quantifiers", r#"up{job=~"(a+)+$"}"#.into(), Expect::Success);
     add("alternation blowup", r#"up{job=~"(a|aa)*(a|aa)*(a|aa)*b"}"#.into(), Expect::Success);
     add("huge counted repetition", r#"up{job=~"((a{1000}){1000}){1000}"}"#.into(), Expect::Error);
-    // 50 KB, under the parser's 64 KiB query cap.
     add("50 KB regex", format!(r#"up{{job=~"{}"}}"#, "a|".repeat(25_000) + "a"), Expect::Success);
+    // Under the 1 MiB query cap: parse time bounded by the regex-matcher limit.
+    add(
+        "900 KB literal alternation",
+        format!(r#"up{{job=~"{}"}}"#, alternation(r"host{}\\.example\\.com", 40_000)),
+        Expect::Success,
+    );
+    // Not literals: over the 64 KiB compiled-regex cap, refused before the parser spends memory.
+    add("900 KB regex", format!(r#"up{{job=~"{}"}}"#, "a.|".repeat(300_000) + "a"), Expect::Error);
+    add("6 KB regex", format!(r#"up{{job=~"{}"}}"#, "a.|".repeat(2_000) + "a"), Expect::Success);
+    // Under the length cap but over the regex engine's 10 MB compiled-program limit.
+    add("60 KB regex", format!(r#"up{{job=~"{}"}}"#, "a.|".repeat(20_000) + "a"), Expect::Error);
+    add("1,024 regex matchers", format!("up{{{}}}", vec![r#"a=~"x.*""#; 1_024].join(",")), Expect::Success);
+    add("1,025 regex matchers", format!("up{{{}}}", vec![r#"a=~"x.*""#; 1_025].join(",")), Expect::Error);
+    add("900 KB of equality matchers", format!("up{{{}}}", vec![r#"a="x""#; 120_000].join(",")), Expect::Success);
+    add("900 KB string", format!(r#"label_replace(up, "a", "{}", "b", "")"#, "x".repeat(900_000)), Expect::Success);
     add("every series", r#"{__name__=~".+"}"#.into(), Expect::Success);
-    add("over the query length cap", format!(r#"up{{job=~"{}"}}"#, "a|".repeat(50_000) + "a"), Expect::Error);
+    add("over the query length cap", format!(r#"up{{job=~"{}"}}"#, "a|".repeat(600_000) + "a"), Expect::Error);
     add("empty-matching selector", r#"{job=~".*"}"#.into(), Expect::Error);
 
     // The experimental syntax (enabled for this test): durations, fill modifiers, anchored.
