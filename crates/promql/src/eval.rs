@@ -105,6 +105,11 @@ impl SharedCharge {
         }
         Ok(())
     }
+
+    /// Returns `n` that is no longer held.
+    pub fn release(&self, n: usize) {
+        self.used.fetch_sub(n, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// A series of raw samples (range vectors).

@@ -339,9 +339,19 @@ fn query_logger_sees_successes_and_failures_with_window_counts() {
 
 /// A storage whose lazy selects cut every series into chunks of 0 to 3 samples, to drive the
 /// chunk-by-chunk path of instant selectors that `MemStorage` (one chunk per series) does not.
-struct Chunky(MemStorage);
+struct Chunky(MemStorage, std::sync::atomic::AtomicUsize);
 
-struct ChunkyQuerier<'a>(Box<dyn vigil_storage::Querier + 'a>);
+impl Chunky {
+    fn new(db: MemStorage) -> Self {
+        Self(db, std::sync::atomic::AtomicUsize::new(0))
+    }
+    /// Selects (eager or lazy) made so far.
+    fn selects(&self) -> usize {
+        self.1.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+struct ChunkyQuerier<'a>(Box<dyn vigil_storage::Querier + 'a>, &'a std::sync::atomic::AtomicUsize);
 
 /// Chunks of sizes 0, 1, 2, 3, 0, 1, ..., each charged to the select's budget while held.
 struct Cut {
@@ -368,7 +378,7 @@ impl vigil_storage::ChunkIterator for Cut {
 
 impl vigil_storage::Queryable for Chunky {
     fn querier(&self, mint: i64, maxt: i64) -> vigil_storage::Result<Box<dyn vigil_storage::Querier + '_>> {
-        Ok(Box::new(ChunkyQuerier(self.0.querier(mint, maxt)?)))
+        Ok(Box::new(ChunkyQuerier(self.0.querier(mint, maxt)?, &self.1)))
     }
 }
 
@@ -378,6 +388,7 @@ impl vigil_storage::Querier for ChunkyQuerier<'_> {
         hints: &vigil_storage::SelectHints,
         m: &[vigil_model::Matcher],
     ) -> vigil_storage::Result<vigil_storage::SeriesSet> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.0.select(hints, m)
     }
 
@@ -386,6 +397,7 @@ impl vigil_storage::Querier for ChunkyQuerier<'_> {
         hints: &vigil_storage::SelectHints,
         m: &[vigil_model::Matcher],
     ) -> vigil_storage::Result<Vec<vigil_storage::LazySeries<'a>>> {
+        self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // The samples stand for chunks on disk: only the one handed out is charged.
         let unlimited =
             vigil_storage::SelectHints { budget: vigil_storage::SampleBudget::unlimited(), ..hints.clone() };
@@ -440,7 +452,7 @@ fn instant_selectors_give_the_same_answer_whatever_the_chunking() {
         series.iter().map(|(i, _)| [("__name__", "x"), ("i", i.as_str())]).collect();
     let defs: Vec<SeriesDef<'_>> = label_sets.iter().zip(&series).map(|(l, (_, p))| (&l[..], p.as_slice())).collect();
     let mem = storage(&defs);
-    let chunky = Chunky(storage(&defs));
+    let chunky = Chunky::new(storage(&defs));
     let engine = Engine::default();
     let opts = QueryOptions::default();
     for q in ["x", "timestamp(x)", "x offset 1m", "x offset -2m", "x @ 5000", "sum(x)", "x @ end()"] {
@@ -460,7 +472,7 @@ fn instant_selectors_are_charged_for_what_they_hold_not_for_what_they_read() {
     let names: Vec<String> = (0..50).map(|i| i.to_string()).collect();
     let label_sets: Vec<[(&str, &str); 2]> = names.iter().map(|i| [("__name__", "x"), ("i", i.as_str())]).collect();
     let defs: Vec<SeriesDef<'_>> = label_sets.iter().map(|l| (&l[..], pts.as_slice())).collect();
-    let chunky = Chunky(storage(&defs));
+    let chunky = Chunky::new(storage(&defs));
     let opts = QueryOptions::default();
     let run = |max_samples: usize, q: &str| {
         Engine::new(EngineOptions { max_samples, ..EngineOptions::default() })
@@ -473,6 +485,15 @@ fn instant_selectors_are_charged_for_what_they_hold_not_for_what_they_read() {
     }
     // What the answer itself holds still counts.
     assert_eq!(run(800, "x"), Err(Error::TooManySamples.to_string()));
+    // Range functions over a selector hold one series' range per thread, not every series':
+    // one select, where the whole raw range (20,000) would have split the grid many times.
+    for q in ["rate(x[5m])", "max_over_time(x[10m])", "sum(increase(x[5m]))"] {
+        let before = chunky.selects();
+        assert_eq!(run(4_000, q), run(usize::MAX, q), "{q}");
+        assert_eq!(chunky.selects() - before, 2, "{q}: one select per run");
+    }
+    // A single series whose range does not fit still splits the grid, and gives the same answer.
+    assert_eq!(run(300, "count_over_time(x{i=\"1\"}[1h])"), run(usize::MAX, "count_over_time(x{i=\"1\"}[1h])"));
 }
 
 #[test]

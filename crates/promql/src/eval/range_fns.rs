@@ -3,12 +3,13 @@
 
 use super::math::{Mean, kahan_inc, kahan_sum, quantile, variance};
 use super::parallel::{self, Interrupt};
-use super::selector::RangeSource;
+use super::selector::{RangeSource, drop_stale, storage_error};
 use super::{Ctx, Grid, RangeSeries, Series};
 use crate::{Error, Result};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
 use vigil_model::{Labels, Timestamp};
-use vigil_promql_syntax::Expr;
+use vigil_promql_syntax::{Expr, VectorSelector};
 
 /// A range function, resolved once before the step loop.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -139,24 +140,33 @@ impl Ctx<'_> {
             RangeFn::Smoothing => (0, Some(self.eval_scalar(&args[1], g)?), Some(self.eval_scalar(&args[2], g)?)),
             _ => (0, None, None),
         };
-        let src = self.range_source(&args[mat_idx], g)?;
-        if self.counter.counts_windows() {
-            self.count_windows(&src, g);
-        }
-        let stop = self.stop.clone();
-        let job = Job { f, src: &src, g, p0: p0.as_deref(), p1: p1.as_deref(), stop: &stop };
-        let work = src.series.iter().map(|s| s.ts.len()).sum::<usize>() + src.series.len() * g.n;
-        // Each output series is charged as it is made, so a call over many sparse series stops
-        // with at most one series per thread beyond the budget.
-        let charge = self.shared_charge();
-        let results = parallel::map_ordered(&src.series, work, Scratch::default, |scratch, s| {
-            stop.check("range function")?;
-            let (series, max_window) = job.run(s, scratch)?;
-            if let Some(s) = &series {
-                charge.add(s.cost())?;
+        let (p0, p1) = (p0.as_deref(), p1.as_deref());
+        let results = match args[mat_idx].unparen() {
+            // Statistics count every window over the whole range vector: those take the eager path.
+            Expr::MatrixSelector { vs, range_ms } if vs.extended.is_none() && !self.counter.counts_windows() => {
+                self.range_fn_series_by_series(f, vs, *range_ms, g, p0, p1)?
             }
-            Ok((series, max_window))
-        })?;
+            e => {
+                let src = self.range_source(e, g)?;
+                if self.counter.counts_windows() {
+                    self.count_windows(&src, g);
+                }
+                let stop = self.stop.clone();
+                let job = Job { f, src: &src, g, p0, p1, stop: &stop };
+                let work = src.series.iter().map(|s| s.ts.len()).sum::<usize>() + src.series.len() * g.n;
+                // Each output series is charged as it is made, so a call over many sparse series
+                // stops with at most one series per thread beyond the budget.
+                let charge = self.shared_charge();
+                parallel::map_ordered(&src.series, work, Scratch::default, |scratch, s| {
+                    stop.check("range function")?;
+                    let (series, max_window) = job.run(s, scratch)?;
+                    if let Some(s) = &series {
+                        charge.add(s.cost())?;
+                    }
+                    Ok((series, max_window))
+                })?
+            }
+        };
         let mut out = Vec::with_capacity(results.len());
         let mut held = 0;
         for (series, max_window) in results {
@@ -171,6 +181,73 @@ impl Ctx<'_> {
 }
 
 impl Ctx<'_> {
+    /// A range function over a matrix selector, one series at a time: each series' range is
+    /// decoded from its chunks, walked by the job and dropped before the next, so the call holds
+    /// one series' raw samples per thread instead of every series' (charged while held, chunk by
+    /// chunk before it is appended).
+    fn range_fn_series_by_series(
+        &mut self,
+        f: RangeFn,
+        vs: &VectorSelector,
+        range_ms: i64,
+        g: &Grid,
+        p0: Option<&[f64]>,
+        p1: Option<&[f64]>,
+    ) -> Result<Vec<(Option<Series>, usize)>> {
+        let at = self.resolve_at(vs.at);
+        let first_end = at.unwrap_or(g.start) - vs.offset_ms;
+        let last_end = at.unwrap_or(g.end()) - vs.offset_ms;
+        let set = self.select_lazy(vs, first_end - range_ms + 1, last_end).inspect_err(|e| {
+            self.select_over_budget |= matches!(e, Error::TooManySamples);
+        })?;
+        let src = RangeSource { series: Vec::new(), range_ms, offset_ms: vs.offset_ms, at };
+        let stop = self.stop.clone();
+        let job = Job { f, src: &src, g, p0, p1, stop: &stop };
+        // Samples are not known before decoding: estimate a few chunks' worth per series.
+        let work = set.len() * (g.n + 256);
+        let charge = self.shared_charge();
+        // Set when the raw samples of the series in flight did not fit, so that evaluating
+        // halves of the grid can help (see `eval_range_fn`).
+        let input_over = AtomicBool::new(false);
+        let results = parallel::map_owned(set, work, Scratch::default, |scratch, s| {
+            stop.check("range function")?;
+            let mut chunks = s.chunks;
+            let (mut ts, mut vals) = (Vec::new(), Vec::new());
+            let mut held = 0;
+            let decoded = loop {
+                match chunks.next_chunk(&mut scratch.chunk) {
+                    Ok(true) => {}
+                    Ok(false) => break Ok(()),
+                    Err(e) => break Err(storage_error(&stop, e)),
+                }
+                let n = scratch.chunk.len();
+                if let Err(e) = charge.add(n) {
+                    input_over.store(true, Ordering::Relaxed);
+                    break Err(e);
+                }
+                held += n;
+                ts.extend_from_slice(&scratch.chunk.timestamps);
+                vals.extend_from_slice(&scratch.chunk.values);
+            };
+            drop(chunks);
+            let result = decoded.and_then(|()| {
+                drop_stale(&mut ts, &mut vals);
+                let rs = RangeSeries { labels: s.labels, drop_name: false, ts, vals };
+                job.run(&rs, scratch)
+            });
+            charge.release(held);
+            let (series, max_window) = result?;
+            if let Some(s) = &series {
+                charge.add(s.cost())?;
+            }
+            Ok((series, max_window))
+        });
+        if input_over.load(Ordering::Relaxed) {
+            self.select_over_budget = true;
+        }
+        results
+    }
+
     /// Adds the samples inside every step's window to the query statistics: two pointers per
     /// series, walked only when statistics or the query log ask for it.
     fn count_windows(&mut self, src: &RangeSource, g: &Grid) {
@@ -206,6 +283,8 @@ impl Ctx<'_> {
 /// Per-thread scratch space of [`Job::run`].
 #[derive(Default)]
 struct Scratch {
+    /// The chunk being read by series-by-series evaluation.
+    chunk: vigil_storage::Samples,
     resets: Vec<u32>,
     vals: Vec<f64>,
     deque: VecDeque<usize>,

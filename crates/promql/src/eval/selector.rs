@@ -32,6 +32,20 @@ impl RangeSource {
     }
 }
 
+impl<'a> Ctx<'a> {
+    /// The series of `vs` with samples in `[mint, maxt]`, to be decoded chunk by chunk.
+    pub(crate) fn select_lazy(
+        &self,
+        vs: &VectorSelector,
+        mint: Timestamp,
+        maxt: Timestamp,
+    ) -> Result<Vec<vigil_storage::LazySeries<'a>>> {
+        let hints = self.hints(mint, maxt);
+        let querier: &'a dyn vigil_storage::Querier = self.querier;
+        querier.select_lazy(&hints, &vs.matchers).map_err(|e| storage_error(&self.stop, e))
+    }
+}
+
 impl Ctx<'_> {
     /// The samples of `vs` in `[mint, maxt]`, decoded at once (range vectors keep them all).
     pub(crate) fn select(
@@ -212,7 +226,7 @@ impl Ctx<'_> {
 }
 
 /// Removes stale markers from parallel sample arrays, keeping order.
-fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>) {
+pub(crate) fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>) {
     let Some(first) = vals.iter().position(|&v| is_stale_nan(v)) else { return };
     let mut w = first;
     for r in first + 1..vals.len() {
@@ -228,7 +242,7 @@ fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>) {
 
 /// The engine's error for a storage error; a cancelled read says why through the engine's own
 /// check (timeout or cancellation).
-fn storage_error(stop: &parallel::Interrupt, e: vigil_storage::Error) -> Error {
+pub(crate) fn storage_error(stop: &parallel::Interrupt, e: vigil_storage::Error) -> Error {
     match e {
         vigil_storage::Error::TooManySamples => Error::TooManySamples,
         vigil_storage::Error::Cancelled => stop.check("selector").err().unwrap_or(Error::Canceled("selector")),
