@@ -61,7 +61,7 @@ impl Matcher {
                 // An alternation of literals (Grafana's multi-value variables) needs no
                 // automaton: compiling one of 100k values would cost seconds and 100+ MB.
                 Some(set) => (None, Some(set)),
-                None => (Some(compile_anchored(&value)?), None),
+                None => (Some(compile_bounded(&value)?), None),
             },
             _ => (None, None),
         };
@@ -116,13 +116,14 @@ impl std::fmt::Display for Matcher {
     }
 }
 
-/// Longest pattern compiled into an automaton. Parsing a regex takes about 300 bytes of memory
-/// per byte of pattern before any size limit of the compiled program applies, so a 1 MB
-/// pattern would cost 300 MB; alternations of literals of any length are matched without one.
+/// Longest matcher pattern compiled into an automaton. Parsing a regex takes about 300 bytes of
+/// memory per byte of pattern before any size limit of the compiled program applies, so a 1 MB
+/// pattern in a query would cost 300 MB; alternations of literals of any length are matched
+/// without one. Relabeling regexes come from the operator's configuration and are not capped.
 pub const MAX_COMPILED_REGEX_LEN: usize = 64 * 1024;
 
-/// Compiles `pattern` anchored as `^(?s:pattern)$`, like Prometheus 3.
-pub fn compile_anchored(pattern: &str) -> Result<Regex> {
+/// [`compile_anchored`] for patterns from queries, refused over [`MAX_COMPILED_REGEX_LEN`].
+fn compile_bounded(pattern: &str) -> Result<Regex> {
     if pattern.len() > MAX_COMPILED_REGEX_LEN {
         return Err(Error::Regex {
             regex: pattern.chars().take(64).collect::<String>() + "…",
@@ -132,6 +133,11 @@ pub fn compile_anchored(pattern: &str) -> Result<Regex> {
             ),
         });
     }
+    compile_anchored(pattern)
+}
+
+/// Compiles `pattern` anchored as `^(?s:pattern)$`, like Prometheus 3.
+pub fn compile_anchored(pattern: &str) -> Result<Regex> {
     Regex::new(&format!("^(?s:{pattern})$"))
         .map_err(|e| Error::Regex { regex: pattern.to_owned(), message: e.to_string() })
 }
