@@ -7,7 +7,7 @@ use super::selector::{RangeSource, drop_stale, storage_error};
 use super::{Ctx, Grid, RangeSeries, Series};
 use crate::{Error, Result};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use vigil_model::{Labels, Timestamp};
 use vigil_promql_syntax::{Expr, VectorSelector};
 
@@ -142,8 +142,7 @@ impl Ctx<'_> {
         };
         let (p0, p1) = (p0.as_deref(), p1.as_deref());
         let results = match args[mat_idx].unparen() {
-            // Statistics count every window over the whole range vector: those take the eager path.
-            Expr::MatrixSelector { vs, range_ms } if vs.extended.is_none() && !self.counter.counts_windows() => {
+            Expr::MatrixSelector { vs, range_ms } if vs.extended.is_none() => {
                 self.range_fn_series_by_series(f, vs, *range_ms, g, p0, p1)?
             }
             e => {
@@ -209,6 +208,10 @@ impl Ctx<'_> {
         // Set when the raw samples of the series in flight did not fit, so that evaluating
         // halves of the grid can help (see `eval_range_fn`).
         let input_over = AtomicBool::new(false);
+        // Window statistics (`stats=all`, the query log), counted as each series passes.
+        let counting = self.counter.counts_windows();
+        let per_step = if counting { self.counter.steps_mut().map(|_| WindowCounts::new(g.n)) } else { None };
+        let total = AtomicU64::new(0);
         let results = parallel::map_owned(set, work, Scratch::default, |scratch, s| {
             stop.check("range function")?;
             let mut chunks = s.chunks;
@@ -232,6 +235,9 @@ impl Ctx<'_> {
             drop(chunks);
             let result = decoded.and_then(|()| {
                 drop_stale(&mut ts, &mut vals);
+                if counting {
+                    total.fetch_add(window_counts(&ts, &src, g, per_step.as_ref()), Ordering::Relaxed);
+                }
                 let rs = RangeSeries { labels: s.labels, drop_name: false, ts, vals };
                 job.run(&rs, scratch)
             });
@@ -245,39 +251,66 @@ impl Ctx<'_> {
         if input_over.load(Ordering::Relaxed) {
             self.select_over_budget = true;
         }
+        // A failed attempt counts nothing: the halves of a split grid count their own windows.
+        if counting && results.is_ok() {
+            self.add_window_counts(total.into_inner(), per_step);
+        }
         results
     }
 
     /// Adds the samples inside every step's window to the query statistics: two pointers per
     /// series, walked only when statistics or the query log ask for it.
     fn count_windows(&mut self, src: &RangeSource, g: &Grid) {
-        let mut per_step = self.counter.steps_mut().map(|_| vec![0u64; g.n]);
+        let per_step = self.counter.steps_mut().map(|_| WindowCounts::new(g.n));
         let mut total = 0u64;
         for s in &src.series {
-            let (mut lo, mut hi) = (0, 0);
-            for k in 0..g.n {
-                let end = src.window_end(g.ts(k));
-                let start = end - src.range_ms;
-                // Windows move forward with the steps unless `@` pins them; both pointers only
-                // advance, so a pinned window is found at the first step and kept.
-                while hi < s.ts.len() && s.ts[hi] <= end {
-                    hi += 1;
-                }
-                while lo < hi && s.ts[lo] <= start {
-                    lo += 1;
-                }
-                let n = (hi - lo) as u64;
-                total += n;
-                if let Some(p) = per_step.as_mut() {
-                    p[k] += n;
-                }
-            }
+            total += window_counts(&s.ts, src, g, per_step.as_ref());
         }
+        self.add_window_counts(total, per_step);
+    }
+
+    fn add_window_counts(&mut self, total: u64, per_step: Option<WindowCounts>) {
         self.counter.add_total(total);
         if let (Some(p), Some(steps)) = (per_step, self.counter.steps_mut()) {
-            steps.iter_mut().zip(p).for_each(|(a, b)| *a += b);
+            steps.iter_mut().zip(p.0).for_each(|(a, b)| *a += b.into_inner());
         }
     }
+}
+
+/// Per-step window sample counts, added to from worker threads.
+struct WindowCounts(Vec<AtomicU64>);
+
+impl WindowCounts {
+    fn new(n: usize) -> Self {
+        Self((0..n).map(|_| AtomicU64::new(0)).collect())
+    }
+}
+
+/// The samples in every step's window of one series' sorted timestamps `ts`, in total, also
+/// added per step to `per_step`.
+fn window_counts(ts: &[Timestamp], src: &RangeSource, g: &Grid, per_step: Option<&WindowCounts>) -> u64 {
+    let (mut lo, mut hi) = (0, 0);
+    let mut total = 0;
+    for k in 0..g.n {
+        let end = src.window_end(g.ts(k));
+        let start = end - src.range_ms;
+        // Windows move forward with the steps unless `@` pins them; both pointers only advance,
+        // so a pinned window is found at the first step and kept.
+        while hi < ts.len() && ts[hi] <= end {
+            hi += 1;
+        }
+        while lo < hi && ts[lo] <= start {
+            lo += 1;
+        }
+        let n = (hi - lo) as u64;
+        total += n;
+        if let Some(p) = per_step
+            && n > 0
+        {
+            p.0[k].fetch_add(n, Ordering::Relaxed);
+        }
+    }
+    total
 }
 
 /// Per-thread scratch space of [`Job::run`].
