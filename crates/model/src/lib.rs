@@ -31,6 +31,6 @@ mod target;
 
 pub use error::{Error, Result};
 pub use labels::{Label, Labels, LabelsBuilder, METRIC_NAME};
-pub use matcher::{MatchOp, Matcher};
+pub use matcher::{MatchOp, Matcher, compile_anchored};
 pub use sample::{STALE_NAN, STALE_NAN_BITS, Sample, Timestamp, is_stale_nan};
 pub use target::TargetGroup;

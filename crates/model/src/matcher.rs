@@ -136,9 +136,17 @@ fn compile_bounded(pattern: &str) -> Result<Regex> {
     compile_anchored(pattern)
 }
 
+/// Cache capacity of each regex's lazy DFA, allocated as it fills. At the regex crate's default
+/// (2 MB) a keep-list of 5,000 alternatives with an optional group each cannot fit its DFA and
+/// falls back to a slower engine: 70 s for the first match, 0.6 s for each after; at 4 MB and up
+/// it matches in 2 ms then under 1 µs (release build, measured here).
+const DFA_CACHE_LIMIT: usize = 8 << 20;
+
 /// Compiles `pattern` anchored as `^(?s:pattern)$`, like Prometheus 3.
 pub fn compile_anchored(pattern: &str) -> Result<Regex> {
-    Regex::new(&format!("^(?s:{pattern})$"))
+    regex::RegexBuilder::new(&format!("^(?s:{pattern})$"))
+        .dfa_size_limit(DFA_CACHE_LIMIT)
+        .build()
         .map_err(|e| Error::Regex { regex: pattern.to_owned(), message: e.to_string() })
 }
 

@@ -322,8 +322,13 @@ fn trim_zeros(d: &[u8]) -> &[u8] {
 }
 
 fn regex_anchored(p: &str) -> Result<regex::Regex> {
-    regex::Regex::new(&format!("^(?s:{p})$"))
-        .map_err(|e| Error::Execution(format!("invalid regular expression in label_replace(): {p}: {e}")))
+    vigil_model::compile_anchored(p).map_err(|e| {
+        let e = match e {
+            vigil_model::Error::Regex { message, .. } => message,
+            other => other.to_string(),
+        };
+        Error::Execution(format!("invalid regular expression in label_replace(): {p}: {e}"))
+    })
 }
 
 fn valid_label_name(n: &str) -> bool {
