@@ -24,7 +24,7 @@ mod iter;
 mod memory;
 mod series;
 
-pub use budget::{Cancel, HeldChunk, SampleBudget};
+pub use budget::{Cancel, CancelEvery, HeldChunk, SampleBudget};
 pub use error::{Error, Result};
 pub use iter::{
     ChunkIterator, ChunkSamples, InMemoryChunks, LazySeries, MergeIterator, Point, SampleIterator, SamplesIterator,
@@ -103,6 +103,16 @@ pub struct LabelHints {
     /// Checked periodically while series and postings are visited; a cancelled call fails with
     /// [`Error::Cancelled`].
     pub cancel: Cancel,
+}
+
+impl LabelHints {
+    /// The first `limit` of the sorted `items` (all of them for 0).
+    pub fn cut(&self, mut items: Vec<String>) -> Vec<String> {
+        if self.limit > 0 {
+            items.truncate(self.limit);
+        }
+        items
+    }
 }
 
 /// Read access to a consistent view of the storage over a fixed time range.

@@ -2,7 +2,7 @@
 //! scans, no WAL, no limits.
 
 use crate::{Appendable, Appender, Error, LabelHints, Querier, Queryable, Result, SelectHints, SeriesRef, SeriesSet};
-use crate::{Cancel, Samples, Series};
+use crate::{CancelEvery, Samples, Series};
 use parking_lot::RwLock;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -123,19 +123,21 @@ impl Querier for MemQuerier {
 
     fn label_names(&self, hints: &LabelHints, matchers: &[Matcher]) -> Result<Vec<String>> {
         let mut names = std::collections::BTreeSet::new();
-        for (i, (labels, s)) in self.snapshot.iter().enumerate() {
-            check_every(&hints.cancel, i)?;
+        let mut every = CancelEvery::new(&hints.cancel);
+        for (labels, s) in &self.snapshot {
+            every.tick(1)?;
             if has_samples_in(s, self.mint, self.maxt) && matches_all(labels, matchers) {
                 names.extend(labels.iter().map(|l| l.name.clone()));
             }
         }
-        Ok(first(names, hints.limit))
+        Ok(hints.cut(names.into_iter().collect()))
     }
 
     fn label_values(&self, hints: &LabelHints, name: &str, matchers: &[Matcher]) -> Result<Vec<String>> {
         let mut values = std::collections::BTreeSet::new();
-        for (i, (labels, s)) in self.snapshot.iter().enumerate() {
-            check_every(&hints.cancel, i)?;
+        let mut every = CancelEvery::new(&hints.cancel);
+        for (labels, s) in &self.snapshot {
+            every.tick(1)?;
             if has_samples_in(s, self.mint, self.maxt)
                 && matches_all(labels, matchers)
                 && let Some(v) = labels.get(name)
@@ -143,22 +145,8 @@ impl Querier for MemQuerier {
                 values.insert(v.to_owned());
             }
         }
-        Ok(first(values, hints.limit))
+        Ok(hints.cut(values.into_iter().collect()))
     }
-}
-
-/// Label queries check their cancellation once per this many series.
-const CANCEL_EVERY: usize = 1024;
-
-/// Checks `cancel` at the `i`-th series visited if it is due.
-fn check_every(cancel: &Cancel, i: usize) -> Result<()> {
-    if i.is_multiple_of(CANCEL_EVERY) { cancel.check() } else { Ok(()) }
-}
-
-/// The first `limit` strings of `set` in order (all of them for 0).
-fn first(set: std::collections::BTreeSet<String>, limit: usize) -> Vec<String> {
-    let n = if limit == 0 { usize::MAX } else { limit };
-    set.into_iter().take(n).collect()
 }
 
 fn has_samples_in(s: &Samples, mint: Timestamp, maxt: Timestamp) -> bool {
@@ -169,6 +157,7 @@ fn has_samples_in(s: &Samples, mint: Timestamp, maxt: Timestamp) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Cancel;
     use std::sync::atomic::AtomicBool;
 
     #[test]

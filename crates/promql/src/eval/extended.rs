@@ -99,7 +99,7 @@ impl Ctx<'_> {
                     _ => p.vs[a],
                 };
             }
-            if s.points() > 0 {
+            if !s.is_empty() {
                 self.add_samples(s.cost())?;
                 out.push(s);
             }
@@ -142,7 +142,7 @@ impl Ctx<'_> {
                     s.vals[k] = if name == "rate" { v / range_s } else { v };
                 }
             }
-            if s.points() > 0 {
+            if !s.is_empty() {
                 self.add_samples(s.cost())?;
                 out.push(s);
             }

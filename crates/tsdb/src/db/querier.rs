@@ -72,19 +72,11 @@ impl Querier for DbQuerier<'_> {
 
     fn label_names(&self, hints: &LabelHints, matchers: &[Matcher]) -> Result<Vec<String>> {
         let ids = self.scope(matchers, &hints.cancel)?;
-        Ok(first(self.head.label_names(Some(&ids), &hints.cancel)?, hints.limit))
+        Ok(hints.cut(self.head.label_names(Some(&ids), &hints.cancel)?))
     }
 
     fn label_values(&self, hints: &LabelHints, name: &str, matchers: &[Matcher]) -> Result<Vec<String>> {
         let ids = self.scope(matchers, &hints.cancel)?;
-        Ok(first(self.head.label_values(name, Some(&ids), &hints.cancel)?, hints.limit))
+        Ok(hints.cut(self.head.label_values(name, Some(&ids), &hints.cancel)?))
     }
-}
-
-/// The first `limit` of the sorted `items` (all of them for 0).
-fn first(mut items: Vec<String>, limit: usize) -> Vec<String> {
-    if limit > 0 {
-        items.truncate(limit);
-    }
-    items
 }

@@ -8,7 +8,7 @@ use crate::wal::checkpoint::CheckpointWriter;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use vigil_model::{Labels, METRIC_NAME, Matcher, Timestamp};
-use vigil_storage::{Cancel, SampleBudget, Samples, Series, SeriesSet};
+use vigil_storage::{Cancel, CancelEvery, SampleBudget, Samples, Series, SeriesSet};
 
 /// What is copied out of a shard under its lock for one series.
 pub(super) struct Snap {
@@ -82,35 +82,6 @@ pub struct ReadLimits<'a> {
     pub cancel: &'a Cancel,
     /// Incremented per decoded chunk.
     pub decoded: &'a AtomicU64,
-}
-
-/// Label queries and index-only selects check their cancellation once per this many series or
-/// postings visited.
-const CANCEL_EVERY: usize = 1024;
-
-/// Counts the work of a walk over series or postings and checks a cancellation token once per
-/// [`CANCEL_EVERY`] units of it.
-struct CancelEvery<'a> {
-    cancel: &'a Cancel,
-    /// Units left before the next check.
-    due: usize,
-}
-
-impl<'a> CancelEvery<'a> {
-    fn new(cancel: &'a Cancel) -> Self {
-        Self { cancel, due: CANCEL_EVERY }
-    }
-
-    /// Records `n` more units of work; fails with the token's error when a check is due and the
-    /// token has fired.
-    fn tick(&mut self, n: usize) -> Result<()> {
-        if n < self.due {
-            self.due -= n;
-            return Ok(());
-        }
-        self.due = CANCEL_EVERY;
-        Ok(self.cancel.check()?)
-    }
 }
 
 /// Whether decoding is worth spreading over threads (roughly 50k samples or more).
