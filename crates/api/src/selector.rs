@@ -212,12 +212,20 @@ pub fn parse_selector(src: &str) -> Result<Vec<Matcher>, String> {
     }
 }
 
-/// Parses every `match[]` value; each must select something non-empty, as in Prometheus.
+/// Parses every `match[]` value; each must select something non-empty, as in Prometheus. All of
+/// them together hold at most as many regex matchers as one query may
+/// ([`vigil_promql_syntax::DEFAULT_MAX_REGEX_MATCHERS`]): each is compiled here.
 pub fn parse_match_params(values: &[&str]) -> Result<Vec<Vec<Matcher>>, crate::Error> {
+    let max = vigil_promql_syntax::DEFAULT_MAX_REGEX_MATCHERS;
+    let mut regexes = 0usize;
     values
         .iter()
         .map(|v| {
             let ms = parse_selector(v).map_err(|m| crate::Error::param("match[]", m))?;
+            regexes += ms.iter().filter(|m| matches!(m.op, MatchOp::Regex | MatchOp::NotRegex)).count();
+            if regexes > max {
+                return Err(crate::Error::param("match[]", format!("too many regex matchers (more than {max})")));
+            }
             if ms.iter().all(Matcher::matches_empty) {
                 return Err(crate::Error::param("match[]", "match[] must contain at least one non-empty matcher"));
             }
