@@ -45,7 +45,6 @@ pub use error::{Error, ErrorType, Result, error_response};
 pub use metrics::ApiMetrics;
 pub use params::{MAX_TIME, MIN_TIME, parse_duration, parse_time};
 pub use query_log::QueryLogFile;
-pub use selector::parse_selector;
 pub use sources::{
     BuildInfo, DroppedTargetInfo, HeadStats, MetricMetadata, NameCount, TargetHealth, TargetInfo, TargetsSource,
     TsdbStats, TsdbStatsSource,

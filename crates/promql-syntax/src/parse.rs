@@ -106,17 +106,30 @@ pub fn parse(query: &str) -> Result<Expr> {
 
 /// Parses and type-checks `query`.
 pub fn parse_with(query: &str, opts: &ParseOptions) -> Result<Expr> {
+    check_shape(query, opts)?;
+    parser::parse_query(query, opts.max_depth, opts.features)
+}
+
+/// Parses a bare series selector (`up{job="api"}`, `{"my.metric", a=~"b.*"}`) into its matchers,
+/// the metric name as a `__name__` matcher first: what `match[]` parameters take. Lengths and
+/// regex matchers are bounded by `opts` as for a query.
+pub fn parse_metric_selector(selector: &str, opts: &ParseOptions) -> Result<Vec<vigil_model::Matcher>> {
+    check_shape(selector, opts)?;
+    parser::parse_metric_selector(selector)
+}
+
+/// The length cap, then a linear scan whose bracket and operator counts bound every recursive
+/// walk after it.
+fn check_shape(query: &str, opts: &ParseOptions) -> Result<()> {
     if query.len() > opts.max_query_len {
         return Err(Error::TooLong { len: query.len(), max: opts.max_query_len });
     }
-    // A linear scan first: brackets and operator counts bound every recursive walk after it.
     let limits = nesting::Limits {
         max_depth: opts.max_depth,
         max_binary_ops: opts.max_binary_ops,
         max_regex_matchers: opts.max_regex_matchers,
     };
-    nesting::check(query, &limits)?;
-    parser::parse_query(query, opts.max_depth, opts.features)
+    nesting::check(query, &limits)
 }
 
 /// Pretty-prints `query` the way `/api/v1/format_query` does: parsed (and so validated) by

@@ -64,6 +64,33 @@ pub(crate) fn parse_query(query: &str, max_depth: usize, features: Features) -> 
     Ok(e)
 }
 
+/// Parses a bare series selector (`up{job="api"}`, `{"my.metric"}`), as the `match[]` parameters
+/// of the series, label and federation endpoints take: no offset, `@`, range or operator.
+/// Any name is a metric name here, keywords and function names included, as in Prometheus.
+/// Whether some matcher selects anything is left to the caller, which words that error itself.
+pub(crate) fn parse_metric_selector(query: &str) -> Result<Vec<Matcher>> {
+    let tokens = tokenize(query).map_err(|(o, m)| Error::at(query, o, m))?;
+    let mut p = Parser { query, tokens, pos: 0, max_depth: 0, features: Features::default() };
+    let mut matchers = match p.peek().clone() {
+        T::Ident(name) => {
+            p.bump();
+            let mut ms = if p.peek() == &T::LBrace { p.matchers(Some(&name))? } else { Vec::new() };
+            ms.insert(0, Matcher::equal(vigil_model::METRIC_NAME, name));
+            ms
+        }
+        T::LBrace => p.matchers(None)?,
+        _ => return Err(p.unexpected("")),
+    };
+    if p.peek() != &T::Eof {
+        return Err(p.unexpected(""));
+    }
+    // `{"my.metric", a="b"}`: the bare name first, as a written name is.
+    if let Some(i) = matchers.iter().position(|m| m.name == vigil_model::METRIC_NAME && m.op == MatchOp::Equal) {
+        matchers[..=i].rotate_right(1);
+    }
+    Ok(matchers)
+}
+
 fn precedence(op: BinaryOp) -> u8 {
     match op {
         BinaryOp::Or => 1,
@@ -97,6 +124,9 @@ impl<'q> Parser<'q> {
     }
 
     fn unexpected(&self, context: &str) -> Error {
+        if context.starts_with("label matching") && self.peek() == &T::Eof {
+            return self.err(self.offset(), "unexpected end of input inside braces");
+        }
         let what = self.peek().describe();
         if context.is_empty() {
             self.err(self.offset(), format!("unexpected {what}"))
@@ -644,7 +674,7 @@ impl<'q> Parser<'q> {
                 }
                 _ => {
                     self.pos -= 1;
-                    return Err(self.unexpected("label matching"));
+                    return Err(self.unexpected("label matching, expected identifier or \"}\""));
                 }
             };
             let op = match self.bump() {
@@ -654,14 +684,14 @@ impl<'q> Parser<'q> {
                 T::RegexNoMatch => MatchOp::NotRegex,
                 _ => {
                     self.pos -= 1;
-                    return Err(self.unexpected("label matching"));
+                    return Err(self.unexpected("label matching, expected label matching operator"));
                 }
             };
             let value = match self.bump() {
                 T::Str(s) => s,
                 _ => {
                     self.pos -= 1;
-                    return Err(self.unexpected("label matching"));
+                    return Err(self.unexpected("label matching, expected string"));
                 }
             };
             out.push(Matcher::new(op, label, value).map_err(|e| self.err(at, e.to_string()))?);
@@ -670,7 +700,7 @@ impl<'q> Parser<'q> {
                     self.bump();
                 }
                 T::RBrace => {}
-                _ => return Err(self.unexpected("label matching")),
+                _ => return Err(self.unexpected("label matching, expected \",\" or \"}\"")),
             }
         }
     }

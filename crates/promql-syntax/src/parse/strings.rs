@@ -1,7 +1,8 @@
 //! String literals: `"..."` and `'...'` with Go escapes, and raw `` `...` `` strings.
 
 /// Scans the string literal starting at `s[0]` (a quote) and returns its decoded value and its
-/// length in bytes. `Err((offset, message))` points at the offending byte, relative to `s`.
+/// length in bytes. `Err((offset, message))` is relative to `s` and, as in Prometheus, points at
+/// the opening quote whatever is wrong inside.
 pub(crate) fn scan_string(s: &str) -> Result<(String, usize), (usize, String)> {
     let mut chars = s.char_indices();
     let Some((_, quote)) = chars.next() else {
@@ -15,12 +16,12 @@ pub(crate) fn scan_string(s: &str) -> Result<(String, usize), (usize, String)> {
             }
             out.push(c);
         }
-        return Err((s.len(), "unterminated raw string".to_string()));
+        return Err((0, "unterminated raw string".to_string()));
     }
     while let Some((i, c)) = chars.next() {
         match c {
             c if c == quote => return Ok((out, i + 1)),
-            '\n' => return Err((i, "unterminated quoted string".to_string())),
+            '\n' => return Err((0, "unterminated quoted string".to_string())),
             '\\' => {
                 let Some((j, e)) = chars.next() else { break };
                 let simple = match e {
@@ -44,26 +45,28 @@ pub(crate) fn scan_string(s: &str) -> Result<(String, usize), (usize, String)> {
                     'u' => (4, 16),
                     'U' => (8, 16),
                     '0'..='7' => (3, 8),
-                    _ => return Err((j, "unknown escape sequence".to_string())),
+                    c => return Err((0, format!("unknown escape sequence {}", go_rune(c)))),
                 };
                 let start = if radix == 8 { j } else { j + 1 };
                 let end = start + digits;
-                let Some(text) = s.get(start..end) else {
-                    return Err((j, "unterminated escape sequence".to_string()));
-                };
+                let text = s.get(start..end).unwrap_or("");
                 let Ok(value) = u32::from_str_radix(text, radix) else {
-                    return Err((j, "illegal character in escape sequence".to_string()));
+                    let bad = s[start..].chars().take(digits).find(|c| !c.is_digit(radix));
+                    return Err(match bad {
+                        Some(c) => (0, format!("illegal character {} in escape sequence", go_rune(c))),
+                        None => (0, "escape sequence not terminated".to_string()),
+                    });
                 };
                 if e == 'x' || radix == 8 {
                     if value > 255 {
-                        return Err((j, "escape sequence is an invalid Unicode code point".to_string()));
+                        return Err((0, "escape sequence is an invalid Unicode code point".to_string()));
                     }
                     // Go's byte escapes; bytes above 0x7f are kept as the matching code point.
                     out.push(char::from(value as u8));
                 } else {
                     match char::from_u32(value) {
                         Some(c) => out.push(c),
-                        None => return Err((j, "escape sequence is an invalid Unicode code point".to_string())),
+                        None => return Err((0, "escape sequence is an invalid Unicode code point".to_string())),
                     }
                 }
                 // Skip the digits already consumed from `text` (one of them is `e` for octal).
@@ -75,7 +78,12 @@ pub(crate) fn scan_string(s: &str) -> Result<(String, usize), (usize, String)> {
             c => out.push(c),
         }
     }
-    Err((s.len(), "unterminated quoted string".to_string()))
+    Err((0, "unterminated quoted string".to_string()))
+}
+
+/// A character as Go's `%#U` prints it in Prometheus' messages: `U+0071 'q'`.
+fn go_rune(c: char) -> String {
+    format!("U+{:04X} '{c}'", u32::from(c))
 }
 
 #[cfg(test)]

@@ -79,6 +79,8 @@ impl TokenKind {
     /// How Prometheus names the token in `unexpected <token>` messages.
     pub(crate) fn describe(&self) -> String {
         match self {
+            // Prometheus' lexer makes these keywords tokens of their own, named in angle brackets.
+            TokenKind::Ident(s) if is_keyword(s) => format!("<{}>", s.to_ascii_lowercase()),
             TokenKind::Ident(s) => format!("identifier {s:?}"),
             TokenKind::Number(_) => "number".to_string(),
             TokenKind::Duration(_) => "duration".to_string(),
@@ -110,4 +112,10 @@ impl TokenKind {
             TokenKind::Eof => "end of input".to_string(),
         }
     }
+}
+
+/// Words Prometheus' lexer always reads as keywords (outside braces), whatever the context.
+fn is_keyword(word: &str) -> bool {
+    const KEYWORDS: [&str; 8] = ["bool", "by", "group_left", "group_right", "ignoring", "offset", "on", "without"];
+    KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(word))
 }

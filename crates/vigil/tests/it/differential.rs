@@ -211,6 +211,13 @@ fn vigil_agrees_with_prometheus_2_42() {
         }
     }
     window_edge_difference(&v, &p, last_api - 2000, &mut check);
+    for (what, vigil_answer, prom_answer) in series_endpoint_answers(&v, &p, t) {
+        if vigil_answer == prom_answer {
+            passed += 1;
+        } else {
+            failures.push(format!("{what}:\n    vigil: {vigil_answer}\n    prometheus: {prom_answer}"));
+        }
+    }
 
     eprintln!("differential: {passed} passed, {} failed (evaluation time {})", failures.len(), secs(t));
     for e in cases::EXCEPTIONS {
@@ -244,4 +251,41 @@ fn window_edge_difference(v: &str, p: &str, t_edge: i64, check: &mut impl FnMut(
         other => panic!("{q} at a sample time: {other:?}"),
     };
     check(format!("window edge {q} @{} (vigil counts 5)", secs(t_edge)), vigil_data, fives, 0.0, false);
+}
+
+/// `match[]` values of `/api/v1/series`, good and bad: the same series, or the same error text.
+const SERIES_SELECTORS: &[&str] = &[
+    "up",
+    "{job=\"worker\"}",
+    "http_requests_total{code=~\"2..\", job='api'}",
+    "up{job=\"api\",}",
+    "sum",
+    "up{",
+    "rate(x[5m])",
+    "up offset 5m",
+    "up[5m]",
+    "up{a=}",
+    "up{a}",
+    "up{a=\"b\" c=\"d\"}",
+    "{a=\"x}",
+    "{a=\"\\q\"}",
+    "{a=\"\\xZZ\"}",
+    "",
+    "{a=~\".*\"}",
+    "{a!~`x`}",
+    "{}",
+];
+
+/// Each of [`SERIES_SELECTORS`] asked of both servers over the 10 s before `t`: the answer with
+/// its series sorted (the API leaves their order open).
+fn series_endpoint_answers(v: &str, p: &str, t: i64) -> Vec<(String, serde_json::Value, serde_json::Value)> {
+    let ask = |base: &str, sel: &str| {
+        let (start, end) = (secs(t - 10_000), secs(t));
+        let mut body = api_get(base, "/api/v1/series", &[("match[]", sel), ("start", &start), ("end", &end)]);
+        if let Some(series) = body["data"].as_array_mut() {
+            series.sort_by_key(|s| s.to_string());
+        }
+        body
+    };
+    SERIES_SELECTORS.iter().map(|sel| (format!("series match[]={sel}"), ask(v, sel), ask(p, sel))).collect()
 }

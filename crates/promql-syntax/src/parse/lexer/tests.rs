@@ -39,5 +39,5 @@ fn operators_and_identifiers() {
     check("{\"my.metric\"}", r#"LBrace@0 Str("my.metric")@1 RBrace@12"#);
     check("a ! b", "ERR 2: unexpected character after '!':  ");
     check("a $ b", "ERR 2: unexpected character: '$'");
-    check("\"ü", "ERR 3: unterminated quoted string");
+    check("\"ü", "ERR 0: unterminated quoted string");
 }
