@@ -334,6 +334,26 @@ fn oversized_bodies_and_slow_clients_do_not_take_the_server_down() {
     assert!(started.elapsed() < Duration::from_secs(5), "12 MB body took {:?}", started.elapsed());
     assert_serving(&server, "a 12 MB body");
 
+    // Request lines and headers past the HTTP layer's limits get a status, not a dropped
+    // connection: 414 for a URI over 64 KiB, 431 for a head over the read buffer.
+    for (what, head, status) in [
+        ("a 70 KB URI", format!("GET /api/v1/query?query={} HTTP/1.1\r\nHost: x\r\n", "1%2B".repeat(17_500)), 414),
+        (
+            "a 500 KB header",
+            format!("GET /api/v1/query?query=up HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n", "a".repeat(500_000)),
+            431,
+        ),
+    ] {
+        let mut s = TcpStream::connect(&addr).expect("connect");
+        s.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        let _ = s.write_all(format!("{head}Connection: close\r\n\r\n").as_bytes());
+        let mut answer = Vec::new();
+        let _ = s.read_to_end(&mut answer);
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with(&format!("HTTP/1.1 {status} ")), "{what}: {:?}", &answer[..answer.len().min(200)]);
+        assert_serving(&server, what);
+    }
+
     // Slow clients: many connections that send half a request and then stall, plus one that
     // trickles a byte at a time. Others are still served meanwhile.
     let mut stalled = Vec::new();
