@@ -147,7 +147,19 @@ pub fn compile_anchored(pattern: &str) -> Result<Regex> {
     regex::RegexBuilder::new(&format!("^(?s:{pattern})$"))
         .dfa_size_limit(DFA_CACHE_LIMIT)
         .build()
-        .map_err(|e| Error::Regex { regex: pattern.to_owned(), message: e.to_string() })
+        .map_err(|e| Error::Regex { regex: pattern.to_owned(), message: one_line(&e) })
+}
+
+/// The regex engine's message on one line: its syntax errors draw the pattern and a caret over
+/// several lines, then end with `error: <what>`, which is what API and config errors quote.
+fn one_line(e: &regex::Error) -> String {
+    match e {
+        regex::Error::Syntax(text) => {
+            let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(text);
+            last.trim().trim_start_matches("error: ").to_owned()
+        }
+        other => other.to_string(),
+    }
 }
 
 /// If `pattern` is `lit1|lit2|...` whose alternatives hold no regex metacharacter except
@@ -184,6 +196,12 @@ mod tests {
     fn check(op: MatchOp, pattern: &str, value: &str, want: bool) {
         let m = Matcher::new(op, "l", pattern).unwrap();
         assert_eq!(m.matches(value), want, "{pattern:?} {:?} {value:?}", op.as_str());
+    }
+
+    #[test]
+    fn regex_errors_fit_on_one_line() {
+        let e = Matcher::new(MatchOp::Regex, "l", "(").map(|_| ()).unwrap_err().to_string();
+        assert_eq!(e, "invalid regular expression \"(\": unclosed group");
     }
 
     #[test]

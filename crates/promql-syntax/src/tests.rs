@@ -99,10 +99,10 @@ fn errors_have_positions() {
     check("sum(foo", "ERR 1:8: parse error: unclosed left parenthesis");
     check("foo +", "ERR 1:6: parse error: unexpected end of input");
     check("", "ERR 1:1: parse error: no expression found in input");
-    check("rate(1)", "ERR 1:1: parse error: expected type matrix in call to function 'rate', got scalar");
-    check("1 + rate(1)", "ERR 1:5: parse error: expected type matrix in call to function 'rate', got scalar");
+    check("rate(1)", "ERR 1:6: parse error: expected type range vector in call to function \"rate\", got scalar");
+    check("1 + rate(1)", "ERR 1:10: parse error: expected type range vector in call to function \"rate\", got scalar");
     check("foo{a=\"b\"} $", "ERR 1:12: parse error: unexpected character: '$'");
-    check("nosuchfn(x)", "ERR 1:1: parse error: unknown function with name 'nosuchfn'");
+    check("nosuchfn(x)", "ERR 1:1: parse error: unknown function with name \"nosuchfn\"");
 }
 
 #[test]
@@ -207,8 +207,9 @@ fn fill_modifiers() {
 
 #[test]
 fn vector_matching_needs_two_vectors() {
+    // Placed at the whole expression, as Prometheus 2.42 answers it.
     let err = parse("1 + on(a) b").expect_err("matching labels on a scalar").to_string();
-    assert_eq!(err, "1:3: parse error: vector matching only allowed between instant vectors");
+    assert_eq!(err, "1:1: parse error: vector matching only allowed between instant vectors");
     // Empty matching clauses are accepted and dropped, as Prometheus does.
     assert!(parse("1 + on() b").is_ok());
 }

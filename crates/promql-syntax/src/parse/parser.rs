@@ -124,15 +124,41 @@ impl<'q> Parser<'q> {
     }
 
     fn unexpected(&self, context: &str) -> Error {
-        if context.starts_with("label matching") && self.peek() == &T::Eof {
-            return self.err(self.offset(), "unexpected end of input inside braces");
+        // Prometheus' lexer reports these before the parser sees the token, whatever the context.
+        let (parens, bracket, brace) = self.open_before_cursor();
+        match self.peek() {
+            T::Eof if brace => return self.err(self.offset(), "unexpected end of input inside braces"),
+            T::Eof if parens > 0 => return self.err(self.offset(), "unclosed left parenthesis"),
+            T::Eof if bracket => return self.err(self.offset(), "unclosed left bracket"),
+            T::RParen if parens == 0 => return self.err(self.offset() + 1, "unexpected right parenthesis ')'"),
+            T::RBracket if !bracket => return self.err(self.offset(), "unexpected right bracket ']'"),
+            T::RBrace if !brace => return self.err(self.offset(), "unexpected character: '}'"),
+            _ => {}
         }
-        let what = self.peek().describe();
+        let text = self.tokens.get(self.pos).map_or("", |t| &self.query[t.start..t.end]);
+        let what = self.peek().describe(text);
         if context.is_empty() {
             self.err(self.offset(), format!("unexpected {what}"))
         } else {
             self.err(self.offset(), format!("unexpected {what} in {context}"))
         }
+    }
+
+    /// Open parentheses, and whether a `[` or a `{` is open, before the cursor.
+    fn open_before_cursor(&self) -> (usize, bool, bool) {
+        let (mut parens, mut bracket, mut brace) = (0usize, false, false);
+        for t in &self.tokens[..self.pos.min(self.tokens.len())] {
+            match t.kind {
+                T::LParen => parens += 1,
+                T::RParen => parens = parens.saturating_sub(1),
+                T::LBracket => bracket = true,
+                T::RBracket => bracket = false,
+                T::LBrace => brace = true,
+                T::RBrace => brace = false,
+                _ => {}
+            }
+        }
+        (parens, bracket, brace)
     }
 
     fn expect(&mut self, kind: &T, context: &str) -> Result<()> {
@@ -188,7 +214,9 @@ impl<'q> Parser<'q> {
 
     /// Parses a binary expression whose operators bind at least as tightly as `min_prec`.
     fn expr_min(&mut self, depth: usize, min_prec: u8) -> Result<(Expr, ValueType)> {
-        let mut operands: Vec<(Expr, ValueType)> = vec![self.unary(depth)?];
+        // Each operand with the offset where it starts, for errors about it.
+        let start = self.offset();
+        let mut operands: Vec<(Expr, ValueType, usize)> = vec![self.unary(depth).map(|(e, t)| (e, t, start))?];
         let mut ops: Vec<PendingOp> = Vec::new();
         while let Some(op) = self.peek_binary_op() {
             let prec = precedence(op);
@@ -208,12 +236,16 @@ impl<'q> Parser<'q> {
                 }
             }
             ops.push(PendingOp { op, return_bool, matching, offset });
-            operands.push(self.unary(depth)?);
+            let start = self.offset();
+            operands.push(self.unary(depth).map(|(e, t)| (e, t, start))?);
         }
         while !ops.is_empty() {
             self.reduce(&mut operands, &mut ops)?;
         }
-        operands.pop().ok_or_else(|| self.err(self.offset(), "internal error: empty operand stack"))
+        operands
+            .pop()
+            .map(|(e, t, _)| (e, t))
+            .ok_or_else(|| self.err(self.offset(), "internal error: empty operand stack"))
     }
 
     fn expr(&mut self, depth: usize) -> Result<(Expr, ValueType)> {
@@ -318,7 +350,7 @@ impl<'q> Parser<'q> {
 
     /// `(a, "b.c", d,)`
     fn label_list(&mut self) -> Result<Vec<String>> {
-        self.expect(&T::LParen, "grouping opts")?;
+        self.expect(&T::LParen, "grouping opts, expected \"(\"")?;
         let mut labels = Vec::new();
         loop {
             match self.peek().clone() {
@@ -334,31 +366,30 @@ impl<'q> Parser<'q> {
                             self.bump();
                         }
                         T::RParen => {}
-                        _ => return Err(self.unexpected("grouping opts")),
+                        _ => return Err(self.unexpected("grouping opts, expected \",\" or \")\"")),
                     }
                 }
-                _ => return Err(self.unexpected("grouping opts")),
+                _ => return Err(self.unexpected("grouping opts, expected label")),
             }
         }
     }
 
     /// Pops one operator and two operands, type-checks, and pushes the result.
-    fn reduce(&self, operands: &mut Vec<(Expr, ValueType)>, ops: &mut Vec<PendingOp>) -> Result<()> {
-        let (Some(p), Some((rhs, rt)), Some((lhs, lt))) = (ops.pop(), operands.pop(), operands.pop()) else {
+    /// Errors point at the operand at fault, the operator, or the whole expression (its left
+    /// operand's start), as Prometheus places each.
+    fn reduce(&self, operands: &mut Vec<(Expr, ValueType, usize)>, ops: &mut Vec<PendingOp>) -> Result<()> {
+        let (Some(p), Some((rhs, rt, r_at)), Some((lhs, lt, at))) = (ops.pop(), operands.pop(), operands.pop()) else {
             return Err(self.err(self.offset(), "internal error: unbalanced operator stack"));
         };
-        for t in [lt, rt] {
+        for (t, t_at) in [(lt, at), (rt, r_at)] {
             if t != ValueType::Scalar && t != ValueType::Vector {
-                return Err(self.err(
-                    p.offset,
-                    format!("binary expression must contain only scalar and instant vector types, got {}", t.as_str()),
-                ));
+                return Err(self.err(t_at, "binary expression must contain only scalar and instant vector types"));
             }
         }
         let both_vectors = lt == ValueType::Vector && rt == ValueType::Vector;
         if p.op.is_set() && !both_vectors {
             return Err(
-                self.err(p.offset, format!("set operator {:?} not allowed in binary scalar expression", p.op.as_str()))
+                self.err(at, format!("set operator {:?} not allowed in binary scalar expression", p.op.as_str()))
             );
         }
         if p.op.is_comparison() && !p.return_bool && lt == ValueType::Scalar && rt == ValueType::Scalar {
@@ -369,7 +400,7 @@ impl<'q> Parser<'q> {
                 return Err(self.err(p.offset, "fill modifiers only allowed between instant vectors"));
             }
             if !m.labels.is_empty() {
-                return Err(self.err(p.offset, "vector matching only allowed between instant vectors"));
+                return Err(self.err(at, "vector matching only allowed between instant vectors"));
             }
         }
         let matching = if both_vectors {
@@ -389,7 +420,7 @@ impl<'q> Parser<'q> {
             return_bool: p.return_bool,
             matching,
         });
-        operands.push((e, vt));
+        operands.push((e, vt, at));
         Ok(())
     }
 
@@ -406,7 +437,7 @@ impl<'q> Parser<'q> {
                     return Err(self.err(
                         at,
                         format!(
-                            "unary expression only allowed on expressions of type scalar or vector, got {}",
+                            "unary expression only allowed on expressions of type scalar or instant vector, got {:?}",
                             vt.as_str()
                         ),
                     ));
@@ -421,14 +452,16 @@ impl<'q> Parser<'q> {
                 Ok((e, vt))
             }
             _ => {
+                let start = self.offset();
                 let primary = self.primary(depth)?;
-                self.postfix(primary)
+                self.postfix(start, primary)
             }
         }
     }
 
-    /// Range/subquery brackets, `offset` and `@` after an operand.
-    fn postfix(&mut self, (mut e, mut vt): (Expr, ValueType)) -> Result<(Expr, ValueType)> {
+    /// Range/subquery brackets, `offset` and `@` after an operand that starts at `start` (where
+    /// errors about the whole expression point, as in Prometheus).
+    fn postfix(&mut self, start: usize, (mut e, mut vt): (Expr, ValueType)) -> Result<(Expr, ValueType)> {
         loop {
             match self.peek() {
                 T::LBracket => {
@@ -442,7 +475,7 @@ impl<'q> Parser<'q> {
                         self.expect(&T::RBracket, "subquery selector")?;
                         if vt != ValueType::Vector {
                             return Err(self.err(
-                                at,
+                                start,
                                 format!("subquery is only allowed on instant vector, got {} instead", vt.as_str()),
                             ));
                         }
@@ -484,7 +517,7 @@ impl<'q> Parser<'q> {
                     let d = self.offset_duration()?;
                     let slot = self.modifier_slot(&mut e, at, "offset")?;
                     if *slot.0 != 0 || slot.2.as_ref().is_some_and(|d| d.offset.is_some()) {
-                        return Err(self.err(at, "offset may not be set multiple times"));
+                        return Err(self.err(start, "offset may not be set multiple times"));
                     }
                     match d {
                         Duration::Fixed(ms) => *slot.0 = ms,
@@ -497,7 +530,7 @@ impl<'q> Parser<'q> {
                     let value = self.at_value()?;
                     let slot = self.modifier_slot(&mut e, at, "@")?;
                     if slot.1.is_some() {
-                        return Err(self.err(at, "@ <timestamp> may not be set multiple times"));
+                        return Err(self.err(start, "@ <timestamp> may not be set multiple times"));
                     }
                     *slot.1 = Some(value);
                 }
@@ -550,22 +583,32 @@ impl<'q> Parser<'q> {
 
     fn at_value(&mut self) -> Result<At> {
         let at = self.offset();
+        if !matches!(self.peek(), T::Number(_) | T::Sub | T::Ident(_)) {
+            return Err(self.unexpected("@, expected timestamp"));
+        }
         match self.bump() {
             T::Number(n) => seconds_to_ms(n)
                 .map(At::Timestamp)
                 .ok_or_else(|| self.err(at, "timestamp out of bounds for @ modifier")),
-            T::Sub => match self.bump() {
-                T::Number(n) => seconds_to_ms(-n)
-                    .map(At::Timestamp)
-                    .ok_or_else(|| self.err(at, "timestamp out of bounds for @ modifier")),
-                _ => Err(self.err(at, "unexpected token in @ modifier")),
+            T::Sub => match self.peek().clone() {
+                T::Number(n) => {
+                    self.bump();
+                    seconds_to_ms(-n)
+                        .map(At::Timestamp)
+                        .ok_or_else(|| self.err(at, "timestamp out of bounds for @ modifier"))
+                }
+                _ => Err(self.unexpected("@, expected timestamp")),
             },
             T::Ident(s) if s == "start" || s == "end" => {
-                self.expect(&T::LParen, "@ modifier")?;
-                self.expect(&T::RParen, "@ modifier")?;
+                self.expect(&T::LParen, "@, expected timestamp")?;
+                self.expect(&T::RParen, "@, expected timestamp")?;
                 Ok(if s == "start" { At::Start } else { At::End })
             }
-            _ => Err(self.err(at, "unexpected token in @ modifier")),
+            _ => {
+                // An identifier other than start/end (the only other token let through above).
+                self.pos -= 1;
+                Err(self.unexpected("@, expected timestamp"))
+            }
         }
     }
 
@@ -599,7 +642,7 @@ impl<'q> Parser<'q> {
                 // Binary-operator keywords are never metric names.
                 let lower = name.to_ascii_lowercase();
                 if matches!(lower.as_str(), "bool" | "on" | "ignoring" | "group_left" | "group_right" | "atan2") {
-                    return Err(self.err(at, format!("unexpected <{lower}>")));
+                    return Err(self.unexpected(""));
                 }
                 self.bump();
                 if let Some(op) = AggregateOp::from_name(&name.to_ascii_lowercase())
@@ -723,7 +766,7 @@ impl<'q> Parser<'q> {
         }
         let before = self.grouping()?;
         self.check_depth(depth + 1)?;
-        let mut args = self.args(depth + 1)?;
+        let mut args = self.args(depth + 1, "aggregation")?;
         let after = self.grouping()?;
         if before.is_some() && after.is_some() {
             return Err(self.err(at, "aggregation may have only one grouping clause"));
@@ -739,18 +782,17 @@ impl<'q> Parser<'q> {
                 ),
             ));
         }
-        let (expr, et) = args.pop().ok_or_else(|| self.err(at, "internal error: missing argument"))?;
+        let (expr, et, e_at) = args.pop().ok_or_else(|| self.err(at, "internal error: missing argument"))?;
         if et != ValueType::Vector {
-            return Err(
-                self.err(at, format!("expected type instant vector in aggregation expression, got {}", type_name(et)))
-            );
+            return Err(self
+                .err(e_at, format!("expected type instant vector in aggregation expression, got {}", type_name(et))));
         }
         let param = match args.pop() {
-            Some((p, pt)) => {
+            Some((p, pt, p_at)) => {
                 let want = if op == AggregateOp::CountValues { ValueType::String } else { ValueType::Scalar };
                 if pt != want {
                     return Err(self.err(
-                        at,
+                        p_at,
                         format!("expected type {} in aggregation parameter, got {}", type_name(want), type_name(pt)),
                     ));
                 }
@@ -761,15 +803,17 @@ impl<'q> Parser<'q> {
         Ok((Expr::Aggregate(AggregateExpr { op, expr: Box::new(expr), param, grouping }), ValueType::Vector))
     }
 
-    fn args(&mut self, depth: usize) -> Result<Vec<(Expr, ValueType)>> {
-        self.expect(&T::LParen, "function call")?;
+    /// `(a, b)`, each argument with its start offset; `context` names the construct in errors.
+    fn args(&mut self, depth: usize, context: &str) -> Result<Vec<(Expr, ValueType, usize)>> {
+        self.expect(&T::LParen, context)?;
         let mut args = Vec::new();
         if self.peek() == &T::RParen {
             self.bump();
             return Ok(args);
         }
         loop {
-            args.push(self.expr(depth)?);
+            let start = self.offset();
+            args.push(self.expr(depth).map(|(e, t)| (e, t, start))?);
             match self.peek() {
                 T::Comma => {
                     self.bump();
@@ -782,16 +826,18 @@ impl<'q> Parser<'q> {
                     self.bump();
                     return Ok(args);
                 }
-                T::Eof => return Err(self.err(self.offset(), "unclosed left parenthesis")),
-                _ => return Err(self.unexpected("function call")),
+                _ => return Err(self.unexpected(context)),
             }
         }
     }
 
     fn call(&mut self, name: &str, depth: usize, at: usize) -> Result<(Expr, ValueType)> {
+        // Arguments first: an unclosed call is reported before an unknown name, as Prometheus does.
+        self.check_depth(depth + 1)?;
+        let args = self.args(depth + 1, "")?;
         let lookup = if name == "holt_winters" { "double_exponential_smoothing" } else { name };
         let func =
-            lookup_function(lookup).ok_or_else(|| self.err(at, format!("unknown function with name '{name}'")))?;
+            lookup_function(lookup).ok_or_else(|| self.err(at, format!("unknown function with name {name:?}")))?;
         if func.is_experimental() && name != "holt_winters" && !self.features.experimental_functions {
             return Err(self.err(
                 at,
@@ -800,18 +846,21 @@ impl<'q> Parser<'q> {
                 ),
             ));
         }
-        self.check_depth(depth + 1)?;
-        let args = self.args(depth + 1)?;
         func.check_arity(args.len()).map_err(|m| self.err(at, m))?;
         let mut out = Vec::with_capacity(args.len());
-        for (i, (a, t)) in args.into_iter().enumerate() {
+        for (i, (a, t, a_at)) in args.into_iter().enumerate() {
             let want = func
                 .arg_type(i)
                 .ok_or_else(|| self.err(at, format!("too many arguments in call to {:?}", func.name)))?;
             if t != want {
                 return Err(self.err(
-                    at,
-                    format!("expected type {} in call to function '{}', got {}", want.as_str(), func.name, t.as_str()),
+                    a_at,
+                    format!(
+                        "expected type {} in call to function {:?}, got {}",
+                        type_name(want),
+                        func.name,
+                        type_name(t)
+                    ),
                 ));
             }
             out.push(a);

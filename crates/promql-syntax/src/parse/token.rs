@@ -76,41 +76,34 @@ pub(crate) struct Token {
 }
 
 impl TokenKind {
-    /// How Prometheus names the token in `unexpected <token>` messages.
-    pub(crate) fn describe(&self) -> String {
+    /// How Prometheus names the token in `unexpected <token>` messages; `text` is its source.
+    pub(crate) fn describe(&self, text: &str) -> String {
         match self {
-            // Prometheus' lexer makes these keywords tokens of their own, named in angle brackets.
+            // Prometheus' lexer makes these tokens of their own, named in angle brackets.
             TokenKind::Ident(s) if is_keyword(s) => format!("<{}>", s.to_ascii_lowercase()),
+            TokenKind::Ident(s) if crate::AggregateOp::from_name(&s.to_ascii_lowercase()).is_some() => {
+                format!("<aggr:{text}>")
+            }
+            TokenKind::Ident(s) if s.eq_ignore_ascii_case("atan2") => format!("<op:{text}>"),
+            TokenKind::Ident(s) if s.contains(':') => format!("metric identifier {s:?}"),
             TokenKind::Ident(s) => format!("identifier {s:?}"),
-            TokenKind::Number(_) => "number".to_string(),
-            TokenKind::Duration(_) => "duration".to_string(),
-            TokenKind::Str(s) => format!("string {s:?}"),
-            TokenKind::LParen => "\"(\"".to_string(),
-            TokenKind::RParen => "\")\"".to_string(),
-            TokenKind::LBrace => "\"{\"".to_string(),
-            TokenKind::RBrace => "\"}\"".to_string(),
-            TokenKind::LBracket => "\"[\"".to_string(),
-            TokenKind::RBracket => "\"]\"".to_string(),
-            TokenKind::Comma => "\",\"".to_string(),
-            TokenKind::Colon => "\":\"".to_string(),
-            TokenKind::Assign => "\"=\"".to_string(),
-            TokenKind::RegexMatch => "\"=~\"".to_string(),
-            TokenKind::RegexNoMatch => "\"!~\"".to_string(),
-            TokenKind::Add => "\"+\"".to_string(),
-            TokenKind::Sub => "\"-\"".to_string(),
-            TokenKind::Mul => "\"*\"".to_string(),
-            TokenKind::Div => "\"/\"".to_string(),
-            TokenKind::Mod => "\"%\"".to_string(),
-            TokenKind::Pow => "\"^\"".to_string(),
-            TokenKind::Eql => "\"==\"".to_string(),
-            TokenKind::Neq => "\"!=\"".to_string(),
-            TokenKind::Gtr => "\">\"".to_string(),
-            TokenKind::Lss => "\"<\"".to_string(),
-            TokenKind::Gte => "\">=\"".to_string(),
-            TokenKind::Lte => "\"<=\"".to_string(),
-            TokenKind::At => "\"@\"".to_string(),
+            TokenKind::Number(_) => format!("number {}", go_quote_short(text)),
+            TokenKind::Duration(_) => format!("duration {}", go_quote_short(text)),
+            TokenKind::Str(_) => format!("string {}", go_quote_short(text)),
             TokenKind::Eof => "end of input".to_string(),
+            _ => format!("{text:?}"),
         }
+    }
+}
+
+/// `text` quoted, cut to its first 10 characters plus `...` when longer, as Go's `%.10q...`
+/// prints literals in Prometheus' messages.
+fn go_quote_short(text: &str) -> String {
+    if text.len() > 10 {
+        let head: String = text.chars().take(10).collect();
+        format!("{head:?}...")
+    } else {
+        format!("{text:?}")
     }
 }
 

@@ -211,6 +211,15 @@ fn vigil_agrees_with_prometheus_2_42() {
         }
     }
     window_edge_difference(&v, &p, last_api - 2000, &mut check);
+    for q in cases::PARSE_ERRORS {
+        let error = |base: &str| api_get(base, "/api/v1/query", &[("query", q), ("time", &secs(t))])["error"].clone();
+        let (vigil_error, prom_error) = (error(&v), error(&p));
+        if vigil_error.is_string() && vigil_error == prom_error {
+            passed += 1;
+        } else {
+            failures.push(format!("parse error of {q:?}:\n    vigil: {vigil_error}\n    prometheus: {prom_error}"));
+        }
+    }
     for (what, vigil_answer, prom_answer) in series_endpoint_answers(&v, &p, t) {
         if vigil_answer == prom_answer {
             passed += 1;

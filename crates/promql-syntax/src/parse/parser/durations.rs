@@ -142,6 +142,7 @@ impl Parser<'_> {
                     _ => Err(self.unexpected(context)),
                 }
             }
+            _ if context == "offset" => Err(self.unexpected("offset, expected duration")),
             _ => Err(self.unexpected(context)),
         }
     }
