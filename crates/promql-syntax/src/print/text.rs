@@ -232,24 +232,16 @@ fn write_modifiers(out: &mut String, at: Option<At>, offset_ms: i64, offset: Opt
     }
 }
 
-/// The shortest text that parses back to `v`: plain decimals from 1e-4 up to 1e21, Go's
-/// exponent form (`1e+21`, `1.5e-07`) outside, and `Inf`/`NaN`.
+/// The shortest text that parses back to `v`.
 pub(super) fn write_number(out: &mut String, v: f64) {
+    // As Prometheus 3 prints number literals (Go's `FormatFloat(v, 'f', -1, 64)`): the shortest
+    // digits that round-trip, never an exponent, and a sign on infinities.
     if v.is_nan() {
-        return out.push_str("NaN");
-    }
-    if v.is_infinite() {
-        return out.push_str(if v > 0.0 { "Inf" } else { "-Inf" });
-    }
-    // `{:e}` gives the shortest round-tripping digits, e.g. `1.5e-7`.
-    let sci = format!("{v:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    if v == 0.0 || (-4..21).contains(&exp) {
-        let _ = write!(out, "{v}");
+        out.push_str("NaN");
+    } else if v.is_infinite() {
+        out.push_str(if v > 0.0 { "+Inf" } else { "-Inf" });
     } else {
-        let sign = if exp < 0 { '-' } else { '+' };
-        let _ = write!(out, "{mantissa}e{sign}{:02}", exp.unsigned_abs());
+        let _ = write!(out, "{v}");
     }
 }
 

@@ -36,7 +36,7 @@ fn prints_round_trip() {
         None,
         r#"label_replace(x, "dst", "$1\n", "src", "(.*)")"#,
     );
-    check("1.5e-7 * Inf", None, "1.5e-07 * Inf");
+    check("1.5e-7 * Inf", None, "0.00000015 * +Inf");
     check("x @ 100", None, "x @ 100.000");
     check("x @ start()", None, "x @ start()");
 }
