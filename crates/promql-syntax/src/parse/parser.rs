@@ -162,9 +162,6 @@ impl<'q> Parser<'q> {
     }
 
     fn expect(&mut self, kind: &T, context: &str) -> Result<()> {
-        if kind == &T::RParen && self.peek() == &T::Eof {
-            return Err(self.err(self.offset(), "unclosed left parenthesis"));
-        }
         if self.peek() == kind {
             self.bump();
             Ok(())
