@@ -1,8 +1,8 @@
 //! The evaluator: every expression is evaluated over a whole grid of steps at once, so each series
 //! is decoded once and range functions walk their samples with two pointers over all steps.
 //!
-//! Intermediate vectors are dense per step ([`Series`] holds one value and one presence flag per
-//! step). `__name__` removal is delayed (a flag on the series) until the end of the query, as
+//! Intermediate vectors hold each series over the steps from its first value to its last
+//! ([`Series`]). `__name__` removal is delayed (a flag on the series) until the end of the query, as
 //! Prometheus 3 does with `EnableDelayedNameRemoval`.
 
 // Steps index several parallel arrays (values, presence, parameters) at once.
@@ -17,6 +17,9 @@ pub(crate) mod math;
 pub(crate) mod parallel;
 mod range_fns;
 mod selector;
+mod series;
+
+pub(crate) use series::{SAMPLE_BYTES, Series, StepSet, span_cost, union_span, vector_cost};
 
 use crate::{Error, Result};
 use vigil_model::{Labels, Timestamp};
@@ -43,50 +46,6 @@ impl Grid {
     pub fn end(&self) -> Timestamp {
         self.ts(self.n.saturating_sub(1))
     }
-}
-
-/// One series of an intermediate instant vector, dense over the grid.
-#[derive(Debug, Clone)]
-pub(crate) struct Series {
-    pub labels: Labels,
-    /// `__name__` is to be removed at the end of the query.
-    pub drop_name: bool,
-    pub vals: Vec<f64>,
-    pub has: Vec<bool>,
-}
-
-impl Series {
-    pub fn empty(labels: Labels, n: usize) -> Self {
-        Self { labels, drop_name: false, vals: vec![0.0; n], has: vec![false; n] }
-    }
-    pub fn is_empty(&self) -> bool {
-        !self.has.iter().any(|&h| h)
-    }
-    /// Steps with a value.
-    pub fn points(&self) -> usize {
-        self.has.iter().filter(|&&h| h).count()
-    }
-    /// What the series is charged to the sample budget: its points, and at least what its
-    /// dense arrays take ([`dense_cost`]), so a vector of series present at a few steps each
-    /// is charged for the memory it holds, not only for its values.
-    pub fn cost(&self) -> usize {
-        self.points().max(dense_cost(self.has.len()))
-    }
-}
-
-/// Bytes one sample of the budget stands for: a timestamp and a value, as Prometheus counts.
-pub(crate) const SAMPLE_BYTES: usize = 16;
-
-/// The least a dense series over `n` steps is charged: its value and presence flag per step
-/// (9 bytes) in samples of [`SAMPLE_BYTES`]. Intermediate vectors thus hold at most
-/// `SAMPLE_BYTES × max_samples` bytes however sparse they are.
-pub(crate) fn dense_cost(n: usize) -> usize {
-    n.saturating_mul(9).div_ceil(SAMPLE_BYTES)
-}
-
-/// What a vector is charged: [`Series::cost`] summed.
-pub(crate) fn vector_cost(v: &[Series]) -> usize {
-    v.iter().map(Series::cost).fold(0, usize::saturating_add)
 }
 
 /// A sample charge shared by worker threads, which add each result's cost as they make it:
@@ -238,7 +197,7 @@ impl Ctx<'_> {
                 }
                 Val::Vector(mut vs) => {
                     for s in &mut vs {
-                        s.vals.iter_mut().for_each(|x| *x = -*x);
+                        s.map_values(|_, x| -x);
                         s.drop_name = true;
                     }
                     Ok(Val::Vector(vs))
@@ -291,17 +250,8 @@ pub(crate) fn finish_names(series: Vec<Series>) -> Result<Vec<Series>> {
                 out.push(s);
             }
             Some(&i) => {
-                let dst = &mut out[i];
-                for k in 0..s.has.len() {
-                    if s.has[k] {
-                        if dst.has[k] {
-                            return Err(Error::Execution(
-                                "vector cannot contain metrics with the same labelset".into(),
-                            ));
-                        }
-                        dst.has[k] = true;
-                        dst.vals[k] = s.vals[k];
-                    }
+                if out[i].merge(&s, 0) {
+                    return Err(Error::Execution("vector cannot contain metrics with the same labelset".into()));
                 }
             }
         }

@@ -312,7 +312,7 @@ struct Prepared<'a> {
     began: Instant,
 }
 
-/// Turns the evaluator's dense value into the API's result shape, sorted as Prometheus sorts it.
+/// Turns the evaluator's value into the API's result shape, sorted as Prometheus sorts it.
 fn shape_result(val: eval::Val, g: &eval::Grid, range: bool) -> Result<Value> {
     Ok(match val {
         eval::Val::Scalar(v) if range => Value::Matrix(vec![MatrixSeries {
@@ -327,18 +327,14 @@ fn shape_result(val: eval::Val, g: &eval::Grid, range: bool) -> Result<Value> {
                 let mut out: Vec<MatrixSeries> = vs
                     .into_iter()
                     .filter(|s| !s.is_empty())
-                    .map(|s| MatrixSeries {
-                        points: (0..g.n).filter(|&k| s.has[k]).map(|k| (g.ts(k), s.vals[k])).collect(),
-                        labels: s.labels,
-                    })
+                    .map(|s| MatrixSeries { points: s.points().map(|(k, v)| (g.ts(k), v)).collect(), labels: s.labels })
                     .collect();
                 out.sort_by(|a, b| a.labels.cmp(&b.labels));
                 Value::Matrix(out)
             } else {
                 Value::Vector(
                     vs.into_iter()
-                        .filter(|s| s.has[0])
-                        .map(|s| VectorSample { t: g.start, v: s.vals[0], labels: s.labels })
+                        .filter_map(|s| Some(VectorSample { t: g.start, v: s.get(0)?, labels: s.labels }))
                         .collect(),
                 )
             }

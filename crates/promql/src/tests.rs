@@ -517,11 +517,11 @@ fn range_functions_split_the_grid_when_the_raw_range_exceeds_the_budget() {
 }
 
 #[test]
-fn sparse_vectors_are_charged_for_their_dense_arrays_before_they_are_made() {
+fn short_lived_series_are_charged_for_their_values_and_spread_ones_for_their_spans() {
     let db = storage(&[]);
     let opts = QueryOptions::default();
     // 2,000 steps: `count_values` over a value that changes every step makes 2,000 series of
-    // one point each, dense over the grid (1,125 samples each at 9 bytes per step).
+    // one value each: charged about one sample each, as Prometheus counts them.
     let run = |max_samples: usize, q: &str| {
         Engine::new(EngineOptions { max_samples, ..EngineOptions::default() })
             .range(&db, q, 0, 1_999_000, 1_000, &opts)
@@ -531,19 +531,22 @@ fn sparse_vectors_are_charged_for_their_dense_arrays_before_they_are_made() {
             })
     };
     let per_step = r#"count_values("v", vector(time()))"#;
-    assert_eq!(run(usize::MAX, per_step).unwrap(), 2_000);
-    assert_eq!(run(3_000_000, per_step).unwrap(), 2_000);
-    assert!(matches!(run(1_000_000, per_step), Err(Error::TooManySamples)));
     // Matching with one-side labels that change every step: one output series per step.
     let churn = format!("vector(1) * on() group_left(v) {per_step}");
-    assert_eq!(run(usize::MAX, &churn).unwrap(), 2_000);
-    assert!(matches!(run(3_000_000, &churn), Err(Error::TooManySamples)));
-    // Aggregation cells over many groups, refused before they are allocated.
+    // Aggregation over many groups of one value each.
     let groups = format!("sum by (v) ({per_step})");
-    assert_eq!(run(usize::MAX, &groups).unwrap(), 2_000);
-    assert!(matches!(run(3_000_000, &groups), Err(Error::TooManySamples)));
-    // Range functions over sparse inputs.
+    // Range functions over short-lived inputs.
     let windows = format!("count_over_time(({per_step})[10s:1s])");
-    assert_eq!(run(usize::MAX, &windows).unwrap(), 2_009, "values from 9 s before the start too");
-    assert!(matches!(run(3_000_000, &windows), Err(Error::TooManySamples)));
+    let filtered = format!("{per_step} and on(v) {per_step}");
+    for (q, want) in [(per_step, 2_000), (&churn, 2_000), (&groups, 2_000), (&windows, 2_009), (&filtered, 2_000)] {
+        assert_eq!(run(usize::MAX, q).unwrap(), want, "{q}");
+        // The windows query holds 10 values per output series: 22,000 samples in Prometheus too.
+        assert_eq!(run(30_000, q).unwrap(), want, "{q} within a budget of 15 samples per step");
+        assert!(matches!(run(1_000, q), Err(Error::TooManySamples)), "{q}");
+    }
+    // A value that recurs 1,000 steps later holds the span between: 1,000 series of 1,001 steps
+    // (9 bytes each) are charged 563 samples each, not their 2 values.
+    let spread = r#"count_values("v", vector(time() % 1000))"#;
+    assert_eq!(run(1_000_000, spread).unwrap(), 1_000);
+    assert!(matches!(run(100_000, spread), Err(Error::TooManySamples)));
 }

@@ -1,10 +1,11 @@
 //! Aggregations (`sum`, `avg`, `topk`, `quantile`, `count_values`, ...) over groups of series,
-//! accumulated per step into flat `[group][step]` arrays.
+//! accumulated per step into flat arrays of cells over each group's span.
 
 use super::math::{Mean, format_go_float, kahan_inc, quantile};
-use super::{Ctx, Grid, SAMPLE_BYTES, Series, Val, dense_cost, parallel, vector_cost};
+use super::{Ctx, Grid, SAMPLE_BYTES, Series, Val, parallel, span_cost, union_span, vector_cost};
 use crate::{Error, Result};
 use std::collections::HashMap;
+use std::ops::Range;
 use vigil_model::{Labels, METRIC_NAME};
 use vigil_promql_syntax::{AggregateExpr, AggregateOp, Grouping};
 
@@ -69,27 +70,25 @@ impl Ctx<'_> {
         let (keys, of) = assign_groups(&vs, &a.grouping);
         let out = match a.op {
             AggregateOp::Topk | AggregateOp::Bottomk | AggregateOp::Limitk | AggregateOp::LimitRatio => {
-                self.select_members(a.op, vs, &of, keys.len(), num_param.as_deref().unwrap_or(&[]), g)?
+                self.select_members(a.op, vs, &of, keys.len(), num_param.as_deref().unwrap_or(&[]))?
             }
             AggregateOp::Quantile => {
                 let q = num_param.unwrap_or_default();
-                self.ensure_room(keys.len().saturating_mul(dense_cost(g.n)))?;
-                let mut out: Vec<Series> = keys.into_iter().map(|l| Series::empty(l, g.n)).collect();
-                let mut members: Vec<Vec<usize>> = vec![Vec::new(); out.len()];
-                for (i, &gi) in of.iter().enumerate() {
-                    members[gi].push(i);
-                }
+                // Each group's result lies within its members' spans: no bigger than the input.
+                let members = group_members(&of, keys.len());
+                let mut out = Vec::with_capacity(keys.len());
                 let mut buf = Vec::new();
-                for (gi, m) in members.iter().enumerate() {
+                for (labels, m) in keys.into_iter().zip(&members) {
                     self.check("aggregation")?;
-                    for k in 0..g.n {
+                    let mut s = Series::new(labels);
+                    for k in union_span(m.iter().map(|&i| &vs[i])) {
                         buf.clear();
-                        buf.extend(m.iter().filter(|&&i| vs[i].has[k]).map(|&i| vs[i].vals[k]));
+                        buf.extend(m.iter().filter_map(|&i| vs[i].get(k)));
                         if !buf.is_empty() {
-                            out[gi].has[k] = true;
-                            out[gi].vals[k] = quantile(q[k], &mut buf);
+                            s.set(k, quantile(q[k], &mut buf));
                         }
                     }
+                    out.push(s);
                 }
                 out
             }
@@ -100,30 +99,29 @@ impl Ctx<'_> {
                 }
                 let mut out: Vec<Series> = Vec::new();
                 let mut index: HashMap<(usize, String), usize> = HashMap::new();
-                // One series per distinct value: values that change every step make one series
-                // per step, each dense over the grid, so each is checked before it is made.
+                // One series per distinct value, spanning the steps from the value's first to its
+                // last occurrence: values that recur far apart make long spans, so the spans are
+                // checked against the budget as they grow.
                 let room = self.room();
+                let mut made = 0usize;
                 for (i, s) in vs.iter().enumerate() {
-                    for k in 0..g.n {
-                        if !s.has[k] {
-                            continue;
-                        }
-                        let value = format_go_float(s.vals[k]);
+                    for (k, v) in s.points() {
+                        let value = format_go_float(v);
                         let oi = match index.get(&(of[i], value.clone())) {
                             Some(&oi) => oi,
                             None => {
-                                if (out.len() + 1).saturating_mul(dense_cost(g.n)) > room {
-                                    return Err(Error::TooManySamples);
-                                }
                                 let mut b = keys[of[i]].builder();
                                 b.set(&label, &value);
-                                out.push(Series::empty(b.build(), g.n));
+                                out.push(Series::new(b.build()));
                                 index.insert((of[i], value), out.len() - 1);
                                 out.len() - 1
                             }
                         };
-                        out[oi].has[k] = true;
-                        out[oi].vals[k] += 1.0;
+                        let count = out[oi].get(k).unwrap_or(0.0) + 1.0;
+                        made = made.saturating_add(out[oi].set(k, count));
+                        if span_cost(made) > room {
+                            return Err(Error::TooManySamples);
+                        }
                     }
                 }
                 out
@@ -137,9 +135,10 @@ impl Ctx<'_> {
 
     /// Streaming aggregations with O(1) state per group and step.
     ///
-    /// Cells are laid out `[step][group]`, so disjoint step ranges are disjoint slices that threads
-    /// fill independently; within a cell, series are always added in input order, so results do
-    /// not depend on the number of threads.
+    /// Each group has cells over its members' union span, laid out group after group; a group's
+    /// cells are cut into pieces of consecutive steps that threads fill independently. Within a
+    /// cell, series are always added in input order, so results do not depend on the number of
+    /// threads.
     fn accumulate(
         &mut self,
         op: AggregateOp,
@@ -149,58 +148,90 @@ impl Ctx<'_> {
         g: &Grid,
     ) -> Result<Vec<Series>> {
         self.check("aggregation")?;
-        let n = g.n;
-        let ng = keys.len();
-        // The cells exist only during the call, but all at once: `sum by (pod)` over a long
-        // range of short-lived pods has many groups each present at a few steps.
-        let cell_bytes = 3 * size_of::<f64>() + if op == AggregateOp::Avg { size_of::<Mean>() } else { 0 };
-        let cells = ng.saturating_mul(n).saturating_mul(cell_bytes).div_ceil(SAMPLE_BYTES);
-        self.ensure_room(cells.saturating_add(ng.saturating_mul(dense_cost(n))))?;
+        let members = group_members(of, keys.len());
+        let spans: Vec<Range<usize>> = members.iter().map(|m| union_span(m.iter().map(|&i| &vs[i]))).collect();
+        let total = spans.iter().map(Range::len).sum::<usize>();
+        // The cells exist only during the call, but all at once.
+        let is_avg = op == AggregateOp::Avg;
+        let cell_bytes = 3 * size_of::<f64>() + if is_avg { size_of::<Mean>() } else { 0 };
+        let cells = total.saturating_mul(cell_bytes).div_ceil(SAMPLE_BYTES);
+        let results = spans.iter().map(|r| span_cost(r.len())).fold(0, usize::saturating_add);
+        self.ensure_room(cells.saturating_add(results))?;
         // `val` is the result (Welford's M2 for stddev), `aux` the Kahan compensation (running mean
         // for stddev), `cnt` the number of values (0 means absent).
-        let mut val = vec![0.0f64; ng * n];
-        let mut aux = vec![0.0f64; ng * n];
-        let mut cnt = vec![0.0f64; ng * n];
-        let mut means: Vec<Mean> = if op == AggregateOp::Avg { vec![Mean::default(); ng * n] } else { Vec::new() };
-        let per = parallel::steps_per_part(n, vs.len() * n) * ng.max(1);
-        let mut mean_parts: Vec<&mut [Mean]> = means.chunks_mut(per).collect();
-        let parts: Vec<_> = val
-            .chunks_mut(per)
-            .zip(aux.chunks_mut(per))
-            .zip(cnt.chunks_mut(per))
-            .enumerate()
-            .map(|(p, ((v, a), c))| {
-                let m = if mean_parts.is_empty() { &mut [][..] } else { std::mem::take(&mut mean_parts[p]) };
-                (p * (per / ng.max(1)), v, a, c, m)
-            })
-            .collect();
-        parallel::for_parts(parts, |(k0, val, aux, cnt, means)| {
-            let steps = cnt.len() / ng.max(1);
-            for (s, &gi) in vs.iter().zip(of) {
-                let (vals, has) = (&s.vals[k0..k0 + steps], &s.has[k0..k0 + steps]);
-                accumulate_series(op, vals, has, gi, ng, val, aux, cnt, means);
+        let mut val = vec![0.0f64; total];
+        let mut aux = vec![0.0f64; total];
+        let mut cnt = vec![0.0f64; total];
+        let mut means: Vec<Mean> = if is_avg { vec![Mean::default(); total] } else { Vec::new() };
+        let work = vs.iter().map(|s| s.span().len()).sum::<usize>();
+        let per = parallel::steps_per_part(g.n, work);
+        let mut parts = Vec::new();
+        let (mut rv, mut ra, mut rc, mut rm) = (&mut val[..], &mut aux[..], &mut cnt[..], &mut means[..]);
+        for (gi, span) in spans.iter().enumerate() {
+            let mut k0 = span.start;
+            while k0 < span.end {
+                let len = per.min(span.end - k0);
+                let v = split_off(&mut rv, len);
+                let a = split_off(&mut ra, len);
+                let c = split_off(&mut rc, len);
+                let m = if is_avg { split_off(&mut rm, len) } else { &mut [][..] };
+                parts.push(Cells { group: gi, k0, val: v, aux: a, cnt: c, means: m });
+                k0 += len;
             }
-        });
-        let mut out: Vec<Series> = keys.into_iter().map(|l| Series::empty(l, n)).collect();
-        for (gi, dst) in out.iter_mut().enumerate() {
-            for k in 0..n {
-                let cell = k * ng + gi;
+        }
+        let fill = |p: Cells<'_>| {
+            let k1 = p.k0 + p.cnt.len();
+            for &i in &members[p.group] {
+                let (start, vals, has) = vs[i].slices();
+                let (lo, hi) = (p.k0.max(start), k1.min(start + vals.len()));
+                if lo < hi {
+                    let (src, dst) = (lo - start..hi - start, lo - p.k0..hi - p.k0);
+                    let means = if is_avg { &mut p.means[dst.clone()] } else { &mut [][..] };
+                    accumulate_series(
+                        op,
+                        &vals[src.clone()],
+                        &has[src],
+                        &mut p.val[dst.clone()],
+                        &mut p.aux[dst.clone()],
+                        &mut p.cnt[dst],
+                        means,
+                    );
+                }
+            }
+        };
+        if per >= g.n {
+            // Too little work to share: one thread, no task per group.
+            parts.into_iter().for_each(fill);
+        } else {
+            parallel::for_parts(parts, fill);
+        }
+        let mut out = Vec::with_capacity(keys.len());
+        let mut offset = 0;
+        for (labels, span) in keys.into_iter().zip(spans) {
+            let mut dst = Series::with_span(labels, span.clone());
+            for (i, k) in span.clone().enumerate() {
+                let cell = offset + i;
                 let c = cnt[cell];
                 if c == 0.0 {
                     continue;
                 }
-                dst.has[k] = true;
                 let v = val[cell];
-                dst.vals[k] = match op {
-                    AggregateOp::Sum if !v.is_infinite() => v + aux[cell],
-                    AggregateOp::Avg => means[cell].get(),
-                    AggregateOp::Count => c,
-                    AggregateOp::Group => 1.0,
-                    AggregateOp::Stdvar => v / c,
-                    AggregateOp::Stddev => (v / c).sqrt(),
-                    _ => v,
-                };
+                dst.set(
+                    k,
+                    match op {
+                        AggregateOp::Sum if !v.is_infinite() => v + aux[cell],
+                        AggregateOp::Avg => means[cell].get(),
+                        AggregateOp::Count => c,
+                        AggregateOp::Group => 1.0,
+                        AggregateOp::Stdvar => v / c,
+                        AggregateOp::Stddev => (v / c).sqrt(),
+                        _ => v,
+                    },
+                );
             }
+            offset += span.len();
+            dst.trim();
+            out.push(dst);
         }
         Ok(out)
     }
@@ -213,25 +244,22 @@ impl Ctx<'_> {
         of: &[usize],
         ngroups: usize,
         param: &[f64],
-        g: &Grid,
     ) -> Result<Vec<Series>> {
-        let mut members: Vec<Vec<usize>> = vec![Vec::new(); ngroups];
-        for (i, &gi) in of.iter().enumerate() {
-            members[gi].push(i);
-        }
-        let mut keep = vec![vec![false; g.n]; vs.len()];
+        let members = group_members(of, ngroups);
+        // Which steps of each input series' span are kept.
+        let mut keep: Vec<Vec<bool>> = vs.iter().map(|s| vec![false; s.span().len()]).collect();
         // For instant queries, the output order: per group, by rank.
         let mut order: Vec<usize> = Vec::new();
         let mut buf: Vec<usize> = Vec::new();
         for m in &members {
             self.check("aggregation")?;
-            for k in 0..g.n {
+            for k in union_span(m.iter().map(|&i| &vs[i])) {
                 let p = param.get(k).copied().unwrap_or(0.0);
                 if p.is_nan() && op != AggregateOp::LimitRatio {
                     return Err(Error::Execution("Parameter value is NaN".into()));
                 }
                 buf.clear();
-                buf.extend(m.iter().copied().filter(|&i| vs[i].has[k]));
+                buf.extend(m.iter().copied().filter(|&i| vs[i].has(k)));
                 match op {
                     AggregateOp::LimitRatio => {
                         if !(-1.0..=1.0).contains(&p) {
@@ -244,7 +272,7 @@ impl Ctx<'_> {
                         if op != AggregateOp::Limitk {
                             let top = op == AggregateOp::Topk;
                             buf.sort_by(|&a, &b| {
-                                let (x, y) = (vs[a].vals[k], vs[b].vals[k]);
+                                let (x, y) = (vs[a].get(k).unwrap_or(f64::NAN), vs[b].get(k).unwrap_or(f64::NAN));
                                 match (x.is_nan(), y.is_nan()) {
                                     (true, true) => std::cmp::Ordering::Equal,
                                     (true, false) => std::cmp::Ordering::Greater,
@@ -258,7 +286,7 @@ impl Ctx<'_> {
                     }
                 }
                 for &i in &buf {
-                    keep[i][k] = true;
+                    keep[i][k - vs[i].span().start] = true;
                 }
                 if k == 0 {
                     order.extend_from_slice(&buf);
@@ -269,9 +297,8 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         let mut take = |i: usize, out: &mut Vec<Series>| {
             if let Some(mut s) = slots[i].take() {
-                for k in 0..g.n {
-                    s.has[k] &= keep[i][k];
-                }
+                let start = s.span().start;
+                s.filter_map_values(|k, v| keep[i][k - start].then_some(v));
                 out.push(s);
             }
         };
@@ -297,43 +324,66 @@ fn valid_label_name(n: &str) -> bool {
         && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Adds one series' values over a range of steps into group `gi` of the `[step][group]` cells.
-#[allow(clippy::too_many_arguments)]
+/// The members of a group (input series indices, in input order) for each group.
+fn group_members(of: &[usize], ngroups: usize) -> Vec<Vec<usize>> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); ngroups];
+    for (i, &gi) in of.iter().enumerate() {
+        members[gi].push(i);
+    }
+    members
+}
+
+/// One piece of a group's cells: steps `k0..k0 + cnt.len()`.
+struct Cells<'a> {
+    group: usize,
+    k0: usize,
+    val: &'a mut [f64],
+    aux: &'a mut [f64],
+    cnt: &'a mut [f64],
+    means: &'a mut [Mean],
+}
+
+/// Cuts the first `len` items off `rest`.
+fn split_off<'a, T>(rest: &mut &'a mut [T], len: usize) -> &'a mut [T] {
+    let (head, tail) = std::mem::take(rest).split_at_mut(len);
+    *rest = tail;
+    head
+}
+
+/// Adds one series' values over a range of steps into the cells of the same steps.
 fn accumulate_series(
     op: AggregateOp,
     vals: &[f64],
     has: &[bool],
-    gi: usize,
-    ng: usize,
     val: &mut [f64],
     aux: &mut [f64],
     cnt: &mut [f64],
     means: &mut [Mean],
 ) {
     // One loop per operator keeps the match out of the inner loop.
-    let cells = (0..vals.len()).filter(|&k| has[k]).map(|k| (k, k * ng + gi));
+    let cells = (0..vals.len()).filter(|&k| has[k]);
     match op {
         AggregateOp::Sum => {
-            for (k, c) in cells {
-                (val[c], aux[c]) = kahan_inc(vals[k], val[c], aux[c]);
+            for c in cells {
+                (val[c], aux[c]) = kahan_inc(vals[c], val[c], aux[c]);
                 cnt[c] += 1.0;
             }
         }
         AggregateOp::Avg => {
-            for (k, c) in cells {
-                means[c].add(vals[k]);
+            for c in cells {
+                means[c].add(vals[c]);
                 cnt[c] += 1.0;
             }
         }
         AggregateOp::Count | AggregateOp::Group => {
-            for (_, c) in cells {
+            for c in cells {
                 cnt[c] += 1.0;
             }
         }
         AggregateOp::Min | AggregateOp::Max => {
             let is_max = op == AggregateOp::Max;
-            for (k, c) in cells {
-                let (v, cur) = (vals[k], val[c]);
+            for c in cells {
+                let (v, cur) = (vals[c], val[c]);
                 if cnt[c] == 0.0 || cur.is_nan() || (is_max && cur < v) || (!is_max && cur > v) {
                     val[c] = v;
                 }
@@ -341,8 +391,8 @@ fn accumulate_series(
             }
         }
         AggregateOp::Stddev | AggregateOp::Stdvar => {
-            for (k, c) in cells {
-                let v = vals[k];
+            for c in cells {
+                let v = vals[c];
                 cnt[c] += 1.0;
                 if cnt[c] == 1.0 {
                     aux[c] = v; // running mean

@@ -1,7 +1,7 @@
 //! Binary operators: scalar/scalar, vector/scalar and vector/vector with `on`/`ignoring`,
 //! `group_left`/`group_right` and the set operators.
 
-use super::{Ctx, Grid, Series, Val};
+use super::{Ctx, Grid, Series, StepSet, Val, union_span};
 use crate::{Error, Result};
 use std::collections::HashMap;
 use vigil_model::{Labels, METRIC_NAME};
@@ -68,20 +68,14 @@ impl Ctx<'_> {
             )),
             (Val::Vector(mut vs), Val::Scalar(s)) | (Val::Scalar(s), Val::Vector(mut vs)) => {
                 let scalar_left = matches!(b.lhs.value_type(), vigil_promql_syntax::ValueType::Scalar);
+                let keep_value = b.op.is_comparison() && !b.return_bool;
                 for series in &mut vs {
                     series.drop_name |= drop_name;
-                    for k in 0..g.n {
-                        if !series.has[k] {
-                            continue;
-                        }
-                        let v = series.vals[k];
+                    series.filter_map_values(|k, v| {
                         let (l, r) = if scalar_left { (s[k], v) } else { (v, s[k]) };
-                        match combine(b.op, b.return_bool, l, r) {
-                            // A comparison keeps the vector's value even with the scalar on the left.
-                            Some(x) => series.vals[k] = if b.op.is_comparison() && !b.return_bool { v } else { x },
-                            None => series.has[k] = false,
-                        }
-                    }
+                        // A comparison keeps the vector's value even with the scalar on the left.
+                        combine(b.op, b.return_bool, l, r).map(|x| if keep_value { v } else { x })
+                    });
                 }
                 Ok(Val::Vector(vs.into_iter().filter(|s| !s.is_empty()).collect()))
             }
@@ -89,9 +83,9 @@ impl Ctx<'_> {
                 let default = VectorMatching::one_to_one();
                 let m = b.matching.as_ref().unwrap_or(&default);
                 let out = match b.op {
-                    BinaryOp::And | BinaryOp::Unless => set_filter(l, &r, m, b.op == BinaryOp::And, g),
-                    BinaryOp::Or => set_or(l, r, m, g),
-                    _ => self.vector_vector(b, m, l, r, drop_name, g)?,
+                    BinaryOp::And | BinaryOp::Unless => set_filter(l, &r, m, b.op == BinaryOp::And),
+                    BinaryOp::Or => set_or(l, r, m),
+                    _ => self.vector_vector(b, m, l, r, drop_name)?,
                 };
                 Ok(Val::Vector(out))
             }
@@ -106,7 +100,6 @@ impl Ctx<'_> {
         lhs: Vec<Series>,
         rhs: Vec<Series>,
         drop_name: bool,
-        g: &Grid,
     ) -> Result<Vec<Series>> {
         let swapped = m.card == Cardinality::OneToMany;
         let (many, one) = if swapped { (rhs, lhs) } else { (lhs, rhs) };
@@ -121,12 +114,12 @@ impl Ctx<'_> {
             if js.len() < 2 {
                 continue;
             }
-            for k in 0..g.n {
-                if js.iter().filter(|&&j| one[j].has[k]).count() > 1 {
+            for k in union_span(js.iter().map(|&j| &one[j])) {
+                if js.iter().filter(|&&j| one[j].has(k)).count() > 1 {
                     return Err(Error::Execution(format!(
                         "found duplicate series for the match group {sig} on the {one_side} hand-side of the operation: [{}];many-to-many matching not allowed: matching labels must be unique on one side",
                         js.iter()
-                            .filter(|&&j| one[j].has[k])
+                            .filter(|&&j| one[j].has(k))
                             .map(|&j| one[j].labels.to_string())
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -142,8 +135,8 @@ impl Ctx<'_> {
             }
             for (sig, is) in &many_map {
                 let Some(js) = one_map.get(sig).filter(|_| is.len() > 1) else { continue };
-                for k in 0..g.n {
-                    if js.iter().any(|&j| one[j].has[k]) && is.iter().filter(|&&i| many[i].has[k]).count() > 1 {
+                for k in union_span(is.iter().map(|&i| &many[i])) {
+                    if js.iter().any(|&j| one[j].has(k)) && is.iter().filter(|&&i| many[i].has(k)).count() > 1 {
                         return Err(Error::Execution(
                             "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
                         ));
@@ -156,14 +149,13 @@ impl Ctx<'_> {
             index: HashMap::new(),
             pairs: HashMap::new(),
             drop_name,
-            n: g.n,
             made: 0,
             room: self.room(),
         };
         // After the swap, `fill.lhs` stands in for a missing "many" sample, `fill.rhs` for a
         // missing "one" sample (Prometheus' reading of fill_left/fill_right with group_right).
         let fill = m.fill;
-        let mut many_present: HashMap<Labels, Vec<bool>> = HashMap::new();
+        let mut many_present: HashMap<Labels, StepSet> = HashMap::new();
         for (i, ms) in many.iter().enumerate() {
             if i % 256 == 0 {
                 self.check("binary operation")?;
@@ -171,26 +163,20 @@ impl Ctx<'_> {
             let sig = signature(&ms.labels, m);
             let js = one_map.get(&sig).map_or(&[][..], Vec::as_slice);
             if fill.lhs.is_some() {
-                let present = many_present.entry(sig.clone()).or_insert_with(|| vec![false; g.n]);
-                for (p, &h) in present.iter_mut().zip(&ms.has) {
-                    *p |= h;
-                }
+                many_present.entry(sig.clone()).or_default().add_series(ms);
             }
             if js.is_empty() && fill.rhs.is_none() {
                 continue;
             }
-            for k in 0..g.n {
-                if !ms.has[k] {
-                    continue;
-                }
-                let (j, one_v) = match js.iter().find(|&&j| one[j].has[k]) {
-                    Some(&j) => (j, one[j].vals[k]),
+            for (k, many_v) in ms.points() {
+                let (j, one_v) = match js.iter().find_map(|&j| Some((j, one[j].get(k)?))) {
+                    Some(found) => found,
                     None => match fill.rhs {
                         Some(v) => (FILLED, v),
                         None => continue,
                     },
                 };
-                let (l, r) = if swapped { (one_v, ms.vals[k]) } else { (ms.vals[k], one_v) };
+                let (l, r) = if swapped { (one_v, many_v) } else { (many_v, one_v) };
                 let Some(v) = combine(b.op, b.return_bool, l, r) else { continue };
                 let one_labels = if j == FILLED { &sig } else { &one[j].labels };
                 out.put((i, j), k, v, ms.drop_name, || result_labels(&ms.labels, one_labels, m), m)?;
@@ -201,11 +187,11 @@ impl Ctx<'_> {
             for (j, os) in one.iter().enumerate() {
                 let sig = &one_sigs[j];
                 let present = many_present.get(sig);
-                for k in 0..g.n {
-                    if !os.has[k] || present.is_some_and(|p| p[k]) {
+                for (k, one_v) in os.points() {
+                    if present.is_some_and(|p| p.contains(k)) {
                         continue;
                     }
-                    let (l, r) = if swapped { (os.vals[k], fill_many) } else { (fill_many, os.vals[k]) };
+                    let (l, r) = if swapped { (one_v, fill_many) } else { (fill_many, one_v) };
                     let Some(v) = combine(b.op, b.return_bool, l, r) else { continue };
                     out.put((FILLED, j), k, v, false, || result_labels(sig, &os.labels, m), m)?;
                 }
@@ -226,10 +212,9 @@ struct Output {
     index: HashMap<Labels, usize>,
     pairs: HashMap<(usize, usize), usize>,
     drop_name: bool,
-    n: usize,
-    /// What the series made so far cost at least, and what the query has left: checked before
-    /// each new series, since matching with one-side labels that change from step to step can
-    /// make up to |many| × |one| of them.
+    /// The steps the spans of the series made so far cover, and what the query has left:
+    /// checked as spans grow, since matching with one-side labels that change from step to step
+    /// can make up to |many| × |one| series.
     made: usize,
     room: usize,
 }
@@ -252,11 +237,7 @@ impl Output {
                 let oi = match self.index.get(&labels) {
                     Some(&oi) => oi,
                     None => {
-                        self.made = self.made.saturating_add(super::dense_cost(self.n));
-                        if self.made > self.room {
-                            return Err(Error::TooManySamples);
-                        }
-                        let mut s = Series::empty(labels.clone(), self.n);
+                        let mut s = Series::new(labels.clone());
                         s.drop_name = self.drop_name || drop_name;
                         self.series.push(s);
                         self.index.insert(labels, self.series.len() - 1);
@@ -268,15 +249,17 @@ impl Output {
             }
         };
         let dst = &mut self.series[oi];
-        if dst.has[k] {
+        if dst.has(k) {
             return Err(Error::Execution(if m.card == Cardinality::OneToOne {
                 "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into()
             } else {
                 "multiple matches for labels: grouping labels must ensure unique matches".into()
             }));
         }
-        dst.has[k] = true;
-        dst.vals[k] = v;
+        self.made = self.made.saturating_add(dst.set(k, v));
+        if super::span_cost(self.made) > self.room {
+            return Err(Error::TooManySamples);
+        }
         Ok(())
     }
 }
@@ -300,44 +283,32 @@ fn result_labels(many: &Labels, one: &Labels, m: &VectorMatching) -> Labels {
     b.build()
 }
 
-/// `and` (keep = true) and `unless` (keep = false).
-fn set_filter(mut lhs: Vec<Series>, rhs: &[Series], m: &VectorMatching, keep: bool, g: &Grid) -> Vec<Series> {
-    let mut present: HashMap<Labels, Vec<bool>> = HashMap::new();
-    for s in rhs {
-        let p = present.entry(signature(&s.labels, m)).or_insert_with(|| vec![false; g.n]);
-        for k in 0..g.n {
-            p[k] |= s.has[k];
-        }
+/// The steps at which some series of each signature has a value.
+fn steps_by_signature(series: &[Series], m: &VectorMatching) -> HashMap<Labels, StepSet> {
+    let mut present: HashMap<Labels, StepSet> = HashMap::new();
+    for s in series {
+        present.entry(signature(&s.labels, m)).or_default().add_series(s);
     }
+    present
+}
+
+/// `and` (keep = true) and `unless` (keep = false).
+fn set_filter(mut lhs: Vec<Series>, rhs: &[Series], m: &VectorMatching, keep: bool) -> Vec<Series> {
+    let present = steps_by_signature(rhs, m);
     for s in &mut lhs {
         let p = present.get(&signature(&s.labels, m));
-        for k in 0..g.n {
-            let matched = p.is_some_and(|p| p[k]);
-            if matched != keep {
-                s.has[k] = false;
-            }
-        }
+        s.filter_map_values(|k, v| (p.is_some_and(|p| p.contains(k)) == keep).then_some(v));
     }
     lhs.into_iter().filter(|s| !s.is_empty()).collect()
 }
 
 /// `or`: everything from the left, plus right-hand samples whose signature the left lacks.
-fn set_or(lhs: Vec<Series>, rhs: Vec<Series>, m: &VectorMatching, g: &Grid) -> Vec<Series> {
-    let mut present: HashMap<Labels, Vec<bool>> = HashMap::new();
-    for s in &lhs {
-        let p = present.entry(signature(&s.labels, m)).or_insert_with(|| vec![false; g.n]);
-        for k in 0..g.n {
-            p[k] |= s.has[k];
-        }
-    }
+fn set_or(lhs: Vec<Series>, rhs: Vec<Series>, m: &VectorMatching) -> Vec<Series> {
+    let present = steps_by_signature(&lhs, m);
     let mut out = lhs;
     for mut s in rhs {
         if let Some(p) = present.get(&signature(&s.labels, m)) {
-            for k in 0..g.n {
-                if p[k] {
-                    s.has[k] = false;
-                }
-            }
+            s.filter_map_values(|k, v| (!p.contains(k)).then_some(v));
         }
         if !s.is_empty() {
             out.push(s);

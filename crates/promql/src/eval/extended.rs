@@ -89,15 +89,17 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         for (labels, p) in all {
             self.check("smoothed selector")?;
-            let mut s = Series::empty(labels, g.n);
+            let mut s = Series::new(labels);
             for k in 0..g.n {
                 let r = reference(k);
                 let Some(a) = p.at_or_before(r, lookback) else { continue };
-                s.has[k] = true;
-                s.vals[k] = match p.after(r, r + lookback) {
-                    Some(b) if p.ts[a] < r => p.interpolate(&p.vs, a, b, r),
-                    _ => p.vs[a],
-                };
+                s.set(
+                    k,
+                    match p.after(r, r + lookback) {
+                        Some(b) if p.ts[a] < r => p.interpolate(&p.vs, a, b, r),
+                        _ => p.vs[a],
+                    },
+                );
             }
             if !s.is_empty() {
                 self.add_samples(s.cost())?;
@@ -129,7 +131,7 @@ impl Ctx<'_> {
             self.check("extended range selector")?;
             let corrected = if counter && how == Extended::Smoothed { reset_corrected(&p.vs) } else { Vec::new() };
             let vals = if corrected.is_empty() { &p.vs } else { &corrected };
-            let mut s = Series::empty(labels, g.n);
+            let mut s = Series::new(labels);
             s.drop_name = true;
             for k in 0..g.n {
                 let (r, start) = (end(k), end(k) - range_ms);
@@ -138,8 +140,7 @@ impl Ctx<'_> {
                     Extended::Smoothed => smoothed(&p, vals, start, r, lookback),
                 };
                 if let Some(v) = v {
-                    s.has[k] = true;
-                    s.vals[k] = if name == "rate" { v / range_s } else { v };
+                    s.set(k, if name == "rate" { v / range_s } else { v });
                 }
             }
             if !s.is_empty() {

@@ -43,18 +43,17 @@ impl Ctx<'_> {
             "pi" => Val::Scalar(vec![std::f64::consts::PI; g.n]),
             "vector" => {
                 let v = self.eval_scalar(&args[0], g)?;
-                let mut s = Series::empty(Labels::empty(), g.n);
-                s.vals = v;
-                s.has = vec![true; g.n];
-                Val::Vector(vec![s])
+                Val::Vector(vec![Series::full(Labels::empty(), v)])
             }
             "scalar" => {
                 let vs = self.eval_vector(&args[0], g)?;
+                // A step with exactly one value gives it; none or several give NaN.
                 let mut out = vec![f64::NAN; g.n];
-                for (k, o) in out.iter_mut().enumerate() {
-                    let mut present = vs.iter().filter(|s| s.has[k]);
-                    if let (Some(s), None) = (present.next(), present.next()) {
-                        *o = s.vals[k];
+                let mut seen = vec![0u8; g.n];
+                for s in &vs {
+                    for (k, v) in s.points() {
+                        seen[k] = seen[k].saturating_add(1);
+                        out[k] = if seen[k] == 1 { v } else { f64::NAN };
                     }
                 }
                 Val::Scalar(out)
@@ -65,9 +64,7 @@ impl Ctx<'_> {
                     _ => {
                         let mut vs = self.eval_vector(&args[0], g)?;
                         for s in &mut vs {
-                            for k in 0..g.n {
-                                s.vals[k] = g.ts(k) as f64 / 1000.0;
-                            }
+                            s.map_values(|k, _| g.ts(k) as f64 / 1000.0);
                         }
                         vs
                     }
@@ -98,7 +95,7 @@ impl Ctx<'_> {
                 // Only meaningful for instant queries: order by the (single) step's value.
                 let desc = name == "sort_desc";
                 vs.sort_by(|a, b| {
-                    let (x, y) = (a.vals[0], b.vals[0]);
+                    let (x, y) = (a.get(0).unwrap_or(f64::NAN), b.get(0).unwrap_or(f64::NAN));
 
                     match (x.is_nan(), y.is_nan()) {
                         (true, true) => std::cmp::Ordering::Equal,
@@ -143,10 +140,10 @@ impl Ctx<'_> {
                 };
                 for s in &mut vs {
                     s.drop_name = true;
-                    for k in 0..g.n {
+                    s.map_values(|k, v| {
                         let inv = 1.0 / to[k];
-                        s.vals[k] = (s.vals[k] * inv + 0.5).floor() / inv;
-                    }
+                        (v * inv + 0.5).floor() / inv
+                    });
                 }
                 Val::Vector(vs)
             }
@@ -159,31 +156,18 @@ impl Ctx<'_> {
                 };
                 for s in &mut vs {
                     s.drop_name = true;
-                    for k in 0..g.n {
-                        let v = s.vals[k];
-                        s.vals[k] = match name {
-                            "clamp_min" => go_max(a[k], v),
-                            "clamp_max" => go_min(a[k], v),
-                            _ => {
-                                if b[k] < a[k] {
-                                    s.has[k] = false;
-                                }
-                                go_max(a[k], go_min(b[k], v))
-                            }
-                        };
-                    }
+                    s.filter_map_values(|k, v| match name {
+                        "clamp_min" => Some(go_max(a[k], v)),
+                        "clamp_max" => Some(go_min(a[k], v)),
+                        _ => (b[k] >= a[k] || b[k].is_nan() || a[k].is_nan()).then(|| go_max(a[k], go_min(b[k], v))),
+                    });
                 }
                 Val::Vector(vs.into_iter().filter(|s| !s.is_empty()).collect())
             }
             "minute" | "hour" | "day_of_month" | "day_of_week" | "day_of_year" | "days_in_month" | "month" | "year" => {
                 let vs = match args.first() {
                     Some(e) => self.eval_vector(e, g)?,
-                    None => {
-                        let mut s = Series::empty(Labels::empty(), g.n);
-                        s.has = vec![true; g.n];
-                        s.vals = (0..g.n).map(|k| g.ts(k) as f64 / 1000.0).collect();
-                        vec![s]
-                    }
+                    None => vec![Series::full(Labels::empty(), (0..g.n).map(|k| g.ts(k) as f64 / 1000.0).collect())],
                 };
                 map_values(vs, |v| date_part(name, v))
             }
@@ -199,19 +183,20 @@ impl Ctx<'_> {
 
     fn absent(&mut self, arg: &Expr, g: &Grid) -> Result<Vec<Series>> {
         let vs = self.eval_vector(arg, g)?;
-        let mut s = Series::empty(absent_labels(arg), g.n);
-        for k in 0..g.n {
-            if !vs.iter().any(|x| x.has[k]) {
-                s.has[k] = true;
-                s.vals[k] = 1.0;
-            }
+        let mut present = vec![false; g.n];
+        for x in &vs {
+            x.points().for_each(|(k, _)| present[k] = true);
+        }
+        let mut s = Series::new(absent_labels(arg));
+        for (k, _) in present.iter().enumerate().filter(|(_, p)| !**p) {
+            s.set(k, 1.0);
         }
         Ok(if s.is_empty() { Vec::new() } else { vec![s] })
     }
 
     fn absent_over_time(&mut self, arg: &Expr, g: &Grid) -> Result<Vec<Series>> {
         let src = self.range_source(arg, g)?;
-        let mut s = Series::empty(absent_labels(arg), g.n);
+        let mut s = Series::new(absent_labels(arg));
         for k in 0..g.n {
             let end = src.window_end(g.ts(k));
             let start = end - src.range_ms;
@@ -220,8 +205,7 @@ impl Ctx<'_> {
                 i < r.ts.len() && r.ts[i] <= end
             });
             if !present {
-                s.has[k] = true;
-                s.vals[k] = 1.0;
+                s.set(k, 1.0);
             }
         }
         Ok(if s.is_empty() { Vec::new() } else { vec![s] })
@@ -343,7 +327,7 @@ fn check_duplicates(vs: &[Series]) -> Result<()> {
     for (i, s) in vs.iter().enumerate() {
         if let Some(&j) = seen.get(&s.labels) {
             let other: &Series = &vs[j];
-            if (0..s.has.len()).any(|k| s.has[k] && other.has[k]) {
+            if s.points().any(|(k, _)| other.has(k)) {
                 return Err(Error::Execution("vector cannot contain metrics with the same labelset".into()));
             }
         }
@@ -355,11 +339,7 @@ fn check_duplicates(vs: &[Series]) -> Result<()> {
 fn map_values(mut vs: Vec<Series>, f: impl Fn(f64) -> f64) -> Val {
     for s in &mut vs {
         s.drop_name = true;
-        for (v, &h) in s.vals.iter_mut().zip(&s.has) {
-            if h {
-                *v = f(*v);
-            }
-        }
+        s.map_values(|_, v| f(v));
     }
     Val::Vector(vs)
 }

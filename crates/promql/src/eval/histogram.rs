@@ -1,6 +1,6 @@
 //! `histogram_quantile` over classic `le` buckets.
 
-use super::{Ctx, Grid, Series};
+use super::{Ctx, Grid, Series, union_span};
 use crate::Result;
 use std::collections::HashMap;
 use vigil_model::Labels;
@@ -31,15 +31,14 @@ impl Ctx<'_> {
         let mut forced = false;
         for (labels, members) in groups {
             self.check("histogram_quantile")?;
-            let mut s = Series::empty(labels, g.n);
-            for k in 0..g.n {
+            let mut s = Series::new(labels);
+            for k in union_span(members.iter().map(|&(_, i)| &vs[i])) {
                 buckets.clear();
-                buckets.extend(members.iter().filter(|(_, i)| vs[*i].has[k]).map(|&(u, i)| (u, vs[i].vals[k])));
+                buckets.extend(members.iter().filter_map(|&(u, i)| Some((u, vs[i].get(k)?))));
                 if buckets.is_empty() {
                     continue;
                 }
-                s.has[k] = true;
-                s.vals[k] = bucket_quantile(q[k], &mut buckets, &mut forced);
+                s.set(k, bucket_quantile(q[k], &mut buckets, &mut forced));
             }
             if !s.is_empty() {
                 out.push(s);

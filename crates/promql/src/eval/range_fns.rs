@@ -114,7 +114,7 @@ impl Ctx<'_> {
                 let half = g.n / 2;
                 let left = self.eval_range_fn(f, args, &Grid { start: g.start, step: g.step, n: half })?;
                 let right = self.eval_range_fn(f, args, &Grid { start: g.ts(half), step: g.step, n: g.n - half })?;
-                Ok(join_halves(left, right, half, g.n))
+                Ok(join_halves(left, right, half))
             }
             other => other,
         }
@@ -347,10 +347,10 @@ impl Job<'_> {
             return Ok((None, 0));
         }
         let (f, g, src) = (self.f, self.g, self.src);
-        let mut series = Series::empty(s.labels.clone(), g.n);
-        series.drop_name = s.drop_name || !f.keeps_name();
+        // Dense arrays in the step loop, trimmed to the span once done.
+        let mut out = Dense { vals: vec![0.0; g.n], has: vec![false; g.n], count: 0 };
         let max_window = match f {
-            RangeFn::Min | RangeFn::Max => self.run_extremum(s, &mut series, &mut scratch.deque)?,
+            RangeFn::Min | RangeFn::Max => self.run_extremum(s, &mut out, &mut scratch.deque)?,
             _ => {
                 let needs_resets = matches!(f, RangeFn::Rate | RangeFn::Increase);
                 let resets = &mut scratch.resets;
@@ -399,21 +399,24 @@ impl Job<'_> {
                         p1: self.p1.map_or(0.0, |p| p[k]),
                     };
                     if let Some(v) = apply(f, &w, &mut scratch.vals)? {
-                        series.has[k] = true;
-                        series.vals[k] = v;
+                        out.set(k, v);
                     }
                 }
                 max_window
             }
         };
-        let any = series.has.iter().any(|&h| h);
-        Ok((any.then_some(series), max_window))
+        if out.count == 0 {
+            return Ok((None, max_window));
+        }
+        let mut series = Series::from_dense(s.labels.clone(), out.vals, out.has, out.count);
+        series.drop_name = s.drop_name || !f.keeps_name();
+        Ok((Some(series), max_window))
     }
 
     /// `min_over_time`/`max_over_time` in O(1) amortized per step: a monotonic deque of the
     /// window's non-NaN samples, earliest first among equals (the sample Prometheus' scan keeps).
     /// A window of only NaNs gives NaN, as the scan does.
-    fn run_extremum(&self, s: &RangeSeries, series: &mut Series, deque: &mut VecDeque<usize>) -> Result<usize> {
+    fn run_extremum(&self, s: &RangeSeries, out: &mut Dense, deque: &mut VecDeque<usize>) -> Result<usize> {
         let (g, src) = (self.g, self.src);
         let is_max = self.f == RangeFn::Max;
         // Whether `a` (earlier) is dominated by the newer `b`.
@@ -448,10 +451,26 @@ impl Job<'_> {
                 continue;
             }
             max_window = max_window.max(hi - lo);
-            series.has[k] = true;
-            series.vals[k] = deque.front().map_or(f64::NAN, |&i| s.vals[i]);
+            out.set(k, deque.front().map_or(f64::NAN, |&i| s.vals[i]));
         }
         Ok(max_window)
+    }
+}
+
+/// One output series over the whole grid while its steps are computed.
+struct Dense {
+    vals: Vec<f64>,
+    has: Vec<bool>,
+    count: usize,
+}
+
+impl Dense {
+    /// Sets step `k`, which each step loop visits once.
+    #[inline]
+    fn set(&mut self, k: usize, v: f64) {
+        self.vals[k] = v;
+        self.has[k] = true;
+        self.count += 1;
     }
 }
 
@@ -663,21 +682,19 @@ fn splits_shrink(args: &[Expr]) -> bool {
     })
 }
 
-/// Joins the results over the first `half` steps and over the rest into series over all `n`.
-fn join_halves(left: Vec<Series>, right: Vec<Series>, half: usize, n: usize) -> Vec<Series> {
+/// Joins the results over the first `half` steps and over the rest.
+fn join_halves(left: Vec<Series>, right: Vec<Series>, half: usize) -> Vec<Series> {
     let mut out: Vec<Series> = Vec::with_capacity(left.len().max(right.len()));
     let mut index: std::collections::HashMap<(Labels, bool), usize> = std::collections::HashMap::new();
     for (part, offset) in [(left, 0), (right, half)] {
         for s in part {
             let i = *index.entry((s.labels.clone(), s.drop_name)).or_insert_with(|| {
-                let mut full = Series::empty(s.labels.clone(), n);
-                full.drop_name = s.drop_name;
-                out.push(full);
+                let mut joined = Series::new(s.labels.clone());
+                joined.drop_name = s.drop_name;
+                out.push(joined);
                 out.len() - 1
             });
-            let dst = &mut out[i];
-            dst.vals[offset..offset + s.vals.len()].copy_from_slice(&s.vals);
-            dst.has[offset..offset + s.has.len()].copy_from_slice(&s.has);
+            out[i].merge(&s, offset);
         }
     }
     out

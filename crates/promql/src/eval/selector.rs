@@ -91,29 +91,26 @@ impl Ctx<'_> {
         // Samples are charged as each series is picked, not after all of them: a selection over
         // `--query.max-samples` stops with at most one series per thread beyond it allocated.
         let charge = self.shared_charge();
-        let dense = super::dense_cost(g.n);
         let picked = parallel::map_owned(set, work, Samples::default, |buf, s| {
             stop.check("vector selector")?;
             let mut chunks = s.chunks;
-            let picked = pick_lookback(chunks.as_mut(), buf, g, at, offset, lookback, mode)
+            let (vals, has, count) = pick_lookback(chunks.as_mut(), buf, g, at, offset, lookback, mode)
                 .map_err(|e| storage_error(&stop, e))?;
-            let count = picked.2;
             if count == 0 {
                 return Ok(None);
             }
-            charge.add(count.max(dense))?;
-            Ok(Some((s.labels, picked)))
+            let picked = Series::from_dense(s.labels, vals, has, count);
+            charge.add(picked.cost())?;
+            Ok(Some(picked))
         })?;
         let mut out = Vec::with_capacity(picked.len());
-        for (labels, (vals, has, count)) in picked.into_iter().flatten() {
-            if count > 0 {
-                self.add_samples(count.max(dense))?;
-                self.counter.add_total(count as u64);
-                if let Some(steps) = self.counter.steps_mut() {
-                    steps.iter_mut().zip(&has).for_each(|(n, &h)| *n += u64::from(h));
-                }
-                out.push(Series { labels, drop_name: false, vals, has });
+        for s in picked.into_iter().flatten() {
+            self.add_samples(s.cost())?;
+            self.counter.add_total(s.count() as u64);
+            if let Some(steps) = self.counter.steps_mut() {
+                s.points().for_each(|(k, _)| steps[k] += 1);
             }
+            out.push(s);
         }
         Ok(out)
     }
@@ -171,28 +168,16 @@ impl Ctx<'_> {
                 self.counter.subquery_depth -= 1;
                 self.release_samples(n);
                 let val = val?;
-                let dense = match val {
+                let inner_vector = match val {
                     Val::Vector(v) => v,
-                    Val::Scalar(v) => {
-                        let mut s = Series::empty(vigil_model::Labels::empty(), n);
-                        s.vals = v;
-                        s.has = vec![true; n];
-                        vec![s]
-                    }
+                    Val::Scalar(v) => vec![Series::full(vigil_model::Labels::empty(), v)],
                     _ => return Err(Error::Execution("subquery is only allowed on instant vectors".into())),
                 };
-                let series = dense
+                let series = inner_vector
                     .into_iter()
                     .map(|s| {
-                        let mut rs =
-                            RangeSeries { labels: s.labels, drop_name: s.drop_name, ts: Vec::new(), vals: Vec::new() };
-                        for k in 0..n {
-                            if s.has[k] {
-                                rs.ts.push(inner.ts(k));
-                                rs.vals.push(s.vals[k]);
-                            }
-                        }
-                        rs
+                        let (ts, vals) = s.points().map(|(k, v)| (inner.ts(k), v)).unzip();
+                        RangeSeries { labels: s.labels, drop_name: s.drop_name, ts, vals }
                     })
                     .collect();
                 Ok(RangeSource { series, range_ms: sq.range_ms, offset_ms: sq.offset_ms, at })
