@@ -59,6 +59,7 @@ pub static FUNCTIONS: &[FunctionSig] = sigs! {
     "hour": [V] 1 -> V;
     "idelta": [M] 0 -> V;
     "increase": [M] 0 -> V;
+    "info": [V, V] 1 -> V;
     "irate": [M] 0 -> V;
     "label_join": [V, Str, Str, Str] -1 -> V;
     "label_replace": [V, Str, Str, Str, Str] 0 -> V;

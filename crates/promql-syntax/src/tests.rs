@@ -161,6 +161,32 @@ fn experimental_functions_need_their_feature() {
 }
 
 #[test]
+fn info_takes_a_label_selector_that_may_match_everything() {
+    for q in
+        [r#"info(m, {data=~".*"})"#, "info(m, {})", r#"info(m, {__name__=~".+_info", x!=""} offset 5m)"#, "info(m)"]
+    {
+        parse(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+    }
+    for (q, want) in [
+        ("info(m, up)", "1:9: parse error: expected label selectors only, got vector selector instead"),
+        (r#"info(m, sum({a="b"}))"#, "1:9: parse error: expected label selectors only"),
+        ("info(m, 1)", r#"1:9: parse error: expected type instant vector in call to function "info", got scalar"#),
+        // Only the second argument of info itself is a label selector.
+        (r#"info({a=~".*"})"#, "1:6: parse error: vector selector must contain at least one non-empty matcher"),
+        (
+            r#"info(m, {a="b"} + {c=~".*"})"#,
+            "1:19: parse error: vector selector must contain at least one non-empty matcher",
+        ),
+        (r#"{a=~".*"}"#, "1:1: parse error: vector selector must contain at least one non-empty matcher"),
+    ] {
+        assert_eq!(parse(q).expect_err(q).to_string(), want, "{q}");
+    }
+    let off = ParseOptions::default();
+    let err = parse_with("info(m)", &off).expect_err("experimental").to_string();
+    assert!(err.contains("promql-experimental-functions"), "{err}");
+}
+
+#[test]
 fn feature_names_are_prometheus_flags() {
     let mut f = Features::default();
     for name in Features::NAMES {

@@ -13,6 +13,7 @@ mod binary;
 mod extended;
 mod functions;
 mod histogram;
+mod info;
 pub(crate) mod math;
 pub(crate) mod parallel;
 mod range_fns;

@@ -48,12 +48,15 @@ struct Parser<'q> {
     pos: usize,
     max_depth: usize,
     features: Features,
+    /// Set while the next selector may have only empty-matching matchers: `info()`'s second
+    /// argument, a label selector (`info(x, {data=~".*"})`).
+    label_selector_next: bool,
 }
 
 /// Parses `query` into an expression, with nesting bounded by `max_depth`.
 pub(crate) fn parse_query(query: &str, max_depth: usize, features: Features) -> Result<Expr> {
     let tokens = tokenize(query).map_err(|(o, m)| Error::at(query, o, m))?;
-    let mut p = Parser { query, tokens, pos: 0, max_depth, features };
+    let mut p = Parser { query, tokens, pos: 0, max_depth, features, label_selector_next: false };
     if p.peek() == &T::Eof {
         return Err(Error::at(query, 0, "no expression found in input"));
     }
@@ -70,7 +73,8 @@ pub(crate) fn parse_query(query: &str, max_depth: usize, features: Features) -> 
 /// Whether some matcher selects anything is left to the caller, which words that error itself.
 pub(crate) fn parse_metric_selector(query: &str) -> Result<Vec<Matcher>> {
     let tokens = tokenize(query).map_err(|(o, m)| Error::at(query, o, m))?;
-    let mut p = Parser { query, tokens, pos: 0, max_depth: 0, features: Features::default() };
+    let mut p =
+        Parser { query, tokens, pos: 0, max_depth: 0, features: Features::default(), label_selector_next: false };
     let mut matchers = match p.peek().clone() {
         T::Ident(name) => {
             p.bump();
@@ -657,7 +661,8 @@ impl<'q> Parser<'q> {
         }
     }
 
-    fn selector(&self, name: Option<String>, mut matchers: Vec<Matcher>, at: usize) -> Result<(Expr, ValueType)> {
+    fn selector(&mut self, name: Option<String>, mut matchers: Vec<Matcher>, at: usize) -> Result<(Expr, ValueType)> {
+        let label_selector = std::mem::take(&mut self.label_selector_next);
         let mut name = name;
         if name.is_none() {
             // `{"my.metric"}`: a bare quoted name is the metric name.
@@ -674,7 +679,7 @@ impl<'q> Parser<'q> {
                 matchers.insert(0, Matcher::equal(vigil_model::METRIC_NAME, n.clone()));
             }
         }
-        if matchers.is_empty() || matchers.iter().all(Matcher::matches_empty) {
+        if !label_selector && (matchers.is_empty() || matchers.iter().all(Matcher::matches_empty)) {
             return Err(self.err(at, "vector selector must contain at least one non-empty matcher"));
         }
         Ok((
@@ -763,7 +768,7 @@ impl<'q> Parser<'q> {
         }
         let before = self.grouping()?;
         self.check_depth(depth + 1)?;
-        let mut args = self.args(depth + 1, "aggregation")?;
+        let mut args = self.args(depth + 1, "aggregation", None)?;
         let after = self.grouping()?;
         if before.is_some() && after.is_some() {
             return Err(self.err(at, "aggregation may have only one grouping clause"));
@@ -801,7 +806,9 @@ impl<'q> Parser<'q> {
     }
 
     /// `(a, b)`, each argument with its start offset; `context` names the construct in errors.
-    fn args(&mut self, depth: usize, context: &str) -> Result<Vec<(Expr, ValueType, usize)>> {
+    /// A parenthesised argument list; argument `label_arg`, when it starts with `{`, is a label
+    /// selector that may match everything.
+    fn args(&mut self, depth: usize, context: &str, label_arg: Option<usize>) -> Result<Vec<(Expr, ValueType, usize)>> {
         self.expect(&T::LParen, context)?;
         let mut args = Vec::new();
         if self.peek() == &T::RParen {
@@ -810,7 +817,10 @@ impl<'q> Parser<'q> {
         }
         loop {
             let start = self.offset();
-            args.push(self.expr(depth).map(|(e, t)| (e, t, start))?);
+            self.label_selector_next = label_arg == Some(args.len()) && self.peek() == &T::LBrace;
+            let arg = self.expr(depth);
+            self.label_selector_next = false;
+            args.push(arg.map(|(e, t)| (e, t, start))?);
             match self.peek() {
                 T::Comma => {
                     self.bump();
@@ -831,7 +841,8 @@ impl<'q> Parser<'q> {
     fn call(&mut self, name: &str, depth: usize, at: usize) -> Result<(Expr, ValueType)> {
         // Arguments first: an unclosed call is reported before an unknown name, as Prometheus does.
         self.check_depth(depth + 1)?;
-        let args = self.args(depth + 1, "")?;
+        let label_arg = (name == "info").then_some(1);
+        let args = self.args(depth + 1, "", label_arg)?;
         let lookup = if name == "holt_winters" { "double_exponential_smoothing" } else { name };
         let func =
             lookup_function(lookup).ok_or_else(|| self.err(at, format!("unknown function with name {name:?}")))?;
@@ -859,6 +870,15 @@ impl<'q> Parser<'q> {
                         type_name(t)
                     ),
                 ));
+            }
+            if func.name == "info" && i == 1 {
+                match &a {
+                    Expr::VectorSelector(vs) if vs.name.is_some() => {
+                        return Err(self.err(a_at, "expected label selectors only, got vector selector instead"));
+                    }
+                    Expr::VectorSelector(_) => {}
+                    _ => return Err(self.err(a_at, "expected label selectors only")),
+                }
             }
             out.push(a);
         }

@@ -81,6 +81,7 @@ impl Ctx<'_> {
             "absent" => Val::Vector(self.absent(&args[0], g)?),
             "absent_over_time" => Val::Vector(self.absent_over_time(&args[0], g)?),
             "histogram_quantile" => Val::Vector(self.histogram_quantile(args, g)?),
+            "info" => Val::Vector(self.eval_info(args, g)?),
             "label_replace" => Val::Vector(self.label_replace(args, g)?),
             "label_join" => Val::Vector(self.label_join(args, g)?),
             "sort" | "sort_desc" | "sort_by_label" | "sort_by_label_desc" if self.is_range => {
