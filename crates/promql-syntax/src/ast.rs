@@ -419,6 +419,32 @@ pub struct Call {
     pub func: &'static crate::FunctionSig,
     /// Arguments.
     pub args: Vec<Expr>,
+    /// Where each argument starts in the query, for annotations that point at one.
+    pub arg_offsets: SourceOffsets,
+}
+
+/// Byte offsets into the query text. They take no part in equality or `Debug` output: two
+/// trees are the same expression however their source was laid out.
+#[derive(Clone, Default)]
+pub struct SourceOffsets(pub Vec<usize>);
+
+impl PartialEq for SourceOffsets {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for SourceOffsets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SourceOffsets(..)")
+    }
+}
+
+impl SourceOffsets {
+    /// The offset of item `i`, or 0 when unknown (trees built without source).
+    pub fn get(&self, i: usize) -> usize {
+        self.0.get(i).copied().unwrap_or(0)
+    }
 }
 
 /// A subquery `expr[range:step] offset o @ t`.

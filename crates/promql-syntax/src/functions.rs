@@ -54,7 +54,14 @@ pub static FUNCTIONS: &[FunctionSig] = sigs! {
     "exp": [V] 0 -> V;
     "first_over_time": [M] 0 -> V;
     "floor": [V] 0 -> V;
+    "histogram_avg": [V] 0 -> V;
+    "histogram_count": [V] 0 -> V;
+    "histogram_fraction": [S, S, V] 0 -> V;
     "histogram_quantile": [S, V] 0 -> V;
+    "histogram_quantiles": [V, Str, S] -1 -> V;
+    "histogram_stddev": [V] 0 -> V;
+    "histogram_stdvar": [V] 0 -> V;
+    "histogram_sum": [V] 0 -> V;
     "holt_winters": [M, S, S] 0 -> V;
     "hour": [V] 1 -> V;
     "idelta": [M] 0 -> V;

@@ -160,14 +160,28 @@ impl Ctx<'_> {
 
     /// Adds a warning annotation positioned at the first occurrence of `token` in the query.
     pub fn warn_at(&mut self, msg: &str, token: &str) {
-        let w = format!("{msg} ({})", self.position_of(token));
+        let off = self.query.find(token).unwrap_or(0);
+        self.warn_at_offset(msg, off);
+    }
+
+    /// Adds a warning annotation positioned at byte `offset` of the query (once per text).
+    pub fn warn_at_offset(&mut self, msg: &str, offset: usize) {
+        let w = format!("{msg} ({})", self.position_of(offset));
         if !self.warnings.contains(&w) {
             self.warnings.push(w);
         }
     }
 
-    fn position_of(&self, token: &str) -> String {
-        let off = self.query.find(token).unwrap_or(0);
+    /// Adds an info annotation positioned at byte `offset` of the query (once per text).
+    pub fn info_at_offset(&mut self, msg: &str, offset: usize) {
+        let i = format!("{msg} ({})", self.position_of(offset));
+        if !self.infos.contains(&i) {
+            self.infos.push(i);
+        }
+    }
+
+    fn position_of(&self, offset: usize) -> String {
+        let off = (0..=offset.min(self.query.len())).rev().find(|&o| self.query.is_char_boundary(o)).unwrap_or(0);
         let before = &self.query[..off];
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -236,13 +250,22 @@ impl Ctx<'_> {
     }
 }
 
+/// The labels that name a metric: dropped together when an operation drops the name
+/// (`__type__` and `__unit__` are part of the name with Prometheus' type-and-unit labels).
+const NAME_LABELS: [&str; 3] = [vigil_model::METRIC_NAME, "__type__", "__unit__"];
+
+/// `labels` without the metric name and the labels that go with it.
+pub(crate) fn without_name(labels: &Labels) -> Labels {
+    labels.without(&NAME_LABELS)
+}
+
 /// Removes `__name__` where flagged and rejects label sets that collide at the same step.
 pub(crate) fn finish_names(series: Vec<Series>) -> Result<Vec<Series>> {
     let mut out: Vec<Series> = Vec::with_capacity(series.len());
     let mut index: std::collections::HashMap<Labels, usize> = std::collections::HashMap::new();
     for mut s in series {
         if s.drop_name {
-            s.labels = s.labels.without_metric_name();
+            s.labels = without_name(&s.labels);
             s.drop_name = false;
         }
         match index.get(&s.labels) {

@@ -343,7 +343,7 @@ fn shape_result(val: eval::Val, g: &eval::Grid, range: bool) -> Result<Value> {
             let mut out: Vec<MatrixSeries> = ms
                 .into_iter()
                 .map(|s| MatrixSeries {
-                    labels: if s.drop_name { s.labels.without_metric_name() } else { s.labels },
+                    labels: if s.drop_name { eval::without_name(&s.labels) } else { s.labels },
                     points: s.ts.into_iter().zip(s.vals).collect(),
                 })
                 .collect();

@@ -7,7 +7,8 @@ use super::lexer::tokenize;
 use super::token::{Token, TokenKind as T};
 use crate::{
     AggregateExpr, AggregateOp, At, BinaryExpr, BinaryOp, Call, Cardinality, DurationExpr, DurationExprs, Error, Expr,
-    Extended, Fill, Grouping, Result, SubqueryExpr, ValueType, VectorMatching, VectorSelector, lookup_function,
+    Extended, Fill, Grouping, Result, SourceOffsets, SubqueryExpr, ValueType, VectorMatching, VectorSelector,
+    lookup_function,
 };
 use durations::Duration;
 use vigil_model::{MatchOp, Matcher};
@@ -856,6 +857,7 @@ impl<'q> Parser<'q> {
         }
         func.check_arity(args.len()).map_err(|m| self.err(at, m))?;
         let mut out = Vec::with_capacity(args.len());
+        let arg_offsets = SourceOffsets(args.iter().map(|(_, _, a_at)| *a_at).collect());
         for (i, (a, t, a_at)) in args.into_iter().enumerate() {
             let want = func
                 .arg_type(i)
@@ -882,7 +884,7 @@ impl<'q> Parser<'q> {
             }
             out.push(a);
         }
-        Ok((Expr::Call(Call { func, args: out }), func.return_type))
+        Ok((Expr::Call(Call { func, args: out, arg_offsets }), func.return_type))
     }
 }
 

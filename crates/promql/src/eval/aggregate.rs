@@ -81,6 +81,7 @@ impl Ctx<'_> {
                 for (labels, m) in keys.into_iter().zip(&members) {
                     self.check("aggregation")?;
                     let mut s = Series::new(labels);
+                    s.drop_name = m.iter().any(|&i| vs[i].drop_name);
                     for k in union_span(m.iter().map(|&i| &vs[i])) {
                         buf.clear();
                         buf.extend(m.iter().filter_map(|&i| vs[i].get(k)));
@@ -104,6 +105,7 @@ impl Ctx<'_> {
                 // checked against the budget as they grow.
                 let room = self.room();
                 let mut made = 0usize;
+                let drop_names = group_drop_names(&vs, &of, keys.len());
                 for (i, s) in vs.iter().enumerate() {
                     for (k, v) in s.points() {
                         let value = format_go_float(v);
@@ -112,7 +114,9 @@ impl Ctx<'_> {
                             None => {
                                 let mut b = keys[of[i]].builder();
                                 b.set(&label, &value);
-                                out.push(Series::new(b.build()));
+                                let mut counts = Series::new(b.build());
+                                counts.drop_name = drop_names[of[i]];
+                                out.push(counts);
                                 index.insert((of[i], value), out.len() - 1);
                                 out.len() - 1
                             }
@@ -207,8 +211,10 @@ impl Ctx<'_> {
         }
         let mut out = Vec::with_capacity(keys.len());
         let mut offset = 0;
-        for (labels, span) in keys.into_iter().zip(spans) {
+        let drop_names = group_drop_names(vs, of, keys.len());
+        for ((labels, span), drop_name) in keys.into_iter().zip(spans).zip(drop_names) {
             let mut dst = Series::with_span(labels, span.clone());
+            dst.drop_name = drop_name;
             for (i, k) in span.clone().enumerate() {
                 let cell = offset + i;
                 let c = cnt[cell];
@@ -322,6 +328,16 @@ fn valid_label_name(n: &str) -> bool {
     !n.is_empty()
         && !n.starts_with(|c: char| c.is_ascii_digit())
         && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether each group's result is to lose `__name__` at the end of the query: when any of its
+/// members was (with delayed name removal, `by (__name__)` keeps the name until then).
+fn group_drop_names(vs: &[Series], of: &[usize], ngroups: usize) -> Vec<bool> {
+    let mut drop = vec![false; ngroups];
+    for (s, &gi) in vs.iter().zip(of) {
+        drop[gi] |= s.drop_name;
+    }
+    drop
 }
 
 /// The members of a group (input series indices, in input order) for each group.

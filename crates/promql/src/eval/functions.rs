@@ -80,7 +80,15 @@ impl Ctx<'_> {
             }
             "absent" => Val::Vector(self.absent(&args[0], g)?),
             "absent_over_time" => Val::Vector(self.absent_over_time(&args[0], g)?),
-            "histogram_quantile" => Val::Vector(self.histogram_quantile(args, g)?),
+            "histogram_quantile" => Val::Vector(self.histogram_quantile(c, g)?),
+            "histogram_quantiles" => Val::Vector(self.histogram_quantiles(c, g)?),
+            "histogram_fraction" => Val::Vector(self.histogram_fraction(c, g)?),
+            "histogram_avg" | "histogram_count" | "histogram_sum" | "histogram_stddev" | "histogram_stdvar" => {
+                // These read native histogram samples only; float samples are ignored, and the
+                // engine has no native histograms yet.
+                self.eval_vector(&args[0], g)?;
+                Val::Vector(Vec::new())
+            }
             "info" => Val::Vector(self.eval_info(args, g)?),
             "label_replace" => Val::Vector(self.label_replace(args, g)?),
             "label_join" => Val::Vector(self.label_join(args, g)?),

@@ -148,3 +148,47 @@ pub(crate) fn format_go_float(v: f64) -> String {
         format!("{v}")
     }
 }
+
+/// Formats like Go's `strconv.FormatFloat(v, 'g', -1, 64)`, with `.0` added to integral values
+/// as OpenMetrics writes floats (`le="1.0"`, `q="0.25"`, `1e-05`, `+Inf`).
+pub(crate) fn format_openmetrics_float(v: f64) -> String {
+    if !v.is_finite() {
+        return format_go_float(v);
+    }
+    // Shortest round-trip digits, as `d.ddde±x`.
+    let sci = format!("{v:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let out = if !(-4..6).contains(&exp) {
+        format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
+    } else {
+        format!("{v}")
+    };
+    if out.contains(['.', 'e']) { out } else { out + ".0" }
+}
+
+#[cfg(test)]
+mod format_tests {
+    use super::format_openmetrics_float as f;
+
+    #[test]
+    fn openmetrics_floats_look_like_go_g_with_a_decimal_point() {
+        let cases = [
+            (0.0, "0.0"),
+            (1.0, "1.0"),
+            (0.25, "0.25"),
+            (-0.1, "-0.1"),
+            (1.01, "1.01"),
+            (123456.0, "123456.0"),
+            (1234567.0, "1.234567e+06"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+        ];
+        for (v, want) in cases {
+            assert_eq!(f(v), want, "{v}");
+        }
+    }
+}

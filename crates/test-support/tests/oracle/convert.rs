@@ -237,5 +237,5 @@ fn call(c: &p::Call) -> Result<Expr, String> {
             ));
         }
     }
-    Ok(Expr::Call(Call { func, args }))
+    Ok(Expr::Call(Call { func, args, arg_offsets: Default::default() }))
 }
