@@ -7,72 +7,19 @@
 //! [`cases::EXCEPTIONS`] and `docs/compatibility.md`; anything else is a failure with a diff.
 
 mod cases;
-mod compare;
 mod workload;
 
-use crate::support::{TestServer, api_get, eventually, free_port, http, write_file};
+use crate::compare::{Data, diff, parse};
+use crate::prometheus::Prometheus;
+use crate::support::{TestServer, api_get, eventually, write_file};
 use crate::targets::Target;
-use compare::{Data, diff, parse};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const PROMETHEUS: &str = "/usr/bin/prometheus";
 /// Scrapes of each `api` target, per server, before querying: covers the 10 s range queries with
 /// 15 s windows, plus margin.
 const API_SCRAPES: f64 = 35.0;
 const WORKER_SCRAPES: f64 = 30.0;
-
-/// Debian's Prometheus, killed on drop.
-struct Prometheus {
-    child: Child,
-    port: u16,
-    log_path: PathBuf,
-}
-
-impl Prometheus {
-    fn start(dir: &Path, config: &Path) -> Prometheus {
-        assert!(
-            Path::new(PROMETHEUS).exists(),
-            "{PROMETHEUS} is missing: run scripts/install-test-deps.sh (installs Debian's prometheus package)"
-        );
-        let port = free_port();
-        let log_path = dir.join("prometheus.log");
-        let log = std::fs::File::create(&log_path).expect("log file");
-        let child = Command::new(PROMETHEUS)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", dir.join("prometheus-data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("spawn prometheus");
-        let p = Prometheus { child, port, log_path };
-        let ready = eventually(Duration::from_secs(60), || {
-            let r = http().get(format!("{}/-/ready", p.url())).send().ok()?;
-            r.status().is_success().then_some(())
-        });
-        assert!(ready.is_some(), "prometheus not ready within 60 s; log:\n{}", p.log());
-        p
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log_path).unwrap_or_default()
-    }
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn config(client: &str, api: &[&Target], worker: &Target) -> String {
     let api: Vec<String> = api.iter().map(|t| format!("'{}'", t.addr())).collect();

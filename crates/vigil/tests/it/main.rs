@@ -3,11 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test harness code")]
 
+mod compare;
+mod prometheus;
 mod support;
 mod targets;
 
 mod attacks;
 mod check_config;
+mod compliance;
 mod crash_safety;
 mod default_stack;
 mod differential;

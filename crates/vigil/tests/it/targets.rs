@@ -102,3 +102,18 @@ pub fn unix_ms() -> i64 {
     let d = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970");
     i64::try_from(d.as_millis()).expect("ms fit in i64")
 }
+
+/// How many times each client of a target has scraped it, for targets that hand every client
+/// its own sequence of samples (told apart by `metrics_path`).
+#[derive(Default)]
+pub struct ScrapeCounts(std::sync::Mutex<std::collections::HashMap<String, u64>>);
+
+impl ScrapeCounts {
+    /// Returns the client's scrape number (from 0) and counts this scrape.
+    pub fn next(&self, client: &str) -> u64 {
+        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let n = m.entry(client.to_owned()).or_insert(0);
+        *n += 1;
+        *n - 1
+    }
+}

@@ -9,10 +9,8 @@
 //! The `worker` target is scraped the ordinary way (no timestamps): constant gauges and counters
 //! growing with wall-clock time, so only phase-insensitive functions of it compare exactly.
 
-use crate::targets::{Target, unix_ms};
-use std::collections::HashMap;
+use crate::targets::{ScrapeCounts, Target, unix_ms};
 use std::fmt::Write;
-use std::sync::Mutex;
 use std::time::Instant;
 
 /// Milliseconds of every `api` sample timestamp modulo 1000.
@@ -71,18 +69,4 @@ pub fn start_worker() -> Target {
             0.5 * t
         ))
     })
-}
-
-/// How many times each client has scraped a target.
-#[derive(Default)]
-struct ScrapeCounts(Mutex<HashMap<String, u64>>);
-
-impl ScrapeCounts {
-    /// Returns the client's scrape number (from 0) and counts this scrape.
-    fn next(&self, client: &str) -> u64 {
-        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let n = m.entry(client.to_owned()).or_insert(0);
-        *n += 1;
-        *n - 1
-    }
 }
