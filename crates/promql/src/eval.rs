@@ -27,8 +27,8 @@ use vigil_model::{Labels, Timestamp};
 use vigil_promql_syntax::{At, Expr};
 use vigil_storage::Querier;
 
-/// Default step of subqueries written without one (`x[5m:]`), Prometheus' default evaluation
-/// interval.
+/// Default step of subqueries written without one (`x[5m:]`) until a configuration sets
+/// `evaluation_interval`: Prometheus' default evaluation interval.
 pub(crate) const DEFAULT_SUBQUERY_STEP_MS: i64 = 60_000;
 
 /// The evaluation timestamps `start + k*step`, `k < n`.
@@ -99,6 +99,8 @@ pub(crate) struct Ctx<'a> {
     pub query_end: Timestamp,
     /// Step of the top-level query (0 for instant queries), for `step()`.
     pub query_step: i64,
+    /// Step of subqueries written without one: the configured `evaluation_interval`.
+    pub default_subquery_step_ms: i64,
     /// The query text, to give annotations a position.
     pub query: &'a str,
     /// Whether this is a range query.

@@ -146,12 +146,43 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Engine {
     opts: EngineOptions,
     logger: Option<Arc<dyn QueryLogger>>,
+    evaluation_interval: EvaluationInterval,
+}
+
+/// The configured `evaluation_interval`, the step of subqueries written without one
+/// (`x[5m:]`); shared with the configuration reloader, which updates it as Prometheus does.
+#[derive(Debug, Clone)]
+pub struct EvaluationInterval(Arc<std::sync::atomic::AtomicI64>);
+
+impl Default for EvaluationInterval {
+    fn default() -> Self {
+        Self(Arc::new(std::sync::atomic::AtomicI64::new(eval::DEFAULT_SUBQUERY_STEP_MS)))
+    }
+}
+
+impl EvaluationInterval {
+    /// Sets the interval; zero or less keeps Prometheus' default of one minute.
+    pub fn set(&self, interval: Duration) {
+        let ms = i64::try_from(interval.as_millis()).unwrap_or(i64::MAX);
+        let ms = if ms > 0 { ms } else { eval::DEFAULT_SUBQUERY_STEP_MS };
+        self.0.store(ms, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The interval in milliseconds.
+    pub fn ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Engine {
     /// A new engine.
     pub fn new(opts: EngineOptions) -> Self {
-        Self { opts, logger: None }
+        Self { opts, logger: None, evaluation_interval: EvaluationInterval::default() }
+    }
+
+    /// The handle through which a configuration (re)load sets `evaluation_interval`.
+    pub fn evaluation_interval(&self) -> EvaluationInterval {
+        self.evaluation_interval.clone()
     }
 
     /// Reports every executed query to `logger` (Prometheus' query log).
@@ -271,6 +302,7 @@ impl Engine {
             query_start: g.start,
             query_end: g.end(),
             query_step: if range { g.step } else { 0 },
+            default_subquery_step_ms: self.evaluation_interval.ms(),
             query,
             is_range: range,
             stop: eval::parallel::Interrupt { deadline: began + timeout, cancel: opts.cancel.clone() },

@@ -85,6 +85,7 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         features: settings.features,
     })
     .with_query_logger(Arc::clone(&query_log) as Arc<dyn vigil_promql::QueryLogger>);
+    let evaluation_interval = engine.evaluation_interval();
     let handle_slot: Arc<parking_lot::Mutex<Option<vigil_api::ApiHandle>>> = Arc::default();
     let slot = Arc::clone(&handle_slot);
     let reloader = Arc::new(Reloader::new(
@@ -94,6 +95,10 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         query_log,
         &mut registry,
         Box::new(move |outcome| {
+            if let Ok((config, _)) = &outcome {
+                // Subqueries without a step use it, as in Prometheus.
+                evaluation_interval.set(config.global.evaluation_interval.to_std());
+            }
             let slot = slot.lock();
             let Some(h) = slot.as_ref() else { return };
             match outcome {

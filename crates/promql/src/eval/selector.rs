@@ -1,7 +1,7 @@
 //! Selectors: instant-vector lookback selection and the raw samples behind range vectors
 //! (matrix selectors and subqueries).
 
-use super::{Ctx, DEFAULT_SUBQUERY_STEP_MS, Grid, RangeSeries, Series, Val, parallel};
+use super::{Ctx, Grid, RangeSeries, Series, Val, parallel};
 use crate::{Error, Result};
 use vigil_model::{Timestamp, is_stale_nan};
 use vigil_promql_syntax::{Expr, VectorSelector};
@@ -146,7 +146,7 @@ impl Ctx<'_> {
             }
             Expr::Subquery(sq) => {
                 let at = self.resolve_at(sq.at);
-                let step = sq.step_ms.filter(|&s| s > 0).unwrap_or(DEFAULT_SUBQUERY_STEP_MS);
+                let step = sq.step_ms.filter(|&s| s > 0).unwrap_or(self.default_subquery_step_ms);
                 let first_end = at.unwrap_or(g.start) - sq.offset_ms;
                 let last_end = at.unwrap_or(g.end()) - sq.offset_ms;
                 let lo = first_end - sq.range_ms;

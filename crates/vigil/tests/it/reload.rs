@@ -193,3 +193,31 @@ fn quit_exits_cleanly_and_keeps_the_data() {
     let lost: Vec<_> = before.difference(&after).collect();
     assert!(lost.is_empty(), "samples lost across /-/quit: {lost:?}; log:\n{}", server.log());
 }
+
+/// The number of inner steps of `count_over_time(vector(1)[1m:])` at a time between steps:
+/// 60 s over the configured `evaluation_interval`.
+fn subquery_steps(server: &TestServer) -> String {
+    let v = crate::support::api_get(
+        &server.url(),
+        "/api/v1/query",
+        &[("query", "count_over_time(vector(1)[1m:])"), ("time", "1700000000.5")],
+    );
+    v["data"]["result"][0]["value"][1].as_str().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn subqueries_without_a_step_use_the_configured_evaluation_interval() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = |interval: &str| format!("global:\n  evaluation_interval: {interval}\nscrape_configs: []\n");
+    let cfg = write_file(dir.path(), "prometheus.yml", &file("20s"));
+    let server = TestServer::start(&[&format!("--config.file={}", cfg.display()), "--web.enable-lifecycle"]);
+    assert_eq!(subquery_steps(&server), "3", "20 s steps in a minute");
+    write_file(dir.path(), "prometheus.yml", &file("10s"));
+    let (code, body) = server.post("/-/reload");
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(subquery_steps(&server), "6", "10 s steps after the reload");
+    // Without `evaluation_interval`, Prometheus' default of one minute.
+    write_file(dir.path(), "prometheus.yml", "scrape_configs: []\n");
+    assert_eq!(server.post("/-/reload").0, 200);
+    assert_eq!(subquery_steps(&server), "1", "the default minute");
+}

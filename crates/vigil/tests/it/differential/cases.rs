@@ -49,11 +49,6 @@ pub const EXCEPTIONS: &[Exception] = &[
         handling: "evaluation times are never a multiple of a subquery step (T mod 1 s is not 0).",
     },
     Exception {
-        name: "default-subquery-step",
-        difference: "Vigil's default subquery step is 60 s; Prometheus uses its global evaluation interval.",
-        handling: "every subquery names its step.",
-    },
-    Exception {
         name: "annotations",
         difference: "Vigil returns 3.x info/warning annotations (quantile φ outside [0, 1], histogram bucket fixes); 2.42 fewer.",
         handling: "only `data` is compared, never `warnings`/`infos`.",
