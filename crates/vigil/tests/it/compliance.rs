@@ -117,7 +117,12 @@ fn promql_compliance_queries_agree_with_prometheus() {
             Err(why) => failed.push((case.query.clone(), why)),
         }
     }
-    eprintln!("promql compliance: {passed} passed, {} failed (of {})", failed.len(), cases.len());
+    eprintln!(
+        "promql compliance: {passed} passed, {} failed (of {}): {:.1} % of the queries match Prometheus 2.42",
+        failed.len(),
+        cases.len(),
+        100.0 * passed as f64 / cases.len() as f64
+    );
     let unexpected: Vec<String> =
         failed.iter().filter(|(q, _)| !known.contains(q)).map(|(q, why)| format!("{q}\n    {why}")).collect();
     let fixed: Vec<&String> = known.iter().filter(|q| !failed.iter().any(|(f, _)| f == *q)).collect();

@@ -34,7 +34,8 @@ pub const EXCEPTIONS: &[Exception] = &[
         name: "counter-zero-point-extrapolation",
         difference: "when a window starts long before a counter's first sample, Vigil (like Prometheus 3.x) \
                      extrapolates half a sample interval, or less if the counter's zero point is nearer; \
-                     Prometheus 2.42 extrapolates to the zero point whenever it is nearer than 1.1 intervals.",
+                     Prometheus 2.42 extrapolates to the zero point whenever it is nearer than 1.1 intervals \
+                     (changed in 2.51, prometheus/prometheus#13725).",
         handling: "the differential data never starts a counter inside a window; the compliance test lists \
                    the two queries it affects (`rate`/`increase` over `[1h]`) in compliance/known-failures.txt.",
     },
