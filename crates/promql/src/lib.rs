@@ -215,7 +215,7 @@ impl Engine {
         // step() and range() are 0 for an instant query.
         expr.resolve_durations(0, 0).map_err(Error::BadData)?;
         let grid = eval::Grid { start: t, step: 1, n: 1 };
-        self.run(&Prepared { storage, query, expr: &expr, grid, opts, range: false, began })
+        self.run(&Prepared { storage, query, expr: &expr, grid, end: t, opts, range: false, began })
     }
 
     /// Evaluates `query` at `start, start+step, ... <= end` (ms); always returns a matrix.
@@ -255,12 +255,12 @@ impl Engine {
         }
         let n = usize::try_from((end - start) / step_ms + 1).map_err(|_| Error::BadData("too many steps".into()))?;
         let grid = eval::Grid { start, step: step_ms, n };
-        self.run(&Prepared { storage, query, expr: &expr, grid, opts, range: true, began })
+        self.run(&Prepared { storage, query, expr: &expr, grid, end, opts, range: true, began })
     }
 
     /// Evaluates a parsed query, fills in its statistics and reports it to the query log.
     fn run(&self, p: &Prepared<'_>) -> Result<QueryResult> {
-        let Prepared { query, grid: g, opts, range, began, .. } = *p;
+        let Prepared { query, grid: g, end, opts, range, began, .. } = *p;
         let logger = self.logger.as_ref().filter(|l| l.enabled());
         // The log wants window counts even when the caller did not ask for statistics.
         let level = if logger.is_some() && opts.stats == StatsLevel::Basic { StatsLevel::Totals } else { opts.stats };
@@ -273,7 +273,7 @@ impl Engine {
             l.log(&QueryLogEntry {
                 query,
                 start: g.start,
-                end: g.end(),
+                end,
                 step_ms: if range { g.step } else { 0 },
                 stats: &stats,
                 error: result.as_ref().err().map(ToString::to_string),
@@ -291,16 +291,16 @@ impl Engine {
         level: StatsLevel,
         stats: &mut QueryStats,
     ) -> Result<(Value, Vec<String>, Vec<String>)> {
-        let Prepared { storage, query, expr, grid: g, opts, range, began } = *p;
+        let Prepared { storage, query, expr, grid: g, end, opts, range, began } = *p;
         let lookback = opts.lookback_delta_ms.filter(|&l| l > 0).unwrap_or(self.opts.lookback_delta_ms);
         let timeout = opts.timeout.map_or(self.opts.timeout, |t| t.min(self.opts.timeout));
-        let (mint, maxt) = bounds::data_bounds(expr, g.start, g.end(), lookback);
+        let (mint, maxt) = bounds::data_bounds(expr, g.start, end.max(g.end()), lookback);
         let querier = storage.querier(mint, maxt)?;
         let mut ctx = eval::Ctx {
             querier: querier.as_ref(),
             lookback,
             query_start: g.start,
-            query_end: g.end(),
+            query_end: end,
             query_step: if range { g.step } else { 0 },
             default_subquery_step_ms: self.evaluation_interval.ms(),
             query,
@@ -337,6 +337,9 @@ struct Prepared<'a> {
     query: &'a str,
     expr: &'a Expr,
     grid: eval::Grid,
+    /// The requested end, which `@ end()` and `end()` read: a range query's last step is at or
+    /// before it.
+    end: Timestamp,
     opts: &'a QueryOptions,
     /// A range query (the result is always a matrix).
     range: bool,

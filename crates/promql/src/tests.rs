@@ -550,3 +550,20 @@ fn short_lived_series_are_charged_for_their_values_and_spread_ones_for_their_spa
     assert_eq!(run(1_000_000, spread).unwrap(), 1_000);
     assert!(matches!(run(100_000, spread), Err(Error::TooManySamples)));
 }
+
+#[test]
+fn end_is_the_requested_end_of_a_range_query_not_its_last_step() {
+    // Samples every 500 ms; the range [0, 10.5 s] at a 1 s step has its last step at 10 s.
+    let pts: Vec<(i64, f64)> = (0..=40).map(|i| (i * 500, i as f64 * 0.5)).collect();
+    let db = storage(&[(&[("__name__", "x")], &pts)]);
+    let engine = Engine::default();
+    let points = |q: &str| match engine.range(&db, q, 0, 10_500, 1_000, &QueryOptions::default()).unwrap().value {
+        Value::Matrix(m) => m[0].points.clone(),
+        other => panic!("{other:?}"),
+    };
+    let at_end = points("x @ end()");
+    assert_eq!(at_end.len(), 11);
+    assert!(at_end.iter().all(|&(_, v)| v == 10.5), "{at_end:?}");
+    let at_start = points("x @ start()");
+    assert!(at_start.iter().all(|&(_, v)| v == 0.0), "{at_start:?}");
+}

@@ -514,10 +514,9 @@ impl<'q> Parser<'q> {
                     vt = ValueType::Matrix;
                 }
                 _ if self.is_ident("offset") => {
-                    let at = self.offset();
                     self.bump();
                     let d = self.offset_duration()?;
-                    let slot = self.modifier_slot(&mut e, at, "offset")?;
+                    let slot = self.modifier_slot(&mut e, start, "offset")?;
                     if *slot.0 != 0 || slot.2.as_ref().is_some_and(|d| d.offset.is_some()) {
                         return Err(self.err(start, "offset may not be set multiple times"));
                     }
@@ -527,10 +526,9 @@ impl<'q> Parser<'q> {
                     }
                 }
                 T::At => {
-                    let at = self.offset();
                     self.bump();
                     let value = self.at_value()?;
-                    let slot = self.modifier_slot(&mut e, at, "@")?;
+                    let slot = self.modifier_slot(&mut e, start, "@")?;
                     if slot.1.is_some() {
                         return Err(self.err(start, "@ <timestamp> may not be set multiple times"));
                     }
@@ -569,7 +567,8 @@ impl<'q> Parser<'q> {
         }
     }
 
-    /// The offset and `@` fields of the node a modifier applies to.
+    /// The offset and `@` fields of the node a modifier applies to; an error is placed at the
+    /// node's start (`at`), as Prometheus places it.
     fn modifier_slot<'e>(&self, e: &'e mut Expr, at: usize, what: &str) -> Result<ModifierSlot<'e>> {
         match e {
             Expr::VectorSelector(vs) | Expr::MatrixSelector { vs, .. } => {

@@ -81,11 +81,9 @@ pub fn diff(vigil: &Data, prom: &Data, tol: f64, ordered: bool) -> Vec<String> {
     let mut out = Vec::new();
     match (vigil, prom) {
         (Data::Vector(v), Data::Vector(p)) => {
-            if ordered {
+            if ordered && order_runs(v, tol) != order_runs(p, tol) {
                 let (vo, po): (Vec<_>, Vec<_>) = (v.iter().map(|s| &s.0).collect(), p.iter().map(|s| &s.0).collect());
-                if vo != po {
-                    out.push(format!("order differs: vigil {vo:?}, prometheus {po:?}"));
-                }
+                out.push(format!("order differs: vigil {vo:?}, prometheus {po:?}"));
             }
             let (vm, pm): (BTreeMap<_, _>, BTreeMap<_, _>) = (v.iter().cloned().collect(), p.iter().cloned().collect());
             diff_keyed(&vm, &pm, &mut out, |a, b| {
@@ -105,6 +103,21 @@ pub fn diff(vigil: &Data, prom: &Data, tol: f64, ordered: bool) -> Vec<String> {
         _ => out.push(format!("different result kinds: vigil {vigil:?}, prometheus {prom:?}")),
     }
     out
+}
+
+/// The order of a sorted vector as runs of equal values (NaN equals NaN), each run's label
+/// sets as a set: the order among equal values is unspecified (Prometheus sorts unstably).
+fn order_runs(v: &[(Labels, String)], tol: f64) -> Vec<std::collections::BTreeSet<Labels>> {
+    let mut runs: Vec<(String, std::collections::BTreeSet<Labels>)> = Vec::new();
+    for (labels, value) in v {
+        match runs.last_mut() {
+            Some((run_value, set)) if values_match(run_value, value, tol) => {
+                set.insert(labels.clone());
+            }
+            _ => runs.push((value.clone(), std::iter::once(labels.clone()).collect())),
+        }
+    }
+    runs.into_iter().map(|(_, set)| set).collect()
 }
 
 fn diff_keyed<T>(

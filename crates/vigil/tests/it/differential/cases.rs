@@ -87,22 +87,34 @@ pub struct Case {
     pub tol: f64,
     /// Compare the order of an instant vector (`sort*`).
     pub ordered: bool,
+    /// Prometheus answers nothing, and so must Vigil; every other case must have an answer.
+    pub empty: bool,
 }
 
 const fn instant(query: &'static str) -> Case {
-    Case { query, range: false, tol: EXACT, ordered: false }
+    Case { query, range: false, tol: EXACT, ordered: false, empty: false }
 }
 
 const fn both(query: &'static str) -> Case {
-    Case { query, range: true, tol: EXACT, ordered: false }
+    Case { query, range: true, tol: EXACT, ordered: false, empty: false }
 }
 
 const fn sorted(query: &'static str) -> Case {
-    Case { query, range: false, tol: EXACT, ordered: true }
+    Case { query, range: false, tol: EXACT, ordered: true, empty: false }
+}
+
+/// An instant case whose answer is empty on both servers.
+const fn empty_instant(query: &'static str) -> Case {
+    Case { query, range: false, tol: EXACT, ordered: false, empty: true }
+}
+
+/// A case whose answer is empty on both servers, over a range too.
+const fn empty(query: &'static str) -> Case {
+    Case { query, range: true, tol: EXACT, ordered: false, empty: true }
 }
 
 const fn phase(query: &'static str) -> Case {
-    Case { query, range: true, tol: SCRAPE_PHASE, ordered: false }
+    Case { query, range: true, tol: SCRAPE_PHASE, ordered: false, empty: false }
 }
 
 /// The query set: the seeds' dashboard and alert queries, then one or more per language feature.
@@ -115,12 +127,12 @@ pub const CASES: &[Case] = &[
     both("histogram_quantile(0.5, sum by (le, instance) (rate(http_request_duration_seconds_bucket[15s])))"),
     instant("histogram_quantile(0.99, rate(http_request_duration_seconds_bucket[15s]))"),
     both("sum(rate(http_requests_total{status=~\"5..\"}[15s])) / sum(rate(http_requests_total[15s]))"),
-    instant("sum(rate(http_requests_total{status=~\"5..\"}[15s])) / sum(rate(http_requests_total[15s])) > 0.05"),
+    empty_instant("sum(rate(http_requests_total{status=~\"5..\"}[15s])) / sum(rate(http_requests_total[15s])) > 0.05"),
     both("rate(http_request_duration_seconds_sum[15s]) / rate(http_request_duration_seconds_count[15s])"),
     instant("topk(3, rate(http_requests_total[15s]))"),
     instant("bottomk(2, http_requests_in_flight)"),
     both("up"),
-    instant("up == 0"),
+    empty_instant("up == 0"),
     both("count by (job) (up)"),
     // Raw samples (identical on both sides for the `api` job).
     instant("http_requests_total"),
@@ -159,7 +171,7 @@ pub const CASES: &[Case] = &[
     instant("label_join(model_info, \"id\", \"-\", \"model\", \"version\")"),
     instant("absent(nonexistent_metric)"),
     instant("absent(nonexistent_metric{job=\"x\", instance=~\"y\"})"),
-    instant("absent(model_loaded)"),
+    empty_instant("absent(model_loaded)"),
     // Operators.
     both("http_requests_in_flight > bool 5"),
     instant("http_requests_in_flight > 5"),
@@ -213,10 +225,66 @@ pub const CASES: &[Case] = &[
     instant("vector(time())"),
     instant("pi()"),
     both("scalar(sum(up)) * 2"),
+    // NaN and infinities, stored and computed.
+    both("special_values"),
+    instant("special_values[4s]"),
+    both("sum(special_values)"),
+    instant("sum by (kind) (special_values)"),
+    instant("max(special_values)"),
+    instant("min(special_values)"),
+    instant("avg(special_values)"),
+    instant("stddev(special_values)"),
+    instant("quantile(0.5, special_values)"),
+    instant("topk(2, special_values)"),
+    instant("bottomk(2, special_values)"),
+    sorted("sort_desc(special_values)"),
+    sorted("sort(special_values)"),
+    instant("count_values(\"v\", special_values)"),
+    instant("special_values > 0"),
+    instant("special_values == bool special_values"),
+    instant("special_values != special_values"),
+    instant("clamp_max(special_values, 10)"),
+    instant("round(special_values)"),
+    instant("-special_values"),
+    both("avg_over_time(special_values[5s])"),
+    both("max_over_time(special_values[5s])"),
+    instant("min_over_time(special_values[5s])"),
+    instant("sum_over_time(special_values[5s])"),
+    instant("stddev_over_time(special_values[5s])"),
+    instant("quantile_over_time(0.5, special_values[5s])"),
+    both("rate(special_values{kind=\"mixed\"}[10s])"),
+    instant("delta(special_values[10s])"),
+    instant("deriv(special_values{kind=\"mixed\"}[10s])"),
+    instant("changes(special_values[10s])"),
+    instant("resets(special_values[10s])"),
+    instant("histogram_quantile(0.5, label_replace(special_values, \"le\", \"+Inf\", \"kind\", \".*\"))"),
+    // A series with gaps: present in half of the scrapes (no stale markers, explicit timestamps).
+    both("api_flapping"),
+    both("count_over_time(api_flapping[3s])"),
+    both("rate(api_flapping[3s])"),
+    instant("api_flapping[10s]"),
+    both("absent_over_time(api_flapping[2s])"),
+    instant("last_over_time(api_flapping[10s])"),
+    // A series that went away: stale in both.
+    empty("worker_gone"),
+    instant("absent(worker_gone)"),
+    instant("last_over_time(worker_gone[10m])"),
+    instant("present_over_time(worker_gone[10m])"),
     // The worker target, scraped without explicit timestamps.
     phase("rate(worker_jobs_processed_total[15s])"),
     phase("sum(rate(worker_jobs_processed_total[15s]))"),
     both("sum by (queue) (worker_queue_capacity)"),
+];
+
+/// Range queries over an end that is not on a step (`end()` is the requested end, not the last
+/// step), run from 10 s before the evaluation time to 1 s before it at a 2 s step.
+pub const OFF_STEP_RANGES: &[&str] = &[
+    "http_requests_in_flight @ end()",
+    "http_requests_in_flight @ start()",
+    "rate(http_requests_total[5s] @ end())",
+    "max_over_time(http_requests_in_flight[5s] @ start())",
+    "http_requests_in_flight offset 2s @ end()",
+    "time()",
 ];
 
 /// Queries that do not parse or type-check: both servers must answer the same error, word for
@@ -288,6 +356,10 @@ pub const PARSE_ERRORS: &[&str] = &[
     "quantile(up, up)",
     "up @ 1 @ 2",
     "up offset 5m offset 1m",
+    "sum(up) offset 5m",
+    "sum(up) @ 5",
+    "(up) @ 5",
+    "1 + rate(up[5m]) offset 1m",
     "rate(up[5m])[5m]",
     "time()[5m:1m]",
 ];

@@ -50,20 +50,38 @@ fn api_body(m: f64, ts: i64, s: f64) -> String {
     line("api_errors_total", r#"type="auth""#, 3.0 * ((s as i64) % 7) as f64);
     line("model_info", r#"model="resnet",version="v2""#, 1.0);
     line("model_loaded", "", 1.0);
+    line("special_values", r#"kind="nan""#, f64::NAN);
+    line("special_values", r#"kind="inf""#, f64::INFINITY);
+    line("special_values", r#"kind="neg_inf""#, f64::NEG_INFINITY);
+    let k = s as i64;
+    let mixed = if k % 3 == 0 {
+        f64::NAN
+    } else if k % 5 == 0 {
+        f64::INFINITY
+    } else {
+        m * s
+    };
+    line("special_values", r#"kind="mixed""#, mixed);
+    // Present in five scrapes out of ten: gaps, never stale markers (explicit timestamps).
+    if (k / 5) % 2 == 0 {
+        line("api_flapping", "", m * s);
+    }
     format!(
         "# TYPE http_requests_total counter\n# TYPE http_request_duration_seconds histogram\n\
          # TYPE http_requests_in_flight gauge\n# TYPE model_confidence gauge\n# TYPE api_errors_total counter\n\
-         # TYPE model_info gauge\n# TYPE model_loaded gauge\n{b}"
+         # TYPE model_info gauge\n# TYPE model_loaded gauge\n# TYPE special_values gauge\n{b}"
     )
 }
 
-/// Starts the `worker` target: constant gauges and wall-clock counters, no timestamps.
+/// Starts the `worker` target: constant gauges and wall-clock counters, no timestamps, and
+/// `worker_gone`, present for the first 8 s only (both servers then write stale markers).
 pub fn start_worker() -> Target {
     let started = Instant::now();
     Target::start(move |_| {
         let t = started.elapsed().as_secs_f64();
+        let gone = if t < 8.0 { "# TYPE worker_gone gauge\nworker_gone 1\n" } else { "" };
         Some(format!(
-            "# TYPE worker_queue_capacity gauge\nworker_queue_capacity{{queue=\"high\"}} 100\nworker_queue_capacity{{queue=\"low\"}} 50\n\
+            "{gone}# TYPE worker_queue_capacity gauge\nworker_queue_capacity{{queue=\"high\"}} 100\nworker_queue_capacity{{queue=\"low\"}} 50\n\
              # TYPE worker_jobs_processed_total counter\nworker_jobs_processed_total{{queue=\"high\"}} {}\nworker_jobs_processed_total{{queue=\"low\"}} {}\n",
             500.0 + 4.0 * t,
             0.5 * t
