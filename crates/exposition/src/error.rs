@@ -31,20 +31,29 @@ pub enum Error {
         /// What was expected or what is wrong.
         message: String,
     },
+    /// A protobuf body is invalid in the message starting at byte `offset`.
+    #[error("byte {offset}: {message}")]
+    Protobuf {
+        /// Offset of the length prefix of the message at fault.
+        offset: usize,
+        /// What is wrong.
+        message: String,
+    },
 }
 
 impl Error {
-    /// The position of the error.
+    /// The position of the error; line and column are 0 for the binary (protobuf) format.
     pub fn position(&self) -> Position {
         match self {
             Error::Parse { pos, .. } => *pos,
+            Error::Protobuf { offset, .. } => Position { line: 0, column: 0, offset: *offset },
         }
     }
 
     /// The message without the position.
     pub fn message(&self) -> &str {
         match self {
-            Error::Parse { message, .. } => message,
+            Error::Parse { message, .. } | Error::Protobuf { message, .. } => message,
         }
     }
 }

@@ -43,6 +43,7 @@ mod lex;
 mod metadata;
 mod number;
 mod parser;
+pub mod protobuf;
 mod series;
 
 pub use error::{Error, Position, Result};
