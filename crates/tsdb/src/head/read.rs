@@ -335,7 +335,8 @@ impl Head {
         let work = snaps.into_iter().zip(sealed).map(|(snap, sealed)| -> Result<(Snap, Sealed, Samples)> {
             let n = sealed.samples() + chunk_samples(&snap.open);
             read.budget.try_take(n as u64)?;
-            let samples = Samples { timestamps: Vec::with_capacity(n), values: Vec::with_capacity(n) };
+            let samples =
+                Samples { timestamps: Vec::with_capacity(n), values: Vec::with_capacity(n), ..Samples::default() };
             Ok((snap, sealed, samples))
         });
         if !parallel {
