@@ -264,9 +264,9 @@ mod histogram_tests {
         };
         app.append(0, &l, Sample::Histogram { t: 20, h: Arc::new(int) }).unwrap();
         app.append(0, &l, Sample::FloatHistogram { t: 30, h: parse("{{count:1 buckets:[1]}}") }).unwrap();
-        let bad = parse("{{count:1 buckets:[2]}}");
+        let bad = parse("{{count:1 buckets:[2 -1]}}");
         let err = app.append(0, &l, Sample::FloatHistogram { t: 40, h: bad }).unwrap_err();
-        assert!(matches!(&err, Error::InvalidSample(m) if m.contains("smaller")), "{err}");
+        assert!(matches!(&err, Error::InvalidSample(m) if m.contains("negative count")), "{err}");
         // A float stale marker after a histogram becomes a stale histogram.
         app.append(0, &l, Sample::Float { t: 50, v: STALE_NAN }).unwrap();
         // A histogram replaces a float at the same timestamp.

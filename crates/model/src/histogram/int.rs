@@ -14,8 +14,9 @@ pub type Histogram = HistogramOf<u64, i64>;
 
 impl HistogramOf<u64, i64> {
     /// Checks the rules of [`FloatHistogram::validate`] on the absolute counts (deltas may be
-    /// negative, absolute counts may not), and that `count` equals the buckets' total, or is at
-    /// least that total when the sum is NaN (NaN observations land in no bucket).
+    /// negative, absolute counts may not), and, as Prometheus does for integer histograms, that
+    /// `count` is not smaller than the buckets' total: equal to it when the sum is a number, at
+    /// least it when the sum is NaN (NaN observations are counted but land in no bucket).
     pub fn validate(&self) -> Result<()> {
         self.check_shape()?;
         let mut total = u128::from(self.zero_count);

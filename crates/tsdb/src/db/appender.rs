@@ -8,6 +8,9 @@ use std::sync::atomic::Ordering;
 use vigil_model::{Labels, Sample, Timestamp};
 use vigil_storage::{Appendable, Appender, Error, Result, SeriesRef};
 
+/// Why histogram samples are refused, until the head stores histogram chunks.
+const NO_HISTOGRAMS: &str = "native histograms (the tsdb head does not store them yet)";
+
 /// A batch of samples for one commit. Samples are WAL-encoded as they are appended, so commit is
 /// one CRC, one write and the head updates.
 struct DbAppender<'a> {
@@ -55,7 +58,17 @@ impl Appender for DbAppender<'_> {
     fn append(&mut self, series_ref: SeriesRef, labels: &Labels, sample: Sample) -> Result<SeriesRef> {
         let (t, v) = match sample {
             Sample::Float { t, v } => (t, v),
-            _ => return Err(Error::Unsupported("non-float sample")),
+            // Validated first so a caller learns about a malformed histogram either way; the
+            // head has no histogram chunks yet (`docs/format/chunks.md`).
+            Sample::Histogram { h, .. } => {
+                h.validate().map_err(|e| Error::InvalidSample(e.to_string()))?;
+                return Err(Error::Unsupported(NO_HISTOGRAMS));
+            }
+            Sample::FloatHistogram { h, .. } => {
+                h.validate().map_err(|e| Error::InvalidSample(e.to_string()))?;
+                return Err(Error::Unsupported(NO_HISTOGRAMS));
+            }
+            _ => return Err(Error::Unsupported("this sample kind")),
         };
         if t < self.min_valid {
             return Err(Error::OutOfBounds { t, min_valid: self.min_valid });

@@ -109,6 +109,28 @@ fn append_and_select() {
 }
 
 #[test]
+fn histograms_are_validated_then_refused_without_poisoning_the_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), opts()).unwrap();
+    let l = labels("h", 0);
+    let mut app = db.appender();
+    app.append(0, &l, Sample::Float { t: 1, v: 1.0 }).unwrap();
+    let ok: vigil_model::FloatHistogram = "{{count:1 buckets:[1]}}".parse().unwrap();
+    let bad: vigil_model::FloatHistogram = "{{count:0 sum:1 buckets:[-1]}}".parse().unwrap();
+    let refused = app.append(0, &l, Sample::FloatHistogram { t: 2, h: std::sync::Arc::new(ok) }).unwrap_err();
+    assert!(matches!(refused, vigil_storage::Error::Unsupported(m) if m.contains("native histograms")));
+    let invalid = app.append(0, &l, Sample::FloatHistogram { t: 3, h: std::sync::Arc::new(bad) }).unwrap_err();
+    assert!(matches!(&invalid, vigil_storage::Error::InvalidSample(m) if m.contains("negative count")), "{invalid}");
+    let int = Sample::Histogram { t: 4, h: std::sync::Arc::new(vigil_model::Histogram::stale()) };
+    assert!(matches!(app.append(0, &l, int), Err(vigil_storage::Error::Unsupported(_))));
+    app.append(0, &l, Sample::Float { t: 5, v: STALE_NAN }).unwrap();
+    app.commit().unwrap();
+    let got = select(&db, &[Matcher::equal("__name__", "h")]);
+    assert_eq!(got[0].samples.timestamps, vec![1, 5]);
+    assert!(got[0].samples.histograms.is_empty());
+}
+
+#[test]
 fn out_of_order_and_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(dir.path(), opts()).unwrap();
