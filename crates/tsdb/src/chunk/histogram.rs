@@ -33,7 +33,7 @@ pub struct HistogramChunk {
 impl HistogramChunk {
     /// A chunk whose first sample is `h` at `t`, with counter-reset header `header`.
     pub fn new(t: Timestamp, h: Arc<FloatHistogram>, header: CounterResetHint) -> Self {
-        let mut bytes = vec![0, 1, (header as u8) << 6];
+        let mut bytes = vec![0, 1, header_bits(header)];
         put_varint(&mut bytes, i64::from(h.schema));
         bytes.extend_from_slice(&h.zero_threshold.to_bits().to_le_bytes());
         for spans in [&h.positive_spans, &h.negative_spans] {
@@ -128,6 +128,26 @@ fn put_counts(buf: &mut Vec<u8>, layout: &FloatHistogram, h: &FloatHistogram) {
     }
 }
 
+/// The flags byte for a counter-reset header: Prometheus' bits (`10` reset, `01` not a reset,
+/// `11` gauge, `00` unknown) in the two high bits.
+fn header_bits(h: CounterResetHint) -> u8 {
+    match h {
+        CounterResetHint::Unknown => 0b0000_0000,
+        CounterResetHint::CounterReset => 0b1000_0000,
+        CounterResetHint::NotCounterReset => 0b0100_0000,
+        CounterResetHint::Gauge => 0b1100_0000,
+    }
+}
+
+fn header_from_bits(flags: u8) -> CounterResetHint {
+    match flags & 0b1100_0000 {
+        0b1000_0000 => CounterResetHint::CounterReset,
+        0b0100_0000 => CounterResetHint::NotCounterReset,
+        0b1100_0000 => CounterResetHint::Gauge,
+        _ => CounterResetHint::Unknown,
+    }
+}
+
 fn same_layout(a: &FloatHistogram, b: &FloatHistogram) -> bool {
     // `equals` compares layouts after normalisation; compare the layouts alone.
     let shape = |h: &FloatHistogram| FloatHistogram {
@@ -149,7 +169,7 @@ fn decode_layout(bytes: &[u8]) -> Result<(u16, FloatHistogram, Timestamp, Reader
     let corrupt = |e: DecodeError| Error::corrupt("float histogram chunk", e.to_string());
     let mut r = Reader::new(bytes);
     let num = u16::from_be_bytes([r.u8().map_err(corrupt)?, r.u8().map_err(corrupt)?]);
-    let header = CounterResetHint::from_u8(r.u8().map_err(corrupt)? >> 6).unwrap_or_default();
+    let header = header_from_bits(r.u8().map_err(corrupt)?);
     let schema = i32::try_from(r.varint().map_err(corrupt)?)
         .map_err(|_| Error::corrupt("float histogram chunk", "schema out of range"))?;
     let zero_threshold = f64::from_bits(r.u64_le().map_err(corrupt)?);

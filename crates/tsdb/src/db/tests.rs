@@ -109,28 +109,6 @@ fn append_and_select() {
 }
 
 #[test]
-fn histograms_are_validated_then_refused_without_poisoning_the_batch() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Db::open(dir.path(), opts()).unwrap();
-    let l = labels("h", 0);
-    let mut app = db.appender();
-    app.append(0, &l, Sample::Float { t: 1, v: 1.0 }).unwrap();
-    let ok: vigil_model::FloatHistogram = "{{count:1 buckets:[1]}}".parse().unwrap();
-    let bad: vigil_model::FloatHistogram = "{{count:0 sum:1 buckets:[-1]}}".parse().unwrap();
-    let refused = app.append(0, &l, Sample::FloatHistogram { t: 2, h: std::sync::Arc::new(ok) }).unwrap_err();
-    assert!(matches!(refused, vigil_storage::Error::Unsupported(m) if m.contains("native histograms")));
-    let invalid = app.append(0, &l, Sample::FloatHistogram { t: 3, h: std::sync::Arc::new(bad) }).unwrap_err();
-    assert!(matches!(&invalid, vigil_storage::Error::InvalidSample(m) if m.contains("negative count")), "{invalid}");
-    let int = Sample::Histogram { t: 4, h: std::sync::Arc::new(vigil_model::Histogram::stale()) };
-    assert!(matches!(app.append(0, &l, int), Err(vigil_storage::Error::Unsupported(_))));
-    app.append(0, &l, Sample::Float { t: 5, v: STALE_NAN }).unwrap();
-    app.commit().unwrap();
-    let got = select(&db, &[Matcher::equal("__name__", "h")]);
-    assert_eq!(got[0].samples.timestamps, vec![1, 5]);
-    assert!(got[0].samples.histograms.is_empty());
-}
-
-#[test]
 fn out_of_order_and_duplicates() {
     let dir = tempfile::tempdir().unwrap();
     let db = Db::open(dir.path(), opts()).unwrap();
@@ -347,8 +325,16 @@ fn crash_child() {
     let db = Db::open(Path::new(&dir), opts()).unwrap();
     let mut out = std::io::stdout().lock();
     for k in 1.. {
-        let batch: Vec<_> = (0..20).map(|i| (labels("crash", i), k, k as f64)).collect();
-        append(&db, &batch);
+        let mut app = db.appender();
+        for i in 0..20 {
+            app.append(0, &labels("crash", i), Sample::Float { t: k, v: k as f64 }).unwrap();
+        }
+        // Histograms in the same commits: their WAL records must be as durable.
+        for i in 0..5 {
+            let h = histograms::counter(k as f64);
+            app.append(0, &labels("crash_h", i), Sample::FloatHistogram { t: k, h }).unwrap();
+        }
+        app.commit().unwrap();
         writeln!(out, "ack {k}").unwrap();
         out.flush().unwrap();
     }
@@ -386,6 +372,15 @@ fn acknowledged_commits_survive_kill_9() {
         let n = s.samples.len() as i64;
         assert!(n >= acked, "{} has {n} samples, {acked} acknowledged", s.labels);
         assert_eq!(s.samples.timestamps[..acked as usize], (1..=acked).collect::<Vec<_>>()[..]);
+    }
+    let set = select(&db, &[Matcher::equal("__name__", "crash_h")]);
+    assert_eq!(set.len(), 5);
+    for s in &set {
+        let h = &s.samples.histograms;
+        assert!(h.len() as i64 >= acked, "{} has {} histograms, {acked} acknowledged", s.labels, h.len());
+        for (k, (t, h)) in h.iter().take(acked as usize).enumerate() {
+            assert_eq!((*t, h.count), (k as i64 + 1, k as f64 + 1.0));
+        }
     }
 }
 
@@ -527,4 +522,5 @@ fn label_names_and_values_honour_the_time_range() {
     check_labels(&Db::open(dir2.path(), opts()).unwrap(), (0, 10), &[], &[], &[]);
 }
 
+mod histograms;
 mod isolation;

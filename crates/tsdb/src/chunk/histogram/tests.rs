@@ -10,6 +10,7 @@ fn h(text: &str) -> Arc<FloatHistogram> {
 fn samples_round_trip_with_hints_from_the_header() {
     let first = h("{{schema:1 count:4 sum:3 z_bucket:1 z_bucket_w:0.01 buckets:[1 2] n_buckets:[0] n_offset:-2}}");
     let mut c = HistogramChunk::new(1_000, first.clone(), CounterResetHint::CounterReset);
+    assert_eq!(c.bytes()[2], 0b1000_0000, "Prometheus' header bits for a counter reset");
     let second = h("{{schema:1 count:6 sum:5 z_bucket:1 z_bucket_w:0.01 buckets:[2 3] n_buckets:[0] n_offset:-2}}");
     assert!(c.fits(&second));
     c.append(16_000, second.clone()).unwrap();
@@ -38,6 +39,7 @@ fn samples_round_trip_with_hints_from_the_header() {
 fn gauge_chunks_keep_the_gauge_hint_and_custom_bounds_survive() {
     let g = h("{{schema:-53 custom_values:[1 10] count:2 sum:3 buckets:[1 1] counter_reset_hint:gauge}}");
     let mut c = HistogramChunk::new(0, g.clone(), CounterResetHint::Gauge);
+    assert_eq!(c.bytes()[2], 0b1100_0000);
     c.append(1, g.clone()).unwrap();
     let mut out = Vec::new();
     decode_histograms_into(c.bytes(), 0, 10, &mut out).unwrap();
