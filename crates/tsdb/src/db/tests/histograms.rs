@@ -183,3 +183,47 @@ fn retention_drops_old_histogram_chunks() {
     let db = Db::open(dir.path(), opts).unwrap();
     assert_eq!(walk(&db, "r").last().map(|p| p.0), Some(399 * 15_000));
 }
+
+#[test]
+fn a_torn_histogram_record_loses_only_its_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), opts()).unwrap();
+    append_h(&db, "t", &[(1_000, counter(1.0)), (2_000, counter(2.0))]);
+    let seg = dir.path().join("wal").join(wal::segment_name(db.stats().wal_segment));
+    let good = fs::metadata(&seg).unwrap().len() as usize;
+    // One commit with a float record and a histogram record after it.
+    let mut app = db.appender();
+    app.append(0, &labels("t", 1), Sample::Float { t: 3_000, v: 3.0 }).unwrap();
+    app.append(0, &labels("t", 0), Sample::FloatHistogram { t: 3_000, h: counter(3.0) }).unwrap();
+    app.commit().unwrap();
+    db.close().unwrap();
+    let full = fs::read(&seg).unwrap();
+    for cut in good + 1..full.len() {
+        let d = tempfile::tempdir().unwrap();
+        fs::create_dir(d.path().join("wal")).unwrap();
+        fs::write(d.path().join("wal").join(wal::segment_name(0)), &full[..cut]).unwrap();
+        let db = Db::open(d.path(), opts()).unwrap();
+        let got = walk(&db, "t");
+        assert_eq!(got[..2], [(1_000, "h", 1.0), (2_000, "h", 2.0)], "cut at {cut}");
+        assert_eq!(got.len(), 2, "cut at {cut}: the torn histogram record is dropped");
+    }
+    let db = Db::open(dir.path(), opts()).unwrap();
+    assert_eq!(walk(&db, "t").len(), 3, "the whole file replays the commit");
+}
+
+#[test]
+fn a_querier_never_sees_a_later_histogram_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::open(dir.path(), opts()).unwrap();
+    append_h(&db, "i", &[(1_000, counter(1.0))]);
+    let early = db.querier(i64::MIN, i64::MAX).unwrap();
+    append_h(&db, "i", &[(2_000, counter(2.0)), (3_000, counter(3.0))]);
+    let m = [Matcher::equal("__name__", "i")];
+    let seen =
+        |q: &dyn vigil_storage::Querier| q.select(&SelectHints::default(), &m).unwrap()[0].samples.histograms.len();
+    assert_eq!(seen(early.as_ref()), 1);
+    let mut lazy = early.select_lazy(&SelectHints::default(), &m).unwrap();
+    let mut it = ChunkSamples::new(lazy.remove(0).chunks);
+    assert!(it.next_value().unwrap().is_some() && it.next_value().unwrap().is_none());
+    assert_eq!(seen(db.querier(i64::MIN, i64::MAX).unwrap().as_ref()), 3);
+}
