@@ -25,6 +25,9 @@ impl FloatHistogram {
         let schema = self.schema.min(other.schema);
         let mut a = self.reduce_resolution(schema)?;
         let mut b = other.reduce_resolution(schema)?;
+        if a.zero_threshold.is_nan() || b.zero_threshold.is_nan() {
+            return Err(invalid("cannot combine histograms with a NaN zero threshold"));
+        }
         if !a.uses_custom_buckets() {
             // Widening one side can straddle a bucket of the other and widen it further; each
             // round removes at least one bucket, so this ends.
@@ -80,7 +83,8 @@ impl FloatHistogram {
     /// zero count. A bucket that straddles the new threshold widens it to that bucket's upper
     /// bound (so no bucket is split), as Prometheus does.
     pub(crate) fn widen_zero_bucket(&mut self, threshold: f64) {
-        if threshold <= self.zero_threshold || self.uses_custom_buckets() {
+        // A NaN threshold would never settle the widening loop below.
+        if threshold.is_nan() || threshold <= self.zero_threshold || self.uses_custom_buckets() {
             return;
         }
         let mut zt = threshold;
@@ -103,7 +107,7 @@ impl FloatHistogram {
                 }
                 side.drain(..keep);
             }
-            if zt == before {
+            if zt.to_bits() == before.to_bits() {
                 break;
             }
         }

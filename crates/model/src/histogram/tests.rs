@@ -155,6 +155,11 @@ fn add_and_sub_reconcile_layouts() {
     assert!(e.to_string().contains("exponential and custom"), "{e}");
     let e = h("{{schema:-53 custom_values:[1]}}").add(&h("{{schema:-53 custom_values:[2]}}")).unwrap_err();
     assert!(e.to_string().contains("different custom bucket bounds"), "{e}");
+    let nan = h("{{z_bucket_w:NaN buckets:[1]}}");
+    assert!(nan.add(&h("{{z_bucket_w:1 buckets:[1]}}")).is_err(), "a NaN threshold is refused, not looped on");
+    // Returning at all is the point: widening towards a NaN threshold must not loop.
+    let _ = h("{{count:1}}").detect_reset(&nan);
+    let _ = nan.detect_reset(&h("{{count:1}}"));
     assert!(h("{{schema:0}}").reduce_resolution(1).is_err());
     assert!(h("{{schema:-53}}").reduce_resolution(0).is_err());
 }

@@ -24,6 +24,7 @@ pub struct HistogramChunk {
     bytes: Vec<u8>,
     num: u16,
     header: CounterResetHint,
+    first_t: Timestamp,
     last_t: Timestamp,
     last: Arc<FloatHistogram>,
     /// The layout every sample is written with (the first sample's).
@@ -49,7 +50,7 @@ impl HistogramChunk {
         }
         put_varint(&mut bytes, t);
         put_counts(&mut bytes, &h, &h);
-        Self { bytes, num: 1, header, last_t: t, last: h.clone(), layout: h }
+        Self { bytes, num: 1, header, first_t: t, last_t: t, last: h.clone(), layout: h }
     }
 
     /// Whether `h` can be written with this chunk's layout: same schema, zero threshold, custom
@@ -90,9 +91,9 @@ impl HistogramChunk {
         self.header
     }
 
-    /// Timestamp of the first sample.
+    /// Timestamp of the first sample (a chunk is never empty; `Option` to match `XorChunk`).
     pub fn first_t(&self) -> Option<Timestamp> {
-        decode_layout(&self.bytes).ok().map(|(_, _, first_t, _)| first_t)
+        Some(self.first_t)
     }
 
     /// Timestamp of the last sample.
