@@ -1,6 +1,6 @@
 //! The crate's one error type.
 
-/// Errors from building model values (bad regexes, bad durations, bad relabel rules).
+/// Errors from building model values (bad regexes, durations, relabel rules, histograms).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A regular expression did not compile.
@@ -17,6 +17,18 @@ pub enum Error {
     /// A relabel rule is inconsistent (for example `hashmod` without a modulus).
     #[error("invalid relabel config: {0}")]
     Relabel(String),
+    /// A native histogram breaks a structural rule (spans vs buckets, negative counts, schema,
+    /// custom bounds), or two histograms cannot be combined.
+    #[error("invalid histogram: {0}")]
+    Histogram(String),
+    /// A histogram literal of the PromQL test notation (`{{schema:0 buckets:[1 2]}}`) is malformed.
+    #[error("histogram notation, byte {offset}: {message}")]
+    HistogramNotation {
+        /// 0-based byte offset within the text handed to the parser.
+        offset: usize,
+        /// What is wrong there.
+        message: String,
+    },
 }
 
 /// Result with this crate's [`Error`].

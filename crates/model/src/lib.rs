@@ -5,8 +5,10 @@
 //! - [`Labels`] and [`Label`]: a sorted, duplicate-free label set, hashed with XXH64 like Prometheus'
 //!   `labels.Hash()` so hashes agree across restarts and processes;
 //! - [`Matcher`]: `=`, `!=`, `=~`, `!~` with Prometheus' fully-anchored RE2 semantics;
-//! - [`Sample`]: what an appender accepts (floats now; histograms, exemplars and metadata are added as
-//!   variants, never as side interfaces);
+//! - [`Sample`]: what an appender accepts (floats and native histograms; exemplars and metadata
+//!   are added as variants, never as side interfaces);
+//! - native histograms ([`histogram`]): the integer [`Histogram`] and the [`FloatHistogram`]
+//!   PromQL computes on, their validation, arithmetic and test notation;
 //! - timestamps as `i64` milliseconds since the Unix epoch ([`Timestamp`]) and the stale marker
 //!   ([`STALE_NAN`], [`is_stale_nan`]);
 //! - Prometheus durations ([`duration`]);
@@ -23,6 +25,7 @@
 
 pub mod duration;
 mod error;
+pub mod histogram;
 mod labels;
 mod matcher;
 pub mod relabel;
@@ -30,6 +33,7 @@ mod sample;
 mod target;
 
 pub use error::{Error, Result};
+pub use histogram::{FloatHistogram, Histogram};
 pub use labels::{Label, Labels, LabelsBuilder, METRIC_NAME};
 pub use matcher::{MatchOp, Matcher, compile_anchored};
 pub use sample::{STALE_NAN, STALE_NAN_BITS, Sample, Timestamp, is_stale_nan};

@@ -22,6 +22,10 @@ pub enum Error {
     /// The label set is empty or has no metric name.
     #[error("invalid series labels: {0}")]
     InvalidLabels(String),
+    /// The sample itself is malformed (for example a histogram whose spans and buckets
+    /// disagree); the message says why.
+    #[error("invalid sample: {0}")]
+    InvalidSample(String),
     /// The sample kind is not stored by this engine yet.
     #[error("unsupported sample kind: {0}")]
     Unsupported(&'static str),

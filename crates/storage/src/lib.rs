@@ -27,11 +27,11 @@ mod series;
 pub use budget::{Cancel, CancelEvery, HeldChunk, SampleBudget};
 pub use error::{Error, Result};
 pub use iter::{
-    ChunkIterator, ChunkSamples, InMemoryChunks, LazySeries, MergeIterator, Point, SampleIterator, SamplesIterator,
-    collect,
+    ChunkIterator, ChunkSamples, InMemoryChunks, LazySeries, MergeIterator, Point, SampleIterator, SampleValue,
+    SamplesIterator, collect,
 };
 pub use memory::MemStorage;
-pub use series::{Samples, Series, SeriesSet};
+pub use series::{HPoint, Samples, Series, SeriesSet};
 
 use vigil_model::{Labels, Matcher, Sample, Timestamp};
 
@@ -58,7 +58,13 @@ pub trait Appender: Send {
     /// `append` on the same storage (`0` if unknown); the returned ref may be cached by the caller.
     ///
     /// Errors are per sample (out of order, out of bounds, duplicate with a different value, empty
-    /// labels, unsupported sample kind) and do not poison the batch: the caller may continue.
+    /// labels, invalid histogram, unsupported sample kind) and do not poison the batch: the
+    /// caller may continue.
+    ///
+    /// Histogram samples are validated ([`vigil_model::Histogram::validate`]) before they are
+    /// accepted. A series may switch between float and histogram samples over time. A float
+    /// [`vigil_model::STALE_NAN`] appended to a series whose last sample is a histogram is stored
+    /// as a stale histogram, as Prometheus does, so scrapers mark any series stale the same way.
     fn append(&mut self, series_ref: SeriesRef, labels: &Labels, sample: Sample) -> Result<SeriesRef>;
 
     /// Makes the batch visible and durable.
@@ -86,7 +92,10 @@ pub struct SelectHints {
     /// Stop after this many series (0 means no limit).
     pub limit: usize,
     /// Samples the query may still load. Implementations charge each chunk by its sample count
-    /// before decoding it and fail with [`Error::TooManySamples`] when it runs out.
+    /// before decoding it and fail with [`Error::TooManySamples`] when it runs out. A float
+    /// sample costs 1, a histogram sample [`vigil_model::FloatHistogram::sample_cost`] (its size
+    /// in 16-byte float points, as Prometheus counts `max_samples`; a histogram chunk's samples
+    /// share one bucket layout, so its header gives the cost before decoding).
     pub budget: SampleBudget,
     /// Checked at least once per chunk; a cancelled select fails with [`Error::Cancelled`].
     pub cancel: Cancel,
@@ -122,6 +131,8 @@ impl LabelHints {
 pub trait Querier: Send + Sync {
     /// Series matching all `matchers`, sorted by labels, with their samples in the querier's range
     /// (or the narrower range in `hints`). At least one matcher must not match the empty string.
+    /// Float samples fill `Samples::timestamps`/`values`, native histogram samples
+    /// `Samples::histograms`; a series with only histograms has empty float arrays.
     fn select(&self, hints: &SelectHints, matchers: &[Matcher]) -> Result<SeriesSet>;
 
     /// Like [`Self::select`], but each series' samples are decoded only when its

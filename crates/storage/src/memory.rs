@@ -1,12 +1,16 @@
 //! A simple in-memory storage for tests and the PromQL test runner. Not for production: linear
 //! scans, no WAL, no limits.
+//!
+//! Native histograms are validated on append and stored as float histograms (what queries
+//! return). A float stale marker appended to a series whose previous sample is a histogram is
+//! stored as a stale histogram, as Prometheus' head does.
 
 use crate::{Appendable, Appender, Error, LabelHints, Querier, Queryable, Result, SelectHints, SeriesRef, SeriesSet};
-use crate::{CancelEvery, Samples, Series};
+use crate::{CancelEvery, SampleValue, Samples, Series};
 use parking_lot::RwLock;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use vigil_model::{Labels, Matcher, Sample, Timestamp};
+use vigil_model::{FloatHistogram, Labels, Matcher, Sample, Timestamp, is_stale_nan};
 
 /// In-memory storage: a sorted map from labels to samples behind one lock.
 #[derive(Debug, Clone, Default)]
@@ -28,7 +32,7 @@ impl MemStorage {
 
 struct MemAppender<'a> {
     db: &'a MemStorage,
-    pending: Vec<(Labels, Timestamp, f64)>,
+    pending: Vec<(Labels, Timestamp, SampleValue)>,
 }
 
 impl Appendable for MemStorage {
@@ -42,31 +46,72 @@ impl Appender for MemAppender<'_> {
         if labels.is_empty() {
             return Err(Error::InvalidLabels("empty label set".into()));
         }
-        match sample {
-            Sample::Float { t, v } => self.pending.push((labels.clone(), t, v)),
-            _ => return Err(Error::Unsupported("non-float sample")),
-        }
+        let (t, value) = match sample {
+            Sample::Float { t, v } => (t, SampleValue::Float(v)),
+            Sample::Histogram { t, h } => {
+                h.validate().map_err(|e| Error::InvalidSample(e.to_string()))?;
+                (t, SampleValue::Histogram(Arc::new(h.to_float())))
+            }
+            Sample::FloatHistogram { t, h } => {
+                h.validate().map_err(|e| Error::InvalidSample(e.to_string()))?;
+                (t, SampleValue::Histogram(h))
+            }
+            _ => return Err(Error::Unsupported("sample kind")),
+        };
+        self.pending.push((labels.clone(), t, value));
         Ok(0)
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
         let mut map = self.db.inner.write();
-        for (labels, t, v) in self.pending {
-            let s = map.entry(labels).or_default();
-            // Keep time order; replace a sample at the same timestamp (test loads may overwrite).
-            match s.timestamps.binary_search(&t) {
-                Ok(i) => s.values[i] = v,
-                Err(i) => {
-                    s.timestamps.insert(i, t);
-                    s.values.insert(i, v);
-                }
-            }
+        for (labels, t, value) in self.pending {
+            put(map.entry(labels).or_default(), t, value);
         }
         Ok(())
     }
 
     fn rollback(self: Box<Self>) -> Result<()> {
         Ok(())
+    }
+}
+
+/// Stores `value` at `t`, replacing a sample of either kind there (test loads may overwrite) and
+/// keeping both arrays in time order.
+fn put(s: &mut Samples, t: Timestamp, value: SampleValue) {
+    if let Ok(i) = s.timestamps.binary_search(&t) {
+        s.timestamps.remove(i);
+        s.values.remove(i);
+    }
+    if let Ok(i) = s.histograms.binary_search_by_key(&t, |h| h.0) {
+        s.histograms.remove(i);
+    }
+    let value = match value {
+        SampleValue::Float(v) if is_stale_nan(v) && previous_is_histogram(s, t) => {
+            SampleValue::Histogram(Arc::new(FloatHistogram::stale()))
+        }
+        other => other,
+    };
+    match value {
+        SampleValue::Float(v) => {
+            let i = s.timestamps.partition_point(|&x| x < t);
+            s.timestamps.insert(i, t);
+            s.values.insert(i, v);
+        }
+        SampleValue::Histogram(h) => {
+            let i = s.histograms.partition_point(|x| x.0 < t);
+            s.histograms.insert(i, (t, h));
+        }
+    }
+}
+
+/// Whether the newest sample before `t` is a histogram.
+fn previous_is_histogram(s: &Samples, t: Timestamp) -> bool {
+    let f = s.timestamps.partition_point(|&x| x < t);
+    let h = s.histograms.partition_point(|x| x.0 < t);
+    match (f.checked_sub(1), h.checked_sub(1)) {
+        (_, None) => false,
+        (None, Some(_)) => true,
+        (Some(f), Some(h)) => s.histograms[h].0 > s.timestamps[f],
     }
 }
 
@@ -100,18 +145,24 @@ impl Querier for MemQuerier {
             if !matches_all(labels, matchers) {
                 continue;
             }
-            let lo = samples.timestamps.partition_point(|&t| t < mint);
-            let hi = samples.timestamps.partition_point(|&t| t <= maxt);
-            if lo >= hi {
+            let (lo, hi) = window(&samples.timestamps, |&t| t, mint, maxt);
+            let (hlo, hhi) = window(&samples.histograms, |h| h.0, mint, maxt);
+            if lo >= hi && hlo >= hhi {
                 continue;
             }
             let samples = if hints.labels_only {
                 Samples::default()
             } else {
+                let histograms = &samples.histograms[hlo..hhi];
                 // Same contract as the engines: charge, check, then copy.
-                hints.budget.try_take((hi - lo) as u64)?;
+                let cost = (hi - lo) as u64 + histograms.iter().map(|(_, h)| h.sample_cost()).sum::<u64>();
+                hints.budget.try_take(cost)?;
                 hints.cancel.check()?;
-                Samples { timestamps: samples.timestamps[lo..hi].to_vec(), values: samples.values[lo..hi].to_vec() }
+                Samples {
+                    timestamps: samples.timestamps[lo..hi].to_vec(),
+                    values: samples.values[lo..hi].to_vec(),
+                    histograms: histograms.to_vec(),
+                }
             };
             out.push(Series { labels: labels.clone(), samples });
             if hints.limit > 0 && out.len() >= hints.limit {
@@ -149,9 +200,15 @@ impl Querier for MemQuerier {
     }
 }
 
+/// The index range of `items` (sorted by `time`) within `[mint, maxt]`.
+fn window<T>(items: &[T], time: impl Fn(&T) -> Timestamp, mint: Timestamp, maxt: Timestamp) -> (usize, usize) {
+    (items.partition_point(|x| time(x) < mint), items.partition_point(|x| time(x) <= maxt))
+}
+
 fn has_samples_in(s: &Samples, mint: Timestamp, maxt: Timestamp) -> bool {
-    let lo = s.timestamps.partition_point(|&t| t < mint);
-    lo < s.timestamps.len() && s.timestamps[lo] <= maxt
+    let (lo, hi) = window(&s.timestamps, |&t| t, mint, maxt);
+    let (hlo, hhi) = window(&s.histograms, |h| h.0, mint, maxt);
+    lo < hi || hlo < hhi
 }
 
 #[cfg(test)]
@@ -179,5 +236,60 @@ mod tests {
         let cancelled = LabelHints { cancel: Cancel::new(Some(Arc::new(AtomicBool::new(true))), None), limit: 0 };
         assert!(matches!(q.label_names(&cancelled, &[]), Err(Error::Cancelled)));
         assert!(matches!(q.label_values(&cancelled, "job", &[]), Err(Error::Cancelled)));
+    }
+}
+
+#[cfg(test)]
+mod histogram_tests {
+    use super::*;
+    use crate::SampleBudget;
+    use vigil_model::{Histogram, STALE_NAN};
+
+    fn parse(text: &str) -> Arc<FloatHistogram> {
+        Arc::new(text.parse().unwrap())
+    }
+
+    #[test]
+    fn histograms_are_validated_stored_and_charged() {
+        let db = MemStorage::new();
+        let l = Labels::from_pairs(&[("__name__", "h")]);
+        let mut app = db.appender();
+        app.append(0, &l, Sample::Float { t: 10, v: 1.0 }).unwrap();
+        let int = Histogram {
+            count: 3,
+            sum: 2.0,
+            positive_spans: vec![vigil_model::histogram::Span { offset: 0, length: 2 }],
+            positive_buckets: vec![1, 1],
+            ..Histogram::default()
+        };
+        app.append(0, &l, Sample::Histogram { t: 20, h: Arc::new(int) }).unwrap();
+        app.append(0, &l, Sample::FloatHistogram { t: 30, h: parse("{{count:1 buckets:[1]}}") }).unwrap();
+        let bad = parse("{{count:1 buckets:[2 -1]}}");
+        let err = app.append(0, &l, Sample::FloatHistogram { t: 40, h: bad }).unwrap_err();
+        assert!(matches!(&err, Error::InvalidSample(m) if m.contains("negative count")), "{err}");
+        // A float stale marker after a histogram becomes a stale histogram.
+        app.append(0, &l, Sample::Float { t: 50, v: STALE_NAN }).unwrap();
+        // A histogram replaces a float at the same timestamp.
+        app.append(0, &l, Sample::FloatHistogram { t: 10, h: parse("{{}}") }).unwrap();
+        app.commit().unwrap();
+
+        let q = db.querier(0, 100).unwrap();
+        let set = q.select(&SelectHints::default(), &[Matcher::equal("__name__", "h")]).unwrap();
+        let s = &set[0].samples;
+        assert!(s.timestamps.is_empty());
+        let times: Vec<i64> = s.histograms.iter().map(|h| h.0).collect();
+        assert_eq!(times, vec![10, 20, 30, 50]);
+        assert_eq!(s.histograms[1].1.positive_buckets, vec![1.0, 2.0], "integer deltas became absolute counts");
+        assert!(s.histograms[3].1.is_stale());
+        // (168 + 8 per span and bucket + 8) / 16: 11 when empty, 12 for one span with one or two
+        // buckets.
+        assert_eq!(s.cost(), 11 + 12 + 12 + 11);
+        let tight = SelectHints { budget: SampleBudget::new(45), ..SelectHints::default() };
+        assert!(matches!(q.select(&tight, &[Matcher::equal("__name__", "h")]), Err(Error::TooManySamples)));
+        let enough = SelectHints { budget: SampleBudget::new(46), ..SelectHints::default() };
+        assert!(q.select(&enough, &[Matcher::equal("__name__", "h")]).is_ok());
+        let labels_only = SelectHints { labels_only: true, budget: SampleBudget::new(0), ..SelectHints::default() };
+        assert_eq!(q.select(&labels_only, &[Matcher::equal("__name__", "h")]).unwrap().len(), 1);
+        assert_eq!(q.label_names(&LabelHints::default(), &[]).unwrap(), vec!["__name__"]);
     }
 }

@@ -4,6 +4,11 @@
 //! one per series as its open chunk. [`XorIter`] decodes any chunk's bytes, from memory or disk.
 
 mod bits;
+mod histogram;
+
+pub use histogram::{
+    ENCODING_FLOAT_HISTOGRAM, HistogramChunk, MAX_HISTOGRAM_CHUNK_BYTES, decode_histograms_into, histogram_chunk_cost,
+};
 
 use crate::{Error, Result};
 use bits::BitReader;

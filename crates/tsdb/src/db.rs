@@ -9,7 +9,10 @@ pub use stats::Stats;
 use crate::head::chunk_store::ChunkStore;
 use crate::head::{Head, HeadOptions};
 use crate::wal::checkpoint::{CheckpointWriter, delete_covered};
-use crate::wal::record::{CHUNK, SAMPLES, SERIES, decode_chunk, decode_samples, decode_series};
+use crate::wal::record::{
+    CHUNK, FLOAT_HISTOGRAM_SAMPLES, FloatCounts, HISTOGRAM_SAMPLES, IntCounts, SAMPLES, SERIES, decode_chunk,
+    decode_histograms, decode_samples, decode_series,
+};
 use crate::wal::{self, WalWriter};
 use crate::{Error, Options, Result};
 use parking_lot::{Mutex, RwLock};
@@ -166,6 +169,7 @@ fn spawn_maintenance(inner: Arc<Inner>, every: std::time::Duration) -> Result<(m
 /// Replays checkpoint + segments into `head`, dropping samples before `cutoff`.
 fn replay_into(head: &Head, wal_dir: &Path, cutoff: Timestamp) -> Result<wal::ReplayReport> {
     let mut buf: Vec<(u32, Timestamp, f64)> = Vec::new();
+    let mut hists: Vec<(u32, Timestamp, std::sync::Arc<vigil_model::FloatHistogram>)> = Vec::new();
     wal::replay(wal_dir, |ty, payload| {
         match ty {
             SERIES => {
@@ -179,6 +183,29 @@ fn replay_into(head: &Head, wal_dir: &Path, cutoff: Timestamp) -> Result<wal::Re
                 decode_samples(payload, &mut buf)?;
                 buf.retain(|s| s.1 >= cutoff);
                 head.append_batch(&mut buf);
+            }
+            HISTOGRAM_SAMPLES => {
+                let mut ints = Vec::new();
+                decode_histograms::<IntCounts>(payload, &mut ints)?;
+                hists.clear();
+                hists.extend(ints.into_iter().filter(|s| s.1 >= cutoff).map(|(id, t, h)| (id, t, h.to_float().into())));
+                head.append_histograms(&mut hists);
+            }
+            FLOAT_HISTOGRAM_SAMPLES => {
+                let mut floats = Vec::new();
+                decode_histograms::<FloatCounts>(payload, &mut floats)?;
+                hists.clear();
+                hists.extend(floats.into_iter().filter(|s| s.1 >= cutoff).map(|(id, t, h)| (id, t, h.into())));
+                head.append_histograms(&mut hists);
+            }
+            CHUNK if decode_chunk(payload)?.1 == crate::chunk::ENCODING_FLOAT_HISTOGRAM => {
+                let (id, _, data) = decode_chunk(payload)?;
+                let mut decoded = Vec::new();
+                crate::chunk::decode_histograms_into(data, cutoff, Timestamp::MAX, &mut decoded)
+                    .map_err(|e| e.to_string())?;
+                hists.clear();
+                hists.extend(decoded.into_iter().map(|(t, h)| (id, t, h)));
+                head.append_histograms(&mut hists);
             }
             CHUNK => {
                 let (id, enc, data) = decode_chunk(payload)?;

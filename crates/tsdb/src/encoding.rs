@@ -60,6 +60,11 @@ impl<'a> Reader<'a> {
         self.pos >= self.buf.len()
     }
 
+    /// Bytes not consumed yet.
+    pub fn remaining(&self) -> usize {
+        self.buf.len().saturating_sub(self.pos)
+    }
+
     /// Reads an unsigned varint.
     pub fn uvarint(&mut self) -> Result<u64, DecodeError> {
         let mut x: u64 = 0;

@@ -8,11 +8,15 @@
 //!   shard's byte arena;
 //! - postings ([`index::Index`]) are sorted `Vec<u32>` per label pair;
 //! - per series RAM is one [`MemSeries`]: the open chunk (encoder state + bytes), the newest sealed
-//!   chunk's reference and max time, the label offset and the labels hash.
+//!   chunk's reference and max time, the label offset and the labels hash;
+//! - native histogram samples go to an open [`HistogramChunk`] instead (boxed, so float-only
+//!   series pay one pointer); a series has at most one open chunk of either kind, and switching
+//!   kinds seals the open one (`head/histograms.rs` has the cut rules).
 //!
 //! Lock order: shard → symbols (read) → WAL; index is taken alone (or after symbols when queried).
 
 pub mod chunk_store;
+mod histograms;
 pub mod index;
 mod isolation;
 mod lazy_read;
@@ -22,7 +26,7 @@ mod read;
 pub use read::{Cardinality, HeadStatsRaw, ReadLimits};
 pub mod symbols;
 
-use crate::chunk::{ENCODING_XOR, XorChunk};
+use crate::chunk::{ENCODING_XOR, HistogramChunk, XorChunk};
 use crate::encoding::{Reader, put_uvarint};
 use chunk_store::ChunkStore;
 use hashbrown::HashTable;
@@ -31,7 +35,7 @@ use isolation::{CommitMark, Isolation};
 use parking_lot::{Mutex, RwLock};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use symbols::Symbols;
-use vigil_model::{Label, Labels, Timestamp};
+use vigil_model::{Label, Labels, Timestamp, is_stale_nan};
 
 /// Log2 of the number of shards.
 pub const SHARD_BITS: u32 = 6;
@@ -43,6 +47,8 @@ const DEAD: u32 = u32::MAX;
 #[derive(Debug)]
 pub(crate) struct MemSeries {
     chunk: XorChunk,
+    /// The open histogram chunk; `chunk` is empty while this is set.
+    hist: Option<Box<HistogramChunk>>,
     hash: u64,
     sealed_ref: u64,
     sealed_maxt: Timestamp,
@@ -60,6 +66,7 @@ impl MemSeries {
     fn dead() -> Self {
         Self {
             chunk: XorChunk::new(),
+            hist: None,
             hash: 0,
             sealed_ref: 0,
             sealed_maxt: 0,
@@ -73,8 +80,23 @@ impl MemSeries {
         self.labels_off != DEAD
     }
 
+    /// Time of the first sample of the open chunk, of either kind.
+    fn open_first_t(&self) -> Option<Timestamp> {
+        match &self.hist {
+            Some(h) => h.first_t(),
+            None => self.chunk.first_t(),
+        }
+    }
+
+    /// Whether there is an open chunk of either kind.
+    fn has_open(&self) -> bool {
+        self.hist.is_some() || !self.chunk.is_empty()
+    }
+
     fn last_t(&self) -> Option<Timestamp> {
-        if !self.chunk.is_empty() {
+        if let Some(h) = &self.hist {
+            Some(h.last_t())
+        } else if !self.chunk.is_empty() {
             Some(self.chunk.last_t())
         } else if self.sealed_ref != 0 {
             Some(self.sealed_maxt)
@@ -371,7 +393,19 @@ impl Head {
     /// Adds committed samples `(id, t, v)`; samples that are now out of order are dropped and
     /// counted. Reorders `samples` (stable per series). Returns the number added.
     pub fn append_batch(&self, samples: &mut [(u32, Timestamp, f64)]) -> usize {
-        samples.sort_by_key(|s| s.0 & SHARD_MASK);
+        self.apply_batch(samples, |s| (s.0, s.1), |head, shard, &(id, t, v)| head.append_one(shard, id, t, v))
+    }
+
+    /// Applies one commit's samples of any kind: `key` gives a sample's series id and time,
+    /// `apply` adds it to its series (returning the series' newest time before it, or `None`
+    /// if it was dropped). Reorders `samples` by shard (stable per series).
+    fn apply_batch<S>(
+        &self,
+        samples: &mut [S],
+        key: impl Fn(&S) -> (u32, Timestamp),
+        apply: impl Fn(&Self, &mut Shard, &S) -> Option<Timestamp>,
+    ) -> usize {
+        samples.sort_by_key(|s| key(s).0 & SHARD_MASK);
         let _visible_at_once = self.visibility.read();
         let (seq, track) = self.isolation.begin_commit();
         let mark = track.then(|| (seq, self.isolation.low()));
@@ -379,15 +413,16 @@ impl Head {
         let (mut lo, mut hi) = (Timestamp::MAX, Timestamp::MIN);
         let mut i = 0;
         while i < samples.len() {
-            let shard_no = (samples[i].0 & SHARD_MASK) as usize;
+            let shard_no = (key(&samples[i]).0 & SHARD_MASK) as usize;
             let mut shard = self.shards[shard_no].lock();
             if mark.is_none() && !shard.marks.is_empty() {
                 shard.marks = hashbrown::HashMap::new();
             }
-            while i < samples.len() && (samples[i].0 & SHARD_MASK) as usize == shard_no {
-                let (id, t, v) = samples[i];
+            while i < samples.len() && (key(&samples[i]).0 & SHARD_MASK) as usize == shard_no {
+                let (id, t) = key(&samples[i]);
+                let applied = apply(self, &mut shard, &samples[i]);
                 i += 1;
-                if let Some(before) = self.append_one(&mut shard, id, t, v) {
+                if let Some(before) = applied {
                     if let Some((seq, low)) = mark {
                         isolation::record(shard.marks.entry(split(id).1 as u32).or_default(), seq, before, low);
                     }
@@ -408,19 +443,15 @@ impl Head {
     /// Adds one sample; on success returns the series' newest time before it
     /// (`Timestamp::MIN` if it had none), which read views use to cut it.
     fn append_one(&self, shard: &mut Shard, id: u32, t: Timestamp, v: f64) -> Option<Timestamp> {
-        let Some(s) = shard.series.get_mut(split(id).1).filter(|s| s.alive()) else {
-            self.counters.unknown_series_samples.fetch_add(1, Ordering::Relaxed);
-            return None;
-        };
-        match verdict(s, t, v) {
-            Ok(Verdict::Append) => {}
-            Ok(Verdict::Duplicate) => return None,
-            Err(_) => {
-                self.counters.out_of_order_dropped.fetch_add(1, Ordering::Relaxed);
-                return None;
-            }
+        if is_stale_nan(v) && shard.series.get(split(id).1).is_some_and(|s| s.hist.is_some()) {
+            // A stale float after histograms becomes a stale histogram, as in Prometheus.
+            return self.append_one_histogram(shard, id, t, &histograms::stale());
         }
+        let s = self.admit(shard, id, |s| verdict(s, t, v))?;
         let before = s.last_t().unwrap_or(Timestamp::MIN);
+        if s.hist.is_some() {
+            self.seal_histograms(s, id);
+        }
         if !s.chunk.is_empty() {
             let first = s.chunk.first_t().unwrap_or(t);
             let range = self.opts.chunk_range_ms.max(1);
@@ -436,11 +467,45 @@ impl Head {
         s.chunk.append(t, v).is_ok().then_some(before)
     }
 
+    /// The live series `id` of `shard` when `verdict` says its sample is to be added; counts
+    /// samples of unknown series and samples a concurrent commit made out of order.
+    fn admit<'s>(
+        &self,
+        shard: &'s mut Shard,
+        id: u32,
+        verdict: impl FnOnce(&MemSeries) -> Result<Verdict, vigil_storage::Error>,
+    ) -> Option<&'s mut MemSeries> {
+        let Some(s) = shard.series.get_mut(split(id).1).filter(|s| s.alive()) else {
+            self.counters.unknown_series_samples.fetch_add(1, Ordering::Relaxed);
+            return None;
+        };
+        match verdict(s) {
+            Ok(Verdict::Append) => Some(s),
+            Ok(Verdict::Duplicate) => None,
+            Err(_) => {
+                self.counters.out_of_order_dropped.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
     fn seal(&self, s: &mut MemSeries, id: u32) {
         let mint = s.chunk.first_t().unwrap_or(Timestamp::MIN);
         let maxt = s.chunk.last_t();
         let bytes = s.chunk.take_bytes();
-        match self.chunks.write(s.sealed_ref, id, mint, maxt, ENCODING_XOR, &bytes) {
+        self.write_sealed(s, id, (mint, maxt), ENCODING_XOR, &bytes);
+    }
+
+    /// Writes a sealed chunk to the chunk files and links it into the series' chain.
+    fn write_sealed(
+        &self,
+        s: &mut MemSeries,
+        id: u32,
+        (mint, maxt): (Timestamp, Timestamp),
+        encoding: u8,
+        bytes: &[u8],
+    ) {
+        match self.chunks.write(s.sealed_ref, id, mint, maxt, encoding, bytes) {
             Ok(r) => {
                 s.sealed_ref = r;
                 s.sealed_maxt = maxt;
@@ -470,14 +535,18 @@ impl Head {
                     s.chunk = XorChunk::new();
                     report.open_chunks_dropped += 1;
                 }
+                if s.hist.as_ref().is_some_and(|h| h.last_t() < cutoff) {
+                    s.hist = None;
+                    report.open_chunks_dropped += 1;
+                }
                 if s.sealed_ref != 0 && s.sealed_maxt < cutoff {
                     s.sealed_ref = 0;
                 }
-                s.min_t = match s.chunk.first_t() {
+                s.min_t = match s.open_first_t() {
                     Some(first) if s.sealed_ref == 0 => first,
                     _ => s.min_t.max(cutoff),
                 };
-                if !s.chunk.is_empty() || s.sealed_ref != 0 {
+                if s.has_open() || s.sealed_ref != 0 {
                     s.empty_seen = false;
                     continue;
                 }

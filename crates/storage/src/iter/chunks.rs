@@ -1,7 +1,8 @@
 //! Series read one chunk at a time: what a querier hands out when the caller wants at most one
 //! decoded chunk per series in memory, and the adapters between chunks and samples.
 
-use super::{Point, SampleIterator};
+use super::cursor::Cursor;
+use super::{Point, SampleIterator, SampleValue};
 use crate::{Result, Samples};
 use vigil_model::{Labels, Timestamp};
 
@@ -21,6 +22,10 @@ pub struct LazySeries<'a> {
 pub trait ChunkIterator: Send {
     /// Replaces the contents of `out` with the next chunk's samples: in increasing time order,
     /// all after every sample of earlier chunks, maybe none. `Ok(false)` once exhausted.
+    ///
+    /// A chunk holds one kind of sample (a series that switches between floats and histograms
+    /// starts a new chunk), but implementations may fill both of `out`'s arrays; they must
+    /// clear the one they do not fill. The budget charge of a chunk is [`Samples::cost`].
     fn next_chunk(&mut self, out: &mut Samples) -> Result<bool>;
 }
 
@@ -53,48 +58,68 @@ impl ChunkIterator for InMemoryChunks {
 pub struct ChunkSamples<'a> {
     chunks: Box<dyn ChunkIterator + 'a>,
     buf: Samples,
-    pos: usize,
+    at: Cursor,
 }
 
 impl<'a> ChunkSamples<'a> {
     /// Iterates the samples of `chunks`.
     pub fn new(chunks: Box<dyn ChunkIterator + 'a>) -> Self {
-        Self { chunks, buf: Samples::default(), pos: 0 }
+        Self { chunks, buf: Samples::default(), at: Cursor::default() }
     }
 
-    /// Makes `pos` point at a sample, loading chunks as needed; false when exhausted.
-    fn fill(&mut self) -> Result<bool> {
-        while self.pos >= self.buf.len() {
+    /// Makes the cursor point at a sample (a float one when `floats_only`), loading chunks as
+    /// needed; false when exhausted. Histogram chunks are still decoded on the float-only path
+    /// (and charged), since a chunk's kind is known only once it is read.
+    fn fill(&mut self, floats_only: bool) -> Result<bool> {
+        loop {
+            let done = if floats_only { self.at.floats_exhausted(&self.buf) } else { self.at.exhausted(&self.buf) };
+            if !done {
+                return Ok(true);
+            }
             if !self.chunks.next_chunk(&mut self.buf)? {
                 return Ok(false);
             }
-            self.pos = 0;
+            self.at = Cursor::default();
         }
-        Ok(true)
     }
 }
 
 impl SampleIterator for ChunkSamples<'_> {
     fn next(&mut self) -> Result<Option<Point>> {
-        if !self.fill()? {
+        if !self.fill(true)? {
             return Ok(None);
         }
-        let p = (self.buf.timestamps[self.pos], self.buf.values[self.pos]);
-        self.pos += 1;
-        Ok(Some(p))
+        Ok(self.at.next_float(&self.buf))
     }
 
     fn seek(&mut self, t: Timestamp) -> Result<Option<Point>> {
         loop {
-            if !self.fill()? {
+            if !self.fill(true)? {
                 return Ok(None);
             }
             // Whole chunks that end before `t` are skipped without a per-sample walk.
-            let rest = &self.buf.timestamps[self.pos..];
-            let skip = rest.partition_point(|&x| x < t);
-            self.pos += skip;
-            if self.pos < self.buf.len() {
+            self.at.skip_before(&self.buf, t);
+            if !self.at.floats_exhausted(&self.buf) {
                 return self.next();
+            }
+        }
+    }
+
+    fn next_value(&mut self) -> Result<Option<(Timestamp, SampleValue)>> {
+        if !self.fill(false)? {
+            return Ok(None);
+        }
+        Ok(self.at.next_value(&self.buf))
+    }
+
+    fn seek_value(&mut self, t: Timestamp) -> Result<Option<(Timestamp, SampleValue)>> {
+        loop {
+            if !self.fill(false)? {
+                return Ok(None);
+            }
+            self.at.skip_before(&self.buf, t);
+            if !self.at.exhausted(&self.buf) {
+                return self.next_value();
             }
         }
     }

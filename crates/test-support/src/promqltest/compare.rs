@@ -167,7 +167,7 @@ fn check_vector(want: &[ExpectedSeries], got: &[VectorSample], ordered: bool) ->
             let v = e.desc.values.first().cloned().flatten();
             let v = match v {
                 Some(SlotValue::Float(f)) => fmt_float(f),
-                Some(SlotValue::Histogram(h)) => format!("{{{{{h}}}}}"),
+                Some(SlotValue::Histogram(h)) => h.to_string(),
                 None => "_".to_owned(),
             };
             let _ = write!(out, "\n      {} {v}", e.desc.labels);

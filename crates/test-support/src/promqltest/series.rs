@@ -2,6 +2,7 @@
 //! expected-result lines, plus the `name{...}@st` start-timestamp lines.
 
 use super::number::scan_series_number;
+use vigil_model::histogram::{self, FloatHistogram};
 use vigil_model::{Labels, LabelsBuilder, METRIC_NAME, STALE_NAN};
 
 /// Upper bound on the values one description may expand to, so `1x999999999999` cannot exhaust
@@ -13,8 +14,8 @@ const MAX_VALUES: usize = 1_000_000;
 pub enum SlotValue {
     /// A float sample (possibly the stale marker).
     Float(f64),
-    /// A native histogram literal, kept as text: the engine does not support histograms yet.
-    Histogram(String),
+    /// A native histogram (`{{…}}`), parsed.
+    Histogram(FloatHistogram),
 }
 
 /// A parsed series description: labels plus one entry per slot (`None` for `_`).
@@ -317,22 +318,9 @@ fn expand_item(
     Ok(())
 }
 
-const HISTOGRAM_KEYS: &[&str] = &[
-    "schema",
-    "sum",
-    "count",
-    "z_bucket",
-    "z_bucket_w",
-    "buckets",
-    "offset",
-    "n_buckets",
-    "n_offset",
-    "custom_values",
-    "counter_reset_hint",
-];
-
-/// Expands `{{A}}`, `{{A}}xN` and `{{A}}±{{B}}xN` into histogram slots. The literals are checked
-/// for well-formed keys and values, then kept as text.
+/// Expands `{{A}}`, `{{A}}xN` and `{{A}}±{{B}}xN` into histogram slots. Increments are applied by
+/// repeated `FloatHistogram::add`/`sub`, as upstream does, and (as upstream) the running value
+/// may not have a finer schema than the increment.
 fn expand_histogram_item(item: &str, col: usize, out: &mut Vec<Option<SlotValue>>) -> Result<(), String> {
     let (first, rest) = take_histogram(item, col)?;
     if rest.is_empty() {
@@ -341,67 +329,44 @@ fn expand_histogram_item(item: &str, col: usize, out: &mut Vec<Option<SlotValue>
     }
     let (increment, rest) = match rest.as_bytes()[0] {
         op @ (b'+' | b'-') => {
-            let (b, rest) = take_histogram(&rest[1..], col)?;
-            (Some((op as char, b)), rest)
+            let at = col + (item.len() - rest.len()) + 1;
+            let (b, rest) = take_histogram(&rest[1..], at)?;
+            (Some((op, b)), rest)
         }
         _ => (None, rest),
     };
     let n = parse_repeat(rest, col)?;
     check_len(out.len() + n + 1, col)?;
-    for k in 0..=n {
-        let text = match &increment {
-            Some((op, b)) if k > 0 => format!("{first}{op}{k}*{b}"),
-            _ => first.clone(),
-        };
-        out.push(Some(SlotValue::Histogram(text)));
+    let mut current = first;
+    out.push(Some(SlotValue::Histogram(current.clone())));
+    for _ in 0..n {
+        if let Some((op, b)) = &increment {
+            if current.schema > b.schema {
+                return Err(format!(
+                    "col {col}: cannot combine a histogram of schema {} with an increment of schema {}",
+                    current.schema, b.schema
+                ));
+            }
+            let next = if *op == b'+' { current.add(b) } else { current.sub(b) };
+            current = next.map_err(|e| format!("col {col}: {e}"))?;
+        }
+        out.push(Some(SlotValue::Histogram(current.clone())));
     }
     Ok(())
 }
 
-/// Takes one `{{…}}` literal from the start of `s`, validating it; returns the inner text and the
-/// remainder.
-fn take_histogram(s: &str, col: usize) -> Result<(String, &str), String> {
-    let inner_start = s.strip_prefix("{{").ok_or_else(|| format!("col {col}: expected '{{{{' in {s:?}"))?;
-    let end = inner_start.find("}}").ok_or_else(|| format!("col {col}: unterminated histogram {s:?}"))?;
-    let inner = &inner_start[..end];
-    validate_histogram(inner).map_err(|m| format!("col {col}: histogram {{{{{inner}}}}}: {m}"))?;
-    Ok((inner.trim().to_owned(), &inner_start[end + 2..]))
-}
-
-fn validate_histogram(inner: &str) -> Result<(), String> {
-    let mut rest = inner.trim();
-    while !rest.is_empty() {
-        let colon = rest.find(':').ok_or_else(|| format!("expected key:value, found {rest:?}"))?;
-        let key = rest[..colon].trim();
-        if !HISTOGRAM_KEYS.contains(&key) {
-            return Err(format!("unknown key {key:?}"));
-        }
-        let after = rest[colon + 1..].trim_start();
-        let (value, next) = if let Some(list) = after.strip_prefix('[') {
-            let close = list.find(']').ok_or_else(|| format!("unterminated list for {key}"))?;
-            for v in list[..close].split_whitespace() {
-                scan_series_number(v)
-                    .filter(|(_, used)| *used == v.len())
-                    .ok_or_else(|| format!("invalid number {v:?} in {key}"))?;
-            }
-            ("", &list[close + 1..])
-        } else {
-            let end = after.find([' ', '\t']).unwrap_or(after.len());
-            (&after[..end], &after[end..])
-        };
-        if !value.is_empty() {
-            let ok = if key == "counter_reset_hint" {
-                matches!(value, "unknown" | "reset" | "not_reset" | "gauge")
-            } else {
-                scan_series_number(value).is_some_and(|(_, used)| used == value.len())
-            };
-            if !ok {
-                return Err(format!("invalid value {value:?} for {key}"));
-            }
-        }
-        rest = next.trim_start();
+/// Parses one `{{…}}` literal at the start of `s` (at column `col`); returns it and the
+/// remainder. Errors name the column of the offending byte.
+fn take_histogram(s: &str, col: usize) -> Result<(FloatHistogram, &str), String> {
+    if !s.starts_with("{{") {
+        return Err(format!("col {col}: expected '{{{{' in {s:?}"));
     }
-    Ok(())
+    let end = s.find("}}").ok_or_else(|| format!("col {col}: unterminated histogram {s:?}"))? + 2;
+    let h = histogram::notation::parse(&s[..end]).map_err(|e| match e {
+        vigil_model::Error::HistogramNotation { offset, message } => format!("col {}: {message}", col + offset),
+        other => format!("col {col}: {other}"),
+    })?;
+    Ok((h, &s[end..]))
 }
 
 #[cfg(test)]

@@ -325,8 +325,16 @@ fn crash_child() {
     let db = Db::open(Path::new(&dir), opts()).unwrap();
     let mut out = std::io::stdout().lock();
     for k in 1.. {
-        let batch: Vec<_> = (0..20).map(|i| (labels("crash", i), k, k as f64)).collect();
-        append(&db, &batch);
+        let mut app = db.appender();
+        for i in 0..20 {
+            app.append(0, &labels("crash", i), Sample::Float { t: k, v: k as f64 }).unwrap();
+        }
+        // Histograms in the same commits: their WAL records must be as durable.
+        for i in 0..5 {
+            let h = histograms::counter(k as f64);
+            app.append(0, &labels("crash_h", i), Sample::FloatHistogram { t: k, h }).unwrap();
+        }
+        app.commit().unwrap();
         writeln!(out, "ack {k}").unwrap();
         out.flush().unwrap();
     }
@@ -364,6 +372,15 @@ fn acknowledged_commits_survive_kill_9() {
         let n = s.samples.len() as i64;
         assert!(n >= acked, "{} has {n} samples, {acked} acknowledged", s.labels);
         assert_eq!(s.samples.timestamps[..acked as usize], (1..=acked).collect::<Vec<_>>()[..]);
+    }
+    let set = select(&db, &[Matcher::equal("__name__", "crash_h")]);
+    assert_eq!(set.len(), 5);
+    for s in &set {
+        let h = &s.samples.histograms;
+        assert!(h.len() as i64 >= acked, "{} has {} histograms, {acked} acknowledged", s.labels, h.len());
+        for (k, (t, h)) in h.iter().take(acked as usize).enumerate() {
+            assert_eq!((*t, h.count), (k as i64 + 1, k as f64 + 1.0));
+        }
     }
 }
 
@@ -505,4 +522,5 @@ fn label_names_and_values_honour_the_time_range() {
     check_labels(&Db::open(dir2.path(), opts()).unwrap(), (0, 10), &[], &[], &[]);
 }
 
+mod histograms;
 mod isolation;

@@ -2,10 +2,9 @@
 //! is decoded only when the consumer asks for it, so a query walking series one at a time holds
 //! about 1–2 bytes per sample plus one decoded chunk, instead of 16 bytes per sample.
 
-use super::read::{Sealed, chunk_samples};
+use super::read::{Sealed, chunk_cost, decode_chunk};
 use super::{Head, ReadLimits};
 use crate::Result;
-use crate::chunk::decode_into;
 use std::sync::atomic::{AtomicU64, Ordering};
 use vigil_model::{Matcher, Timestamp};
 use vigil_storage::{Cancel, ChunkIterator, HeldChunk, LazySeries, Samples};
@@ -34,7 +33,7 @@ impl Head {
                 let chunks = HeadChunks {
                     next_sealed: sealed.spans.len(),
                     sealed,
-                    open: (!snap.open.is_empty()).then_some(snap.open),
+                    open: (!snap.open.is_empty()).then_some((snap.open, snap.open_encoding)),
                     mint,
                     maxt: snap.maxt,
                     last: Timestamp::MIN,
@@ -54,7 +53,7 @@ struct HeadChunks<'a> {
     /// How many sealed chunks are left; `sealed.spans` is newest first, so the next one is
     /// `spans[next_sealed - 1]`.
     next_sealed: usize,
-    open: Option<Vec<u8>>,
+    open: Option<(Vec<u8>, u8)>,
     mint: Timestamp,
     maxt: Timestamp,
     /// The newest timestamp handed out: a chunk overlapping earlier ones yields only later samples.
@@ -66,21 +65,25 @@ struct HeadChunks<'a> {
 }
 
 impl HeadChunks<'_> {
-    fn decode(&mut self, chunk: &[u8], out: &mut Samples) -> Result<()> {
+    fn decode(&mut self, encoding: u8, chunk: &[u8], out: &mut Samples) -> Result<()> {
         self.cancel.check()?;
         // Charged before decoding, so an exhausted budget stops before the samples exist; the
         // consumer's buffer is overwritten, so the previous chunk's charge is returned.
-        self.budget.replace(chunk_samples(chunk) as u64)?;
+        self.budget.replace(chunk_cost(encoding, chunk))?;
         self.decoded.fetch_add(1, Ordering::Relaxed);
-        out.timestamps.clear();
-        out.values.clear();
-        decode_into(chunk, self.mint, self.maxt, &mut out.timestamps, &mut out.values)?;
+        out.clear();
+        decode_chunk(encoding, chunk, self.mint, self.maxt, out)?;
         let overlap = out.timestamps.partition_point(|&t| t <= self.last);
         if overlap > 0 {
             out.timestamps.drain(..overlap);
             out.values.drain(..overlap);
         }
-        if let Some(&t) = out.timestamps.last() {
+        let overlap = out.histograms.partition_point(|h| h.0 <= self.last);
+        if overlap > 0 {
+            out.histograms.drain(..overlap);
+        }
+        let newest = out.timestamps.last().copied().into_iter().chain(out.histograms.last().map(|h| h.0)).max();
+        if let Some(t) = newest {
             self.last = t;
         }
         Ok(())
@@ -92,15 +95,16 @@ impl ChunkIterator for HeadChunks<'_> {
         if self.next_sealed > 0 {
             self.next_sealed -= 1;
             let span = self.sealed.spans[self.next_sealed].clone();
+            let encoding = self.sealed.encodings.get(self.next_sealed).copied().unwrap_or_default();
             let bytes = std::mem::take(&mut self.sealed.bytes);
-            let result = self.decode(&bytes[span], out);
+            let result = self.decode(encoding, &bytes[span], out);
             self.sealed.bytes = bytes;
             result?;
             return Ok(true);
         }
         match self.open.take() {
-            Some(open) => {
-                self.decode(&open, out)?;
+            Some((open, encoding)) => {
+                self.decode(encoding, &open, out)?;
                 Ok(true)
             }
             None => Ok(false),

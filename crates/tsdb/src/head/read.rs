@@ -3,7 +3,7 @@
 use super::chunk_store::{MIN_CHUNK_READ, split_ref};
 use super::{Head, MemSeries, ReadView, SHARD_MASK, SHARDS, Shard, decode_labels, decode_pairs, encoded_len, split};
 use crate::Result;
-use crate::chunk::{ENCODING_XOR, decode_into};
+use crate::chunk::{ENCODING_FLOAT_HISTOGRAM, ENCODING_XOR, decode_histograms_into, decode_into, histogram_chunk_cost};
 use crate::wal::checkpoint::CheckpointWriter;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +15,8 @@ pub(super) struct Snap {
     pub(super) id: u32,
     pub(super) labels: Labels,
     pub(super) open: Vec<u8>,
+    /// Encoding of `open` (XOR or float histogram).
+    pub(super) open_encoding: u8,
     pub(super) sealed_ref: u64,
     /// The newest time to return: the select's end, or earlier where the read view stops.
     pub(super) maxt: Timestamp,
@@ -26,6 +28,8 @@ pub(super) struct Snap {
 pub(super) struct Sealed {
     pub(super) bytes: Vec<u8>,
     pub(super) spans: Vec<std::ops::Range<usize>>,
+    /// The encoding of each chunk of `spans`.
+    pub(super) encodings: Vec<u8>,
 }
 
 /// Reads that would leave at most this many unneeded bytes between two chunks are merged.
@@ -33,15 +37,39 @@ const MERGE_GAP: u64 = 8 * 1024;
 /// The largest merged read.
 const MAX_WINDOW: u64 = 1 << 20;
 
-/// The sample count in the header of an encoded chunk.
+/// The sample count in the header of an encoded chunk (both encodings start with it).
 pub(super) fn chunk_samples(c: &[u8]) -> usize {
     c.get(..2).map_or(0, |h| usize::from(u16::from_be_bytes([h[0], h[1]])))
 }
 
+/// What a chunk costs against the sample budget, from its header: its sample count for floats,
+/// samples × the layout's histogram cost for histograms.
+pub(super) fn chunk_cost(encoding: u8, c: &[u8]) -> u64 {
+    if encoding == ENCODING_FLOAT_HISTOGRAM { histogram_chunk_cost(c) } else { chunk_samples(c) as u64 }
+}
+
+/// Decodes the samples of one chunk with `mint <= t <= maxt` into `out`, by encoding.
+pub(super) fn decode_chunk(encoding: u8, c: &[u8], mint: Timestamp, maxt: Timestamp, out: &mut Samples) -> Result<()> {
+    if encoding == ENCODING_FLOAT_HISTOGRAM {
+        decode_histograms_into(c, mint, maxt, &mut out.histograms)
+    } else {
+        decode_into(c, mint, maxt, &mut out.timestamps, &mut out.values)
+    }
+}
+
+/// Whether the chunk store may hold chunks of `encoding`.
+fn known_encoding(encoding: u8) -> bool {
+    encoding == ENCODING_XOR || encoding == ENCODING_FLOAT_HISTOGRAM
+}
+
 impl Sealed {
-    /// Samples in all the chunks.
-    fn samples(&self) -> usize {
-        self.spans.iter().map(|s| chunk_samples(&self.bytes[s.clone()])).sum()
+    /// Budget cost of all the chunks, and how many of their samples are floats.
+    fn cost(&self) -> (u64, usize) {
+        let chunks = self.spans.iter().zip(&self.encodings);
+        let cost = chunks.clone().map(|(s, &e)| chunk_cost(e, &self.bytes[s.clone()])).sum();
+        let floats =
+            chunks.filter(|(_, e)| **e == ENCODING_XOR).map(|(s, _)| chunk_samples(&self.bytes[s.clone()])).sum();
+        (cost, floats)
     }
 }
 
@@ -49,11 +77,13 @@ impl Sealed {
 /// first, then the open chunk.
 /// Cancellation is checked before every chunk; `decoded` counts the chunks.
 fn decode_snap(snap: &Snap, sealed: &Sealed, mint: Timestamp, out: &mut Samples, read: &ReadLimits<'_>) -> Result<()> {
-    let open = (!snap.open.is_empty()).then_some(snap.open.as_slice());
-    for chunk in sealed.spans.iter().rev().map(|span| &sealed.bytes[span.clone()]).chain(open) {
+    let open = (!snap.open.is_empty()).then_some((snap.open.as_slice(), snap.open_encoding));
+    let sealed_chunks =
+        sealed.spans.iter().zip(&sealed.encodings).rev().map(|(span, &e)| (&sealed.bytes[span.clone()], e));
+    for (chunk, encoding) in sealed_chunks.chain(open) {
         read.cancel.check()?;
         read.decoded.fetch_add(1, Ordering::Relaxed);
-        decode_into(chunk, mint, snap.maxt, &mut out.timestamps, &mut out.values)?;
+        decode_chunk(encoding, chunk, mint, snap.maxt, out)?;
     }
     Ok(())
 }
@@ -82,6 +112,17 @@ pub struct ReadLimits<'a> {
     pub cancel: &'a Cancel,
     /// Incremented per decoded chunk.
     pub decoded: &'a AtomicU64,
+}
+
+/// A sealed chunk read back for series `id` must belong to it and have a known encoding.
+fn check_chunk(r: u64, series: u32, encoding: u8, id: u32) -> Result<()> {
+    if series != id || !known_encoding(encoding) {
+        return Err(crate::Error::corrupt(
+            format!("head chunk {r:#x}"),
+            format!("belongs to series {series} (encoding {encoding}), expected {id}"),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether decoding is worth spreading over threads (roughly 50k samples or more).
@@ -160,26 +201,30 @@ impl Head {
                 let Some(s) = shard.series.get(local).filter(|s| s.alive()) else { continue };
                 let Some(last) = visible_last(&shard, local, s, view).filter(|&t| t >= mint) else { continue };
                 let maxt = maxt.min(last);
-                let first_open = s.chunk.first_t();
-                let open = match first_open {
-                    Some(first) if with_open && first <= maxt => s.chunk.bytes().to_vec(),
-                    _ => Vec::new(),
+                let first_open = s.open_first_t();
+                let (open, open_encoding) = match (&s.hist, first_open) {
+                    (Some(h), Some(first)) if with_open && first <= maxt => {
+                        (h.bytes().to_vec(), ENCODING_FLOAT_HISTOGRAM)
+                    }
+                    (None, Some(first)) if with_open && first <= maxt => (s.chunk.bytes().to_vec(), ENCODING_XOR),
+                    _ => (Vec::new(), ENCODING_XOR),
                 };
                 let need_sealed = s.sealed_ref != 0 && s.sealed_maxt >= mint && first_open.is_none_or(|f| f > mint);
                 let off = s.labels_off as usize;
                 let labels = decode_labels(&shard.labels[off..off + encoded_len(&shard.labels[off..])], &sy);
-                out.push(Snap { id, labels, open, sealed_ref: if need_sealed { s.sealed_ref } else { 0 }, maxt });
+                let sealed_ref = if need_sealed { s.sealed_ref } else { 0 };
+                out.push(Snap { id, labels, open, open_encoding, sealed_ref, maxt });
             }
         }
         out
     }
 
-    /// Sealed chunks of a series overlapping `[mint, maxt]`, oldest first.
-    fn sealed_chunks(&self, id: u32, newest: u64, mint: Timestamp, maxt: Timestamp) -> Result<Vec<Vec<u8>>> {
+    /// Sealed chunks of a series overlapping `[mint, maxt]` with their encodings, oldest first.
+    fn sealed_chunks(&self, id: u32, newest: u64, mint: Timestamp, maxt: Timestamp) -> Result<Vec<(u8, Vec<u8>)>> {
         let mut out = Vec::new();
         let mut buf = Vec::new();
-        self.walk_sealed(id, newest, mint, maxt, &mut buf, |data| {
-            out.push(data.to_vec());
+        self.walk_sealed(id, newest, mint, maxt, &mut buf, |encoding, data| {
+            out.push((encoding, data.to_vec()));
             Ok(())
         })?;
         out.reverse();
@@ -195,22 +240,17 @@ impl Head {
         mint: Timestamp,
         maxt: Timestamp,
         buf: &mut Vec<u8>,
-        mut f: impl FnMut(&[u8]) -> Result<()>,
+        mut f: impl FnMut(u8, &[u8]) -> Result<()>,
     ) -> Result<()> {
         let mut r = newest;
         while r != 0 {
             let Some(c) = self.chunks.read_into(r, buf)? else { break };
-            if c.series != id || c.encoding != ENCODING_XOR {
-                return Err(crate::Error::corrupt(
-                    format!("head chunk {r:#x}"),
-                    format!("belongs to series {} (encoding {}), expected {id}", c.series, c.encoding),
-                ));
-            }
+            check_chunk(r, c.series, c.encoding, id)?;
             if c.maxt < mint {
                 break;
             }
             if c.mint <= maxt {
-                f(&buf[c.data.clone()])?;
+                f(c.encoding, &buf[c.data.clone()])?;
             }
             r = c.prev;
         }
@@ -270,13 +310,7 @@ impl Head {
                     parsed = Some((h, 0));
                 }
                 let Some((c, at)) = parsed else { continue };
-                let id = snaps[si].id;
-                if c.series != id || c.encoding != ENCODING_XOR {
-                    return Err(crate::Error::corrupt(
-                        format!("head chunk {r:#x}"),
-                        format!("belongs to series {} (encoding {}), expected {id}", c.series, c.encoding),
-                    ));
-                }
+                check_chunk(r, c.series, c.encoding, snaps[si].id)?;
                 if c.maxt < mint {
                     continue;
                 }
@@ -284,6 +318,7 @@ impl Head {
                     let dst = &mut out[si];
                     let data = &window[at + c.data.start..at + c.data.end];
                     dst.spans.push(dst.bytes.len()..dst.bytes.len() + data.len());
+                    dst.encodings.push(c.encoding);
                     dst.bytes.extend_from_slice(data);
                 }
                 if c.prev != 0 {
@@ -333,9 +368,12 @@ impl Head {
         // The budget is charged here, before the arrays are allocated: a query over its limit
         // stops without decoding (or allocating for) the chunk that would exceed it.
         let work = snaps.into_iter().zip(sealed).map(|(snap, sealed)| -> Result<(Snap, Sealed, Samples)> {
-            let n = sealed.samples() + chunk_samples(&snap.open);
-            read.budget.try_take(n as u64)?;
-            let samples = Samples { timestamps: Vec::with_capacity(n), values: Vec::with_capacity(n) };
+            let (sealed_cost, sealed_floats) = sealed.cost();
+            read.budget.try_take(sealed_cost + chunk_cost(snap.open_encoding, &snap.open))?;
+            let open_floats = if snap.open_encoding == ENCODING_XOR { chunk_samples(&snap.open) } else { 0 };
+            let n = sealed_floats + open_floats;
+            let samples =
+                Samples { timestamps: Vec::with_capacity(n), values: Vec::with_capacity(n), ..Samples::default() };
             Ok((snap, sealed, samples))
         });
         if !parallel {
@@ -508,12 +546,12 @@ impl Head {
             for snap in self.snapshot(&ids, Timestamp::MIN, Timestamp::MAX, true, None) {
                 cp.series(snap.id, &snap.labels)?;
                 if snap.sealed_ref != 0 {
-                    for c in self.sealed_chunks(snap.id, snap.sealed_ref, cutoff, Timestamp::MAX)? {
-                        cp.chunk(snap.id, ENCODING_XOR, &c)?;
+                    for (encoding, c) in self.sealed_chunks(snap.id, snap.sealed_ref, cutoff, Timestamp::MAX)? {
+                        cp.chunk(snap.id, encoding, &c)?;
                     }
                 }
                 if !snap.open.is_empty() {
-                    cp.chunk(snap.id, ENCODING_XOR, &snap.open)?;
+                    cp.chunk(snap.id, snap.open_encoding, &snap.open)?;
                 }
                 written += 1;
             }
@@ -531,6 +569,10 @@ impl Head {
                 if !s.chunk.is_empty() {
                     st.num_chunks += 1;
                     st.open_chunk_bytes += s.chunk.capacity() as u64;
+                }
+                if let Some(h) = &s.hist {
+                    st.num_chunks += 1;
+                    st.open_chunk_bytes += h.capacity() as u64;
                 }
             }
         }

@@ -1,4 +1,8 @@
-//! Record payloads: series, float samples and chunks (`docs/format/wal.md`).
+//! Record payloads: series, float samples, histogram samples and chunks (`docs/format/wal.md`).
+
+mod histograms;
+
+pub use histograms::{FloatCounts, HistogramsEncoder, IntCounts, decode_histograms};
 
 use crate::encoding::{DecodeError, Reader, put_uvarint, put_varint};
 use vigil_model::{Label, Labels, Timestamp};
@@ -13,9 +17,9 @@ pub const TOMBSTONES: u8 = 3;
 pub const EXEMPLARS: u8 = 4;
 /// Record type (reserved): metadata.
 pub const METADATA: u8 = 5;
-/// Record type (reserved): native histogram samples.
+/// Record type: integer native histogram samples of one commit (codec only; not written yet).
 pub const HISTOGRAM_SAMPLES: u8 = 6;
-/// Record type (reserved): float histogram samples.
+/// Record type: float native histogram samples of one commit (codec only; not written yet).
 pub const FLOAT_HISTOGRAM_SAMPLES: u8 = 7;
 /// Record type: one XOR chunk of one series (checkpoints).
 pub const CHUNK: u8 = 8;

@@ -3,7 +3,7 @@
 use super::*;
 use vigil_model::is_stale_nan;
 
-/// One expanded slot written compactly: a float, `_`, `stale` or `h` for a histogram.
+/// One expanded slot written compactly: a float, `_`, `stale` or a histogram literal.
 fn show(values: &[Option<SlotValue>]) -> String {
     values
         .iter()
@@ -11,7 +11,7 @@ fn show(values: &[Option<SlotValue>]) -> String {
             None => "_".to_owned(),
             Some(SlotValue::Float(f)) if is_stale_nan(*f) => "stale".to_owned(),
             Some(SlotValue::Float(f)) => format!("{f}"),
-            Some(SlotValue::Histogram(_)) => "h".to_owned(),
+            Some(SlotValue::Histogram(h)) => h.to_string(),
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -73,11 +73,24 @@ fn labels_and_strings() {
 
 #[test]
 fn histograms() {
-    check("m {{schema:0 sum:5 count:4 buckets:[1 2 1]}}", r#"{__name__="m"} => h"#);
-    check("m {{count:1}}x2 _ {{sum:1}}+{{sum:2 count:1}}x1", r#"{__name__="m"} => h h h _ h h"#);
-    check("m {{counter_reset_hint:gauge custom_values:[1 +Inf]}}", r#"{__name__="m"} => h"#);
-    check("m {{bogus:1}}", "error: unknown key");
-    check("m {{count:abc}}", "error: invalid value");
+    check("m {{schema:0 sum:5 count:4 buckets:[1 2 1]}}", r#"{__name__="m"} => {{count:4 sum:5 buckets:[1 2 1]}}"#);
+    check(
+        "m {{count:1}}x2 _ {{sum:1}}+{{sum:2 count:1}}x1",
+        r#"{__name__="m"} => {{count:1}} {{count:1}} {{count:1}} _ {{sum:1}} {{count:1 sum:3}}"#,
+    );
+    check(
+        "m {{schema:0 sum:4 count:4 buckets:[1 2 1]}}+{{sum:2 count:1 buckets:[1] offset:1}}x2",
+        r#"{__name__="m"} => {{count:4 sum:4 buckets:[1 2 1]}} {{count:5 sum:6 buckets:[1 3 1]}} {{count:6 sum:8 buckets:[1 4 1]}}"#,
+    );
+    check("m {{count:9}}-{{count:2}}x1", r#"{__name__="m"} => {{count:9}} {{count:7}}"#);
+    check(
+        "m {{counter_reset_hint:gauge schema:-53 custom_values:[1 5]}}",
+        r#"{__name__="m"} => {{schema:-53 custom_values:[1 5] counter_reset_hint:gauge}}"#,
+    );
+    check("m {{schema:1}}+{{schema:0}}x1", "error: col 3: cannot combine a histogram of schema 1");
+    check("m {{bogus:1}}", "error: col 5: unknown histogram key");
+    check("m {{count:abc}}", "error: col 11: invalid number");
+    check("m {{count:1}}+{{sum:x}}x1", "error: col 21: invalid number");
     check("m {{count:1", "error: unterminated");
 }
 
