@@ -1,3 +1,6 @@
+//! Protobuf decoding: well-formed families, native versus classic histograms, bad bodies at their
+//! offset, and mutated bodies that must never panic.
+
 use super::wire::{self, MetricType as T};
 use super::*;
 
