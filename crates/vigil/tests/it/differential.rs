@@ -252,6 +252,45 @@ fn window_edge_difference(v: &str, p: &str, t_edge: i64, check: &mut impl FnMut(
         other => panic!("{q} at a sample time: {other:?}"),
     };
     check(format!("window edge {q} @{} (vigil counts 5)", secs(t_edge)), vigil_data, fives, 0.0, false);
+    window_edge_range(v, p, t_edge, check);
+}
+
+/// The same exception over a range query whose every step lands on an `api` sample:
+/// Prometheus 2.42's `sum_over_time(x[5s])` also adds the sample on each window's left edge,
+/// which Vigil reads as `x offset 5s` at the same steps.
+fn window_edge_range(v: &str, p: &str, t_edge: i64, check: &mut impl FnMut(String, Data, Data, f64, bool)) {
+    let (start, end) = (t_edge - 4_000, t_edge);
+    let q = "sum_over_time(http_requests_in_flight[5s])";
+    let (vigil_sum, edge, prom_sum) =
+        (range(v, q, start, end), range(v, "http_requests_in_flight offset 5s", start, end), range(p, q, start, end));
+    let added = match (&vigil_sum, &edge) {
+        (Data::Matrix(sums), Data::Matrix(edges)) if !sums.is_empty() => Data::Matrix(
+            sums.iter()
+                .map(|(labels, points)| {
+                    // `sum_over_time` drops the metric name, the selector keeps it.
+                    let same =
+                        |l: &crate::compare::Labels| l.iter().filter(|(n, _)| *n != "__name__").eq(labels.iter());
+                    let edge_points = &edges.iter().find(|(l, _)| same(l)).expect("edge sample series").1;
+                    let points = points
+                        .iter()
+                        .map(|(t, x)| {
+                            let (_, e) = edge_points.iter().find(|(et, _)| et == t).expect("edge sample at step");
+                            (*t, (x.parse::<f64>().expect("sum") + e.parse::<f64>().expect("edge")).to_string())
+                        })
+                        .collect();
+                    (labels.clone(), points)
+                })
+                .collect(),
+        ),
+        other => panic!("{q} over steps on sample times: {other:?}"),
+    };
+    check(
+        format!("window edges {q} [{}, {}] step 1s (vigil + left-edge sample = prometheus)", secs(start), secs(end)),
+        added,
+        prom_sum,
+        cases::EXACT,
+        false,
+    );
 }
 
 /// `match[]` values of `/api/v1/series`, good and bad: the same series, or the same error text.
