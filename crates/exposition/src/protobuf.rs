@@ -293,24 +293,11 @@ impl Family {
     }
 }
 
-/// A float as OpenMetrics writes it: Go's shortest form with `.0` on integers, `+Inf`, `NaN`.
+/// A float as OpenMetrics writes it: Go's shortest form ([`crate::encode::format_float`]) with
+/// `.0` on integers.
 fn format_float(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
-    }
-    let sci = format!("{v:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    // Go's shortest `'g'` switches to an exponent below 1e-4 and from 1e6 on.
-    let out = if (-4..6).contains(&exp) {
-        format!("{v}")
-    } else {
-        format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-    };
-    if out.contains(['.', 'e']) { out } else { out + ".0" }
+    let out = crate::encode::format_float(v);
+    if !v.is_finite() || out.contains(['.', 'e']) { out } else { out + ".0" }
 }
 
 #[cfg(test)]

@@ -294,7 +294,7 @@ impl Engine {
         let Prepared { storage, query, expr, grid: g, end, opts, range, began } = *p;
         let lookback = opts.lookback_delta_ms.filter(|&l| l > 0).unwrap_or(self.opts.lookback_delta_ms);
         let timeout = opts.timeout.map_or(self.opts.timeout, |t| t.min(self.opts.timeout));
-        let (mint, maxt) = bounds::data_bounds(expr, g.start, end.max(g.end()), lookback);
+        let (mint, maxt) = bounds::data_bounds(expr, g.start, end, lookback);
         let querier = storage.querier(mint, maxt)?;
         let mut ctx = eval::Ctx {
             querier: querier.as_ref(),

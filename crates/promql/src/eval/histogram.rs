@@ -69,8 +69,9 @@ impl Ctx<'_> {
             let mut was_forced = false;
             let mut results: Vec<(usize, String, f64)> = Vec::new();
             for_each_step(&group, &vs, |k, buckets| {
+                // The first call normalises the buckets in place; the next find them normalised.
                 for q in &qs {
-                    let v = bucket_quantile(q[k], &mut buckets.clone(), &mut was_forced);
+                    let v = bucket_quantile(q[k], buckets, &mut was_forced);
                     results.push((k, format_openmetrics_float(q[k]), v));
                 }
             });

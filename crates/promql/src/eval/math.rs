@@ -152,19 +152,8 @@ pub(crate) fn format_go_float(v: f64) -> String {
 /// Formats like Go's `strconv.FormatFloat(v, 'g', -1, 64)`, with `.0` added to integral values
 /// as OpenMetrics writes floats (`le="1.0"`, `q="0.25"`, `1e-05`, `+Inf`).
 pub(crate) fn format_openmetrics_float(v: f64) -> String {
-    if !v.is_finite() {
-        return format_go_float(v);
-    }
-    // Shortest round-trip digits, as `d.ddde±x`.
-    let sci = format!("{v:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let out = if !(-4..6).contains(&exp) {
-        format!("{mantissa}e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs())
-    } else {
-        format!("{v}")
-    };
-    if out.contains(['.', 'e']) { out } else { out + ".0" }
+    let out = vigil_model::histogram::notation::format_go_float(v);
+    if !v.is_finite() || out.contains(['.', 'e']) { out } else { out + ".0" }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Normalised query results and their comparison with a relative tolerance.
 
+use crate::support::api_get;
 use std::collections::BTreeMap;
 
 /// A label set in canonical (sorted) order.
@@ -29,6 +30,25 @@ fn labels(v: &serde_json::Value) -> Labels {
 fn point(p: &serde_json::Value) -> (i64, String) {
     let ms = (p[0].as_f64().expect("sample time") * 1000.0).round() as i64;
     (ms, p[1].as_str().expect("sample value").to_owned())
+}
+
+/// Seconds with millisecond precision, as the API's `time` parameters.
+pub fn secs(ms: i64) -> String {
+    format!("{}.{:03}", ms.div_euclid(1000), ms.rem_euclid(1000))
+}
+
+/// An instant query at `t_ms`, normalised.
+pub fn instant_query(base: &str, q: &str, t_ms: i64) -> Data {
+    parse(&api_get(base, "/api/v1/query", &[("query", q), ("time", &secs(t_ms))]))
+}
+
+/// A range query over `[start_ms, end_ms]` at `step` (in seconds, as written), normalised.
+pub fn range_query(base: &str, q: &str, start_ms: i64, end_ms: i64, step: &str) -> Data {
+    parse(&api_get(
+        base,
+        "/api/v1/query_range",
+        &[("query", q), ("start", &secs(start_ms)), ("end", &secs(end_ms)), ("step", step)],
+    ))
 }
 
 /// Normalises an API response body.

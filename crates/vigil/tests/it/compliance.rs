@@ -12,7 +12,7 @@
 mod demo_service;
 mod queries;
 
-use crate::compare::{Data, diff, parse};
+use crate::compare::{Data, diff, range_query, secs};
 use crate::prometheus::Prometheus;
 use crate::support::{TestServer, api_get, eventually, write_file};
 use crate::targets::{Target, unix_ms};
@@ -45,18 +45,6 @@ fn config(client: &str, demos: &[Target]) -> String {
         "global:\n  scrape_interval: 100ms\n  scrape_timeout: 100ms\nscrape_configs:\n\
          \x20 - job_name: demo\n    metrics_path: /metrics/{client}\n    static_configs:\n{targets}"
     )
-}
-
-fn secs(ms: i64) -> String {
-    format!("{}.{:03}", ms.div_euclid(1000), ms.rem_euclid(1000))
-}
-
-fn range(base: &str, q: &str, start_ms: i64, end_ms: i64) -> Data {
-    parse(&api_get(
-        base,
-        "/api/v1/query_range",
-        &[("query", q), ("start", &secs(start_ms)), ("end", &secs(end_ms)), ("step", "10")],
-    ))
 }
 
 #[test]
@@ -101,7 +89,7 @@ fn promql_compliance_queries_agree_with_prometheus() {
     let known = known_failures();
     let (mut passed, mut failed) = (0, Vec::new());
     for case in &cases {
-        let (vd, pd) = (range(&v, &case.query, start, end), range(&p, &case.query, start, end));
+        let (vd, pd) = (range_query(&v, &case.query, start, end, "10"), range_query(&p, &case.query, start, end, "10"));
         let outcome = match (&vd, &pd, case.should_fail, case.skip_comparison) {
             (Data::Error(_), Data::Error(_), true, _) => Ok(()),
             (_, _, true, _) => Err(format!("both must fail: vigil {vd:?}, prometheus {pd:?}")),

@@ -9,7 +9,7 @@
 mod cases;
 mod workload;
 
-use crate::compare::{Data, diff, parse};
+use crate::compare::{Data, diff, instant_query, range_query, secs};
 use crate::prometheus::Prometheus;
 use crate::support::{TestServer, api_get, eventually, write_file};
 use crate::targets::Target;
@@ -32,21 +32,9 @@ fn config(client: &str, api: &[&Target], worker: &Target) -> String {
     )
 }
 
-/// Seconds with millisecond precision, as the API's `time` parameters.
-fn secs(ms: i64) -> String {
-    format!("{}.{:03}", ms.div_euclid(1000), ms.rem_euclid(1000))
-}
-
-fn instant(base: &str, q: &str, t_ms: i64) -> Data {
-    parse(&api_get(base, "/api/v1/query", &[("query", q), ("time", &secs(t_ms))]))
-}
-
+/// A range query at a 1 s step.
 fn range(base: &str, q: &str, start_ms: i64, end_ms: i64) -> Data {
-    parse(&api_get(
-        base,
-        "/api/v1/query_range",
-        &[("query", q), ("start", &secs(start_ms)), ("end", &secs(end_ms)), ("step", "1")],
-    ))
+    range_query(base, q, start_ms, end_ms, "1")
 }
 
 /// The single value of a one-element vector answered at now.
@@ -57,7 +45,7 @@ fn single(base: &str, q: &str) -> Option<f64> {
 
 /// Timestamps of every stored sample of `selector` (ms).
 fn sample_times(base: &str, selector: &str, t_ms: i64) -> Vec<i64> {
-    match instant(base, &format!("{selector}[10m]"), t_ms) {
+    match instant_query(base, &format!("{selector}[10m]"), t_ms) {
         Data::Matrix(series) => series.into_iter().flat_map(|(_, pts)| pts.into_iter().map(|p| p.0)).collect(),
         other => panic!("raw samples of {selector}: {other:?}"),
     }
@@ -142,8 +130,8 @@ fn vigil_agrees_with_prometheus_2_42() {
     };
     for case in cases::CASES {
         // A case Prometheus answers with nothing compares nothing unless it says so.
-        let prom_empty =
-            is_empty(&instant(&p, case.query, t)) && (!case.range || is_empty(&range(&p, case.query, t - 10_000, t)));
+        let prom_empty = is_empty(&instant_query(&p, case.query, t))
+            && (!case.range || is_empty(&range(&p, case.query, t - 10_000, t)));
         if prom_empty != case.empty {
             vacuous.push(format!(
                 "instant {} @{}: Prometheus' answer is {}empty, the case says {}",
@@ -155,8 +143,8 @@ fn vigil_agrees_with_prometheus_2_42() {
         }
         check(
             format!("instant {} @{}", case.query, secs(t)),
-            instant(&v, case.query, t),
-            instant(&p, case.query, t),
+            instant_query(&v, case.query, t),
+            instant_query(&p, case.query, t),
             case.tol,
             case.ordered,
         );
@@ -173,14 +161,7 @@ fn vigil_agrees_with_prometheus_2_42() {
     }
     for q in cases::OFF_STEP_RANGES {
         let (start, end) = (t - 10_000, t - 1_000);
-        let step = [("step", "2")];
-        let ask = |base: &str| {
-            parse(&api_get(
-                base,
-                "/api/v1/query_range",
-                &[("query", q), ("start", &secs(start)), ("end", &secs(end)), step[0]],
-            ))
-        };
+        let ask = |base: &str| range_query(base, q, start, end, "2");
         let (vigil_data, prom_data) = (ask(&v), ask(&p));
         if is_empty(&prom_data) {
             vacuous.push(format!("off-step range {q}: Prometheus' answer is empty"));
@@ -189,7 +170,7 @@ fn vigil_agrees_with_prometheus_2_42() {
             format!("off-step range {q} [{}, {}] step 2s", secs(start), secs(end)),
             vigil_data,
             prom_data,
-            EXACT_OFF_STEP,
+            cases::EXACT,
             false,
         );
     }
@@ -219,9 +200,6 @@ fn vigil_agrees_with_prometheus_2_42() {
     assert!(failures.is_empty(), "differential: {passed} passed, {} failed\n{}", failures.len(), failures.join("\n"));
 }
 
-/// Off-step range answers compare exactly, like every case computed from identical samples.
-const EXACT_OFF_STEP: f64 = cases::EXACT;
-
 /// Whether an answer holds no series (an empty vector or matrix).
 fn is_empty(d: &Data) -> bool {
     matches!(d, Data::Vector(s) if s.is_empty()) || matches!(d, Data::Matrix(s) if s.is_empty())
@@ -232,7 +210,7 @@ fn is_empty(d: &Data) -> bool {
 fn window_edge_difference(v: &str, p: &str, t_edge: i64, check: &mut impl FnMut(String, Data, Data, f64, bool)) {
     assert_eq!(t_edge.rem_euclid(1000), workload::API_TS_MOD);
     let q = "count_over_time(http_requests_total[5s])";
-    let (vigil_data, prom_data) = (instant(v, q, t_edge), instant(p, q, t_edge));
+    let (vigil_data, prom_data) = (instant_query(v, q, t_edge), instant_query(p, q, t_edge));
     let shift = |d: &Data, by: f64| match d {
         Data::Vector(s) => Data::Vector(
             s.iter().map(|(l, x)| (l.clone(), (x.parse::<f64>().expect("count") + by).to_string())).collect(),
