@@ -117,6 +117,29 @@ fn attacks() -> Vec<(String, String, Expect)> {
     add("fill with a huge value", "up * on(job) group_left fill(1e308) up".into(), Expect::Success);
     add("anchored 100y window", "increase(up[100y] anchored)".into(), Expect::Success);
     add("smoothed 100y window", "rate(up[100y] smoothed)".into(), Expect::Success);
+    // info() joining every series with every series, nested, and with a huge label selector.
+    add("info of everything by everything", r#"info({__name__=~".+"}, {__name__=~".+"})"#.into(), Expect::Success);
+    add("200 nested info", nested("info(", "up", ")", 200), Expect::Success);
+    add(
+        "info with 1,000 data matchers",
+        format!("info(up, {{{}}})", vec![r#"a!="x""#; 1_000].join(",")),
+        Expect::Success,
+    );
+    add("info with a named second argument", "info(up, up)".into(), Expect::Error);
+    // Classic histogram functions over every series (no `le`: a warning each) and many quantiles.
+    add(
+        "histogram_fraction of everything",
+        r#"histogram_fraction(-Inf, +Inf, {__name__=~".+"})"#.into(),
+        Expect::Success,
+    );
+    add(
+        "histogram_quantiles with 2,000 quantiles",
+        format!(
+            r#"histogram_quantiles(rate(http_request_duration_seconds_bucket[1m]), "q", {})"#,
+            (0..2_000).map(|i| (f64::from(i) / 2_000.0).to_string()).collect::<Vec<_>>().join(", ")
+        ),
+        Expect::Success,
+    );
     v
 }
 
