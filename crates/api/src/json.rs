@@ -9,7 +9,7 @@ mod stats;
 pub use stats::push_query_stats;
 
 use crate::gofloat;
-use vigil_model::{Labels, Timestamp};
+use vigil_model::{FloatHistogram, Labels, Timestamp};
 
 /// Appends `s` as a JSON string literal.
 pub fn push_str(out: &mut String, s: &str) {
@@ -85,6 +85,54 @@ pub fn push_point(out: &mut String, t: Timestamp, v: f64) {
     out.push_str(",\"");
     gofloat::push_sample_value(out, v);
     out.push_str("\"]");
+}
+
+/// Appends a native histogram as Prometheus' `jsonutil.MarshalHistogram` does: count and sum as
+/// quoted floats, then `buckets` (left out when all are empty) as `[boundary_rule, "lower",
+/// "upper", "count"]` from the lowest bucket up, empty buckets skipped. The rule is 0 for
+/// `(lower, upper]`, 1 for `[lower, upper)`, 2 for `(lower, upper)` and 3 for `[lower, upper]`.
+pub fn push_histogram(out: &mut String, h: &FloatHistogram) {
+    let quoted = |out: &mut String, v: f64| {
+        out.push('"');
+        gofloat::push_sample_value(out, v);
+        out.push('"');
+    };
+    out.push_str("{\"count\":");
+    quoted(out, h.count);
+    out.push_str(",\"sum\":");
+    quoted(out, h.sum);
+    let mut first = true;
+    for b in h.buckets().filter(|b| b.count != 0.0) {
+        out.push_str(if first { ",\"buckets\":[" } else { "," });
+        first = false;
+        let rule = match (b.lower_inclusive, b.upper_inclusive) {
+            (false, true) => '0',
+            (true, false) => '1',
+            (false, false) => '2',
+            (true, true) => '3',
+        };
+        out.push('[');
+        out.push(rule);
+        for v in [b.lower, b.upper, b.count] {
+            out.push(',');
+            quoted(out, v);
+        }
+        out.push(']');
+    }
+    if !first {
+        out.push(']');
+    }
+    out.push('}');
+}
+
+/// Appends a `[ts, {histogram}]` pair as used in vectors (`histogram`) and matrices
+/// (`histograms`).
+pub fn push_histogram_point(out: &mut String, t: Timestamp, h: &FloatHistogram) {
+    out.push('[');
+    push_timestamp(out, t);
+    out.push(',');
+    push_histogram(out, h);
+    out.push(']');
 }
 
 /// Appends a `[ts, "value"]` pair for a scalar result. Prometheus encodes scalars through Go's

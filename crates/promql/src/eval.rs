@@ -20,7 +20,7 @@ mod range_fns;
 mod selector;
 mod series;
 
-pub(crate) use series::{SAMPLE_BYTES, Series, StepSet, span_cost, union_span, vector_cost};
+pub(crate) use series::{HStep, SAMPLE_BYTES, Series, StepSet, hist_cost, span_cost, union_span, vector_cost};
 
 use crate::{Error, Result};
 use vigil_model::{Labels, Timestamp};
@@ -72,13 +72,23 @@ impl SharedCharge {
     }
 }
 
-/// A series of raw samples (range vectors).
+/// A series of raw samples (range vectors): floats and native histograms in two arrays, as
+/// Prometheus' `Series` has `Floats` and `Histograms`; never both at one timestamp.
 #[derive(Debug, Clone)]
 pub(crate) struct RangeSeries {
     pub labels: Labels,
     pub drop_name: bool,
     pub ts: Vec<Timestamp>,
     pub vals: Vec<f64>,
+    pub hists: Vec<vigil_storage::HPoint>,
+}
+
+#[cfg(test)]
+impl RangeSeries {
+    /// A series of float samples only.
+    pub fn floats(labels: Labels, drop_name: bool, ts: Vec<Timestamp>, vals: Vec<f64>) -> Self {
+        Self { labels, drop_name, ts, vals, hists: Vec::new() }
+    }
 }
 
 /// An evaluated expression.

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
-use vigil_model::{Labels, Timestamp};
+use vigil_model::{FloatHistogram, Labels, Timestamp};
 pub use vigil_promql_syntax::Features;
 use vigil_promql_syntax::{Expr, ParseOptions, ValueType};
 
@@ -20,7 +20,7 @@ mod stats;
 
 pub use query_log::{QueryLogEntry, QueryLogger, QueryOrigin};
 pub use stats::{QueryStats, StatsLevel, Timings};
-use vigil_storage::Queryable;
+use vigil_storage::{HPoint, Queryable};
 
 /// Most steps a range query may have beyond its first, as Prometheus' API allows (11,000).
 pub const MAX_POINTS_PER_SERIES: i64 = 11_000;
@@ -66,15 +66,24 @@ pub struct QueryOptions {
     pub origin: Option<QueryOrigin>,
 }
 
-/// One sample of an instant vector.
+/// One sample of an instant vector: a float, or a native histogram.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VectorSample {
     /// Series labels.
     pub labels: Labels,
     /// Evaluation timestamp (ms).
     pub t: Timestamp,
-    /// Value.
+    /// Value (0 when the sample is a histogram).
     pub v: f64,
+    /// The native histogram, when the sample is one.
+    pub h: Option<Arc<FloatHistogram>>,
+}
+
+impl VectorSample {
+    /// A float sample.
+    pub fn float(labels: Labels, t: Timestamp, v: f64) -> Self {
+        Self { labels, t, v, h: None }
+    }
 }
 
 /// One series of a range vector or range-query result.
@@ -84,6 +93,15 @@ pub struct MatrixSeries {
     pub labels: Labels,
     /// (timestamp ms, value) in increasing time order.
     pub points: Vec<(Timestamp, f64)>,
+    /// (timestamp ms, histogram) in increasing time order, at timestamps without a float point.
+    pub histograms: Vec<HPoint>,
+}
+
+impl MatrixSeries {
+    /// A series of float points.
+    pub fn floats(labels: Labels, points: Vec<(Timestamp, f64)>) -> Self {
+        Self { labels, points, histograms: Vec::new() }
+    }
 }
 
 /// A query result, in Prometheus' four result types.
@@ -350,10 +368,10 @@ struct Prepared<'a> {
 /// Turns the evaluator's value into the API's result shape, sorted as Prometheus sorts it.
 fn shape_result(val: eval::Val, g: &eval::Grid, range: bool) -> Result<Value> {
     Ok(match val {
-        eval::Val::Scalar(v) if range => Value::Matrix(vec![MatrixSeries {
-            labels: Labels::empty(),
-            points: v.iter().enumerate().map(|(k, &x)| (g.ts(k), x)).collect(),
-        }]),
+        eval::Val::Scalar(v) if range => Value::Matrix(vec![MatrixSeries::floats(
+            Labels::empty(),
+            v.iter().enumerate().map(|(k, &x)| (g.ts(k), x)).collect(),
+        )]),
         eval::Val::Scalar(v) => Value::Scalar(g.start, v.first().copied().unwrap_or(f64::NAN)),
         eval::Val::Str(s) => Value::String(g.start, s),
         eval::Val::Vector(vs) => {
@@ -362,14 +380,24 @@ fn shape_result(val: eval::Val, g: &eval::Grid, range: bool) -> Result<Value> {
                 let mut out: Vec<MatrixSeries> = vs
                     .into_iter()
                     .filter(|s| !s.is_empty())
-                    .map(|s| MatrixSeries { points: s.points().map(|(k, v)| (g.ts(k), v)).collect(), labels: s.labels })
+                    .map(|s| MatrixSeries {
+                        points: s.points().map(|(k, v)| (g.ts(k), v)).collect(),
+                        histograms: s.hists().iter().map(|(k, h)| (g.ts(*k), h.clone())).collect(),
+                        labels: s.labels,
+                    })
                     .collect();
                 out.sort_by(|a, b| a.labels.cmp(&b.labels));
                 Value::Matrix(out)
             } else {
                 Value::Vector(
                     vs.into_iter()
-                        .filter_map(|s| Some(VectorSample { t: g.start, v: s.get(0)?, labels: s.labels }))
+                        .filter_map(|s| match s.get(0) {
+                            Some(v) => Some(VectorSample::float(s.labels, g.start, v)),
+                            None => {
+                                let h = s.hist(0)?.clone();
+                                Some(VectorSample { labels: s.labels, t: g.start, v: 0.0, h: Some(h) })
+                            }
+                        })
                         .collect(),
                 )
             }
@@ -380,6 +408,7 @@ fn shape_result(val: eval::Val, g: &eval::Grid, range: bool) -> Result<Value> {
                 .map(|s| MatrixSeries {
                     labels: if s.drop_name { eval::without_name(&s.labels) } else { s.labels },
                     points: s.ts.into_iter().zip(s.vals).collect(),
+                    histograms: s.hists,
                 })
                 .collect();
             out.sort_by(|a, b| a.labels.cmp(&b.labels));

@@ -184,8 +184,16 @@ pub(crate) fn encode_result(result: QueryResult, limit: usize, stats: StatsParam
                         }
                         out.push_str("{\"metric\":");
                         json::push_labels(out, &s.labels);
-                        out.push_str(",\"value\":");
-                        json::push_point(out, s.t, s.v);
+                        match &s.h {
+                            None => {
+                                out.push_str(",\"value\":");
+                                json::push_point(out, s.t, s.v);
+                            }
+                            Some(h) => {
+                                out.push_str(",\"histogram\":");
+                                json::push_histogram_point(out, s.t, h);
+                            }
+                        }
                         out.push('}');
                     }
                     out.push(']');
@@ -198,7 +206,7 @@ pub(crate) fn encode_result(result: QueryResult, limit: usize, stats: StatsParam
         Value::Matrix(series) => {
             let n = cut(series.len());
             let series = &series[..n];
-            let points: usize = series.iter().map(|s| s.points.len()).sum();
+            let points: usize = series.iter().map(|s| s.points.len() + s.histograms.len() * 8).sum();
             json::success_envelope(
                 series.len() * 64 + points * 24,
                 |out| {
@@ -209,14 +217,28 @@ pub(crate) fn encode_result(result: QueryResult, limit: usize, stats: StatsParam
                         }
                         out.push_str("{\"metric\":");
                         json::push_labels(out, &s.labels);
-                        out.push_str(",\"values\":[");
-                        for (j, &(t, v)) in s.points.iter().enumerate() {
-                            if j > 0 {
-                                out.push(',');
+                        // As Prometheus: each key only when the series has points of its kind.
+                        if !s.points.is_empty() {
+                            out.push_str(",\"values\":[");
+                            for (j, &(t, v)) in s.points.iter().enumerate() {
+                                if j > 0 {
+                                    out.push(',');
+                                }
+                                json::push_point(out, t, v);
                             }
-                            json::push_point(out, t, v);
+                            out.push(']');
                         }
-                        out.push_str("]}");
+                        if !s.histograms.is_empty() {
+                            out.push_str(",\"histograms\":[");
+                            for (j, (t, h)) in s.histograms.iter().enumerate() {
+                                if j > 0 {
+                                    out.push(',');
+                                }
+                                json::push_histogram_point(out, *t, h);
+                            }
+                            out.push(']');
+                        }
+                        out.push('}');
                     }
                     out.push(']');
                     close(out);

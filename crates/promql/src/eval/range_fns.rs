@@ -215,7 +215,7 @@ impl Ctx<'_> {
         let results = parallel::map_owned(set, work, Scratch::default, |scratch, s| {
             stop.check("range function")?;
             let mut chunks = s.chunks;
-            let (mut ts, mut vals) = (Vec::new(), Vec::new());
+            let (mut ts, mut vals, mut hists) = (Vec::new(), Vec::new(), Vec::new());
             let mut held = 0;
             let decoded = loop {
                 match chunks.next_chunk(&mut scratch.chunk) {
@@ -223,7 +223,7 @@ impl Ctx<'_> {
                     Ok(false) => break Ok(()),
                     Err(e) => break Err(storage_error(&stop, e)),
                 }
-                let n = scratch.chunk.len();
+                let n = usize::try_from(scratch.chunk.cost()).unwrap_or(usize::MAX);
                 if let Err(e) = charge.add(n) {
                     input_over.store(true, Ordering::Relaxed);
                     break Err(e);
@@ -231,14 +231,15 @@ impl Ctx<'_> {
                 held += n;
                 ts.extend_from_slice(&scratch.chunk.timestamps);
                 vals.extend_from_slice(&scratch.chunk.values);
+                hists.extend_from_slice(&scratch.chunk.histograms);
             };
             drop(chunks);
             let result = decoded.and_then(|()| {
-                drop_stale(&mut ts, &mut vals);
+                drop_stale(&mut ts, &mut vals, &mut hists);
                 if counting {
                     total.fetch_add(window_counts(&ts, &src, g, per_step.as_ref()), Ordering::Relaxed);
                 }
-                let rs = RangeSeries { labels: s.labels, drop_name: false, ts, vals };
+                let rs = RangeSeries { labels: s.labels, drop_name: false, ts, vals, hists };
                 job.run(&rs, scratch)
             });
             charge.release(held);

@@ -1,9 +1,10 @@
 //! Selectors: instant-vector lookback selection and the raw samples behind range vectors
 //! (matrix selectors and subqueries).
 
-use super::{Ctx, Grid, RangeSeries, Series, Val, parallel};
+use super::{Ctx, Grid, HStep, RangeSeries, Series, Val, parallel};
 use crate::{Error, Result};
-use vigil_model::{Timestamp, is_stale_nan};
+use std::sync::Arc;
+use vigil_model::{FloatHistogram, Timestamp, is_stale_nan};
 use vigil_promql_syntax::{Expr, VectorSelector};
 use vigil_storage::{Cancel, ChunkIterator, SampleBudget, Samples, SelectHints};
 
@@ -94,12 +95,15 @@ impl Ctx<'_> {
         let picked = parallel::map_owned(set, work, Samples::default, |buf, s| {
             stop.check("vector selector")?;
             let mut chunks = s.chunks;
-            let (vals, has, count) = pick_lookback(chunks.as_mut(), buf, g, at, offset, lookback, mode)
+            let (vals, has, count, hists) = pick_lookback(chunks.as_mut(), buf, g, at, offset, lookback, mode)
                 .map_err(|e| storage_error(&stop, e))?;
-            if count == 0 {
+            if count == 0 && hists.is_empty() {
                 return Ok(None);
             }
-            let picked = Series::from_dense(s.labels, vals, has, count);
+            let mut picked = Series::from_dense(s.labels, vals, has, count);
+            for (k, h) in hists {
+                picked.set_hist(k, h);
+            }
             charge.add(picked.cost())?;
             Ok(Some(picked))
         })?;
@@ -109,6 +113,7 @@ impl Ctx<'_> {
             self.counter.add_total(s.count() as u64);
             if let Some(steps) = self.counter.steps_mut() {
                 s.points().for_each(|(k, _)| steps[k] += 1);
+                s.hists().iter().for_each(|(k, _)| steps[*k] += 1);
             }
             out.push(s);
         }
@@ -137,9 +142,10 @@ impl Ctx<'_> {
                 let series = set
                     .into_iter()
                     .map(|s| {
-                        let (mut ts, mut vals) = (s.samples.timestamps, s.samples.values);
-                        drop_stale(&mut ts, &mut vals);
-                        RangeSeries { labels: s.labels, drop_name: false, ts, vals }
+                        let (mut ts, mut vals, mut hists) =
+                            (s.samples.timestamps, s.samples.values, s.samples.histograms);
+                        drop_stale(&mut ts, &mut vals, &mut hists);
+                        RangeSeries { labels: s.labels, drop_name: false, ts, vals, hists }
                     })
                     .collect();
                 Ok(RangeSource { series, range_ms: *range_ms, offset_ms: vs.offset_ms, at })
@@ -177,7 +183,8 @@ impl Ctx<'_> {
                     .into_iter()
                     .map(|s| {
                         let (ts, vals) = s.points().map(|(k, v)| (inner.ts(k), v)).unzip();
-                        RangeSeries { labels: s.labels, drop_name: s.drop_name, ts, vals }
+                        let hists = s.hists().iter().map(|(k, h)| (inner.ts(*k), h.clone())).collect();
+                        RangeSeries { labels: s.labels, drop_name: s.drop_name, ts, vals, hists }
                     })
                     .collect();
                 Ok(RangeSource { series, range_ms: sq.range_ms, offset_ms: sq.offset_ms, at })
@@ -195,14 +202,19 @@ impl Ctx<'_> {
         for mut s in src.series {
             let lo = s.ts.partition_point(|&t| t <= start);
             let hi = s.ts.partition_point(|&t| t <= end);
-            if lo < hi {
-                self.add_samples(hi - lo)?;
-                self.counter.add_total((hi - lo) as u64);
+            let hlo = s.hists.partition_point(|h| h.0 <= start);
+            let hhi = s.hists.partition_point(|h| h.0 <= end);
+            if lo < hi || hlo < hhi {
+                let cost: usize = s.hists[hlo..hhi].iter().map(|(_, h)| super::hist_cost(h)).sum();
+                self.add_samples(hi - lo + cost)?;
+                let n = (hi - lo + hhi - hlo) as u64;
+                self.counter.add_total(n);
                 if let Some(last) = self.counter.steps_mut().and_then(|s| s.last_mut()) {
-                    *last += (hi - lo) as u64;
+                    *last += n;
                 }
                 s.ts = s.ts[lo..hi].to_vec();
                 s.vals = s.vals[lo..hi].to_vec();
+                s.hists = s.hists[hlo..hhi].to_vec();
                 out.push(s);
             }
         }
@@ -210,8 +222,9 @@ impl Ctx<'_> {
     }
 }
 
-/// Removes stale markers from parallel sample arrays, keeping order.
-pub(crate) fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>) {
+/// Removes stale markers from parallel sample arrays and stale histograms, keeping order.
+pub(crate) fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>, hists: &mut Vec<vigil_storage::HPoint>) {
+    hists.retain(|(_, h)| !h.is_stale());
     let Some(first) = vals.iter().position(|&v| is_stale_nan(v)) else { return };
     let mut w = first;
     for r in first + 1..vals.len() {
@@ -235,9 +248,19 @@ pub(crate) fn storage_error(stop: &parallel::Interrupt, e: vigil_storage::Error)
     }
 }
 
-/// The newest non-stale sample in `(ref - lookback, ref]` of a series for every step of `g`, as
-/// (values, presence, number present), reading its chunks in order into `buf` and stopping
-/// once every step is decided.
+/// A sample value while the lookback walks: floats are copied, histograms shared.
+#[derive(Clone)]
+enum Picked {
+    Float(f64),
+    Hist(Arc<FloatHistogram>),
+}
+
+/// The values [`pick_lookback`] chose: dense floats (values, presence, number present) and the
+/// histogram steps.
+type Lookback = (Vec<f64>, Vec<bool>, usize, Vec<HStep>);
+
+/// The newest non-stale sample in `(ref - lookback, ref]` of a series for every step of `g`,
+/// reading its chunks in order into `buf` and stopping once every step is decided.
 fn pick_lookback(
     chunks: &mut dyn ChunkIterator,
     buf: &mut Samples,
@@ -246,27 +269,48 @@ fn pick_lookback(
     offset: i64,
     lookback: i64,
     mode: Mode,
-) -> vigil_storage::Result<(Vec<f64>, Vec<bool>, usize)> {
+) -> vigil_storage::Result<Lookback> {
     let mut vals = vec![0.0; g.n];
     let mut has = vec![false; g.n];
     let mut count = 0;
+    let mut hists = Vec::new();
     let reference = |k: usize| at.unwrap_or(g.ts(k)) - offset;
     // The newest sample at or before the current step's reference time, over all chunks so far.
-    let mut prev: Option<(Timestamp, f64)> = None;
-    let mut decide = |k: usize, prev: Option<(Timestamp, f64)>| {
+    let mut prev: Option<(Timestamp, Picked)> = None;
+    let mut decide = |k: usize, prev: &Option<(Timestamp, Picked)>| {
         let Some((t, v)) = prev else { return };
-        if t > reference(k) - lookback && !is_stale_nan(v) {
-            has[k] = true;
-            vals[k] = match mode {
-                Mode::Value => v,
-                Mode::Timestamp => t as f64 / 1000.0,
-            };
-            count += 1;
+        if *t <= reference(k) - lookback {
+            return;
+        }
+        match (v, mode) {
+            (Picked::Float(v), _) if is_stale_nan(*v) => {}
+            (Picked::Hist(h), _) if h.is_stale() => {}
+            (_, Mode::Timestamp) => {
+                has[k] = true;
+                vals[k] = *t as f64 / 1000.0;
+                count += 1;
+            }
+            (Picked::Float(v), Mode::Value) => {
+                has[k] = true;
+                vals[k] = *v;
+                count += 1;
+            }
+            (Picked::Hist(h), Mode::Value) => hists.push((k, h.clone())),
         }
     };
+    // Chunks holding histograms are walked over one merged list of both kinds.
+    let mut merged: (Vec<Timestamp>, Vec<Picked>) = (Vec::new(), Vec::new());
     let mut k = 0;
     'chunks: while k < g.n && chunks.next_chunk(buf)? {
-        let (ts, vs) = (&buf.timestamps, &buf.values);
+        let ts: &[Timestamp] = if buf.histograms.is_empty() {
+            &buf.timestamps
+        } else {
+            merge_kinds(buf, &mut merged);
+            &merged.0
+        };
+        let value = |j: usize| {
+            if buf.histograms.is_empty() { Picked::Float(buf.values[j]) } else { merged.1[j].clone() }
+        };
         let mut j = 0;
         while j < ts.len() {
             let r = reference(k);
@@ -280,11 +324,11 @@ fn pick_lookback(
                 j += ts[j..].partition_point(|&t| t <= r);
             }
             if j > 0 && ts[j - 1] <= r {
-                prev = Some((ts[j - 1], vs[j - 1]));
+                prev = Some((ts[j - 1], value(j - 1)));
             }
             if j < ts.len() {
                 // The next sample is after this step's reference: the step is decided.
-                decide(k, prev);
+                decide(k, &prev);
                 k += 1;
                 if k == g.n {
                     break 'chunks;
@@ -293,7 +337,27 @@ fn pick_lookback(
         }
     }
     for k in k..g.n {
-        decide(k, prev);
+        decide(k, &prev);
     }
-    Ok((vals, has, count))
+    Ok((vals, has, count, hists))
+}
+
+/// The floats and histograms of `buf` in one time-ordered list.
+fn merge_kinds(buf: &Samples, out: &mut (Vec<Timestamp>, Vec<Picked>)) {
+    out.0.clear();
+    out.1.clear();
+    let (mut f, mut h) = (0, 0);
+    while f < buf.timestamps.len() || h < buf.histograms.len() {
+        let float_first =
+            h == buf.histograms.len() || (f < buf.timestamps.len() && buf.timestamps[f] <= buf.histograms[h].0);
+        if float_first {
+            out.0.push(buf.timestamps[f]);
+            out.1.push(Picked::Float(buf.values[f]));
+            f += 1;
+        } else {
+            out.0.push(buf.histograms[h].0);
+            out.1.push(Picked::Hist(buf.histograms[h].1.clone()));
+            h += 1;
+        }
+    }
 }

@@ -6,9 +6,19 @@
 //! hold only the steps they live in. A series thus costs the sample budget its values, or the
 //! memory of its span when that is more (see [`Series::cost`]), and a vector of many
 //! short-lived series over a long range query is charged about what Prometheus counts.
+//!
+//! Native histogram values sit beside the floats in a sorted list of `(step, histogram)`
+//! ([`Series::hists`]): a step holds a float or a histogram, never both. Float code reads
+//! `get`/`points`/`slices` and never sees a histogram, so an operation that does not know
+//! histograms leaves them out, as Prometheus' float-only functions do; operations that do
+//! know them read [`Series::hist`] and [`Series::hists`] as well.
 
 use std::ops::Range;
-use vigil_model::Labels;
+use std::sync::Arc;
+use vigil_model::{FloatHistogram, Labels};
+
+/// A histogram value at a grid step.
+pub(crate) type HStep = (usize, Arc<FloatHistogram>);
 
 #[derive(Debug, Clone)]
 pub(crate) struct Series {
@@ -21,12 +31,25 @@ pub(crate) struct Series {
     has: Vec<bool>,
     /// How many of `has` are set.
     present: usize,
+    /// Histogram values, sorted by step, at steps without a float value.
+    hists: Vec<HStep>,
+    /// What `hists` costs the sample budget ([`FloatHistogram::sample_cost`] summed).
+    hist_cost: usize,
 }
 
 impl Series {
     /// A series without values yet.
     pub fn new(labels: Labels) -> Self {
-        Self { labels, drop_name: false, start: 0, vals: Vec::new(), has: Vec::new(), present: 0 }
+        Self {
+            labels,
+            drop_name: false,
+            start: 0,
+            vals: Vec::new(),
+            has: Vec::new(),
+            present: 0,
+            hists: Vec::new(),
+            hist_cost: 0,
+        }
     }
 
     /// A series without values yet whose memory already covers `span`: for producers that
@@ -34,14 +57,21 @@ impl Series {
     /// [`Series::trim`] it afterwards.
     pub fn with_span(labels: Labels, span: Range<usize>) -> Self {
         let n = span.len();
-        Self { labels, drop_name: false, start: span.start, vals: vec![0.0; n], has: vec![false; n], present: 0 }
+        Self {
+            labels,
+            drop_name: false,
+            start: span.start,
+            vals: vec![0.0; n],
+            has: vec![false; n],
+            ..Self::new(Labels::empty())
+        }
     }
 
     /// A series over steps `0..vals.len()` with a value where `has` is set (`present` of them),
     /// trimmed to its span: for producers that fill dense arrays in their hot loop.
     pub fn from_dense(labels: Labels, vals: Vec<f64>, has: Vec<bool>, present: usize) -> Self {
         debug_assert_eq!(has.iter().filter(|&&h| h).count(), present);
-        let mut s = Self { labels, drop_name: false, start: 0, vals, has, present };
+        let mut s = Self { vals, has, present, ..Self::new(labels) };
         s.trim();
         s
     }
@@ -49,7 +79,7 @@ impl Series {
     /// A series with a value at every step `0..vals.len()`.
     pub fn full(labels: Labels, vals: Vec<f64>) -> Self {
         let has = vec![true; vals.len()];
-        Self { labels, drop_name: false, start: 0, present: vals.len(), vals, has }
+        Self { present: vals.len(), vals, has, ..Self::new(labels) }
     }
 
     /// The steps the series holds (values may still be absent inside).
@@ -115,6 +145,78 @@ impl Series {
         self.vals.capacity().saturating_sub(held)
     }
 
+    /// The histogram at step `k`, if it has one.
+    #[inline]
+    pub fn hist(&self, k: usize) -> Option<&Arc<FloatHistogram>> {
+        if self.hists.is_empty() {
+            return None;
+        }
+        self.hists.binary_search_by_key(&k, |h| h.0).ok().map(|i| &self.hists[i].1)
+    }
+
+    /// The histogram values, sorted by step.
+    #[inline]
+    pub fn hists(&self) -> &[HStep] {
+        &self.hists
+    }
+
+    /// Whether the series holds any histogram value.
+    #[inline]
+    #[allow(dead_code)] // For the histogram-aware operations.
+    pub fn has_hists(&self) -> bool {
+        !self.hists.is_empty()
+    }
+
+    /// Whether step `k` has a value of either kind.
+    #[inline]
+    pub fn has_any(&self, k: usize) -> bool {
+        self.has(k) || self.hist(k).is_some()
+    }
+
+    /// Sets the histogram at step `k` (which must have no float value); returns its cost.
+    pub fn set_hist(&mut self, k: usize, h: Arc<FloatHistogram>) -> usize {
+        let cost = hist_cost(&h);
+        match self.hists.last() {
+            Some(&(last, _)) if last >= k => match self.hists.binary_search_by_key(&k, |h| h.0) {
+                Ok(i) => {
+                    self.hist_cost -= hist_cost(&self.hists[i].1);
+                    self.hists[i].1 = h;
+                }
+                Err(i) => self.hists.insert(i, (k, h)),
+            },
+            _ => self.hists.push((k, h)),
+        }
+        self.hist_cost += cost;
+        cost
+    }
+
+    /// Removes every histogram value; returns whether there was one (for annotations of
+    /// float-only operations).
+    #[allow(dead_code)] // For the histogram-aware operations.
+    pub fn clear_hists(&mut self) -> bool {
+        self.hist_cost = 0;
+        !std::mem::take(&mut self.hists).is_empty()
+    }
+
+    /// Takes the histogram values out.
+    #[allow(dead_code)] // For the histogram-aware operations.
+    pub fn take_hists(&mut self) -> Vec<HStep> {
+        self.hist_cost = 0;
+        std::mem::take(&mut self.hists)
+    }
+
+    /// Replaces every histogram with `f(step, histogram)`, removing it where that is `None`.
+    #[allow(dead_code)] // For the histogram-aware operations.
+    pub fn filter_map_hists(&mut self, mut f: impl FnMut(usize, &Arc<FloatHistogram>) -> Option<Arc<FloatHistogram>>) {
+        let old = self.take_hists();
+        for (k, h) in old {
+            if let Some(n) = f(k, &h) {
+                self.hist_cost += hist_cost(&n);
+                self.hists.push((k, n));
+            }
+        }
+    }
+
     /// The steps with a value, in order, with their values.
     pub fn points(&self) -> impl Iterator<Item = (usize, f64)> + '_ {
         let start = self.start;
@@ -156,12 +258,16 @@ impl Series {
     /// Copies every value of `other` in, shifted by `offset` steps; returns whether a step had a
     /// value in both (the value of `other` wins there).
     pub fn merge(&mut self, other: &Series, offset: usize) -> bool {
-        let Some((first, last)) = other.first_last() else { return false };
-        self.cover(first + offset..last + offset + 1);
         let mut clash = false;
+        for (k, h) in &other.hists {
+            clash |= self.has_any(k + offset);
+            self.set_hist(k + offset, h.clone());
+        }
+        let Some((first, last)) = other.first_last() else { return clash };
+        self.cover(first + offset..last + offset + 1);
         for (k, v) in other.points() {
             let i = k + offset - self.start;
-            clash |= self.has[i];
+            clash |= self.has[i] || self.hist(k + offset).is_some();
             self.present += usize::from(!self.has[i]);
             self.vals[i] = v;
             self.has[i] = true;
@@ -201,21 +307,28 @@ impl Series {
         }
     }
 
+    /// Whether the series has no value of either kind.
     pub fn is_empty(&self) -> bool {
-        self.present == 0
+        self.present == 0 && self.hists.is_empty()
     }
 
-    /// Steps with a value.
+    /// Steps with a value of either kind.
     pub fn count(&self) -> usize {
-        self.present
+        self.present + self.hists.len()
     }
 
     /// What the series is charged to the sample budget: its values, as Prometheus counts, and at
     /// least what its span's memory takes ([`span_cost`]), so that a series with two values far
     /// apart is charged for the memory it holds.
+    /// Histograms are charged their size, as Prometheus charges them.
     pub fn cost(&self) -> usize {
-        self.count().max(span_cost(self.vals.capacity()))
+        self.present.max(span_cost(self.vals.capacity())).saturating_add(self.hist_cost)
     }
+}
+
+/// What one histogram value costs the sample budget.
+pub(crate) fn hist_cost(h: &FloatHistogram) -> usize {
+    usize::try_from(h.sample_cost()).unwrap_or(usize::MAX)
 }
 
 /// Bytes one sample of the budget stands for: a timestamp and a value, as Prometheus counts.
@@ -251,9 +364,24 @@ pub(crate) struct StepSet {
 }
 
 impl StepSet {
-    /// Adds every step where `s` has a value.
+    /// Adds every step where `s` has a value of either kind.
     pub fn add_series(&mut self, s: &Series) {
-        let Some((first, last)) = s.first_last() else { return };
+        if let Some((first, last)) = s.first_last() {
+            self.cover(first, last);
+            for (k, _) in s.points() {
+                self.has[k - self.start] = true;
+            }
+        }
+        if let (Some(first), Some(last)) = (s.hists.first(), s.hists.last()) {
+            self.cover(first.0, last.0);
+            for (k, _) in &s.hists {
+                self.has[k - self.start] = true;
+            }
+        }
+    }
+
+    /// Grows the set's span to cover `first..=last`.
+    fn cover(&mut self, first: usize, last: usize) {
         if self.has.is_empty() {
             self.start = first;
         }
@@ -264,9 +392,6 @@ impl StepSet {
         }
         if last + 1 > self.start + self.has.len() {
             self.has.resize(last + 1 - self.start, false);
-        }
-        for (k, _) in s.points() {
-            self.has[k - self.start] = true;
         }
     }
 

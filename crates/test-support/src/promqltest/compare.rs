@@ -3,7 +3,8 @@
 use super::script::{Eval, EvalKind, Expected, ExpectedSeries, MessageMatch};
 use super::series::SlotValue;
 use std::fmt::Write as _;
-use vigil_model::{Labels, Timestamp, is_stale_nan};
+use std::sync::Arc;
+use vigil_model::{FloatHistogram, Labels, Timestamp, is_stale_nan};
 use vigil_promql::{MatrixSeries, QueryResult, Value, VectorSample};
 
 /// Relative tolerance for float comparisons.
@@ -28,6 +29,25 @@ pub fn almost_equal(a: f64, b: f64) -> bool {
         return diff < EPSILON * f64::MIN_POSITIVE;
     }
     diff / sum.min(f64::MAX) < EPSILON
+}
+
+/// Whether two histograms are equal for test purposes, as upstream judges them: both compacted
+/// (only populated buckets), then the same schema, zero threshold, custom bounds and bucket
+/// layout, and counts, sum and bucket counts within [`almost_equal`]. The counter-reset hint is
+/// not compared.
+pub fn histograms_match(want: &FloatHistogram, got: &FloatHistogram) -> bool {
+    let (a, b) = (want.compact(0), got.compact(0));
+    let buckets = |x: &[f64], y: &[f64]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| almost_equal(*p, *q));
+    a.schema == b.schema
+        && almost_equal(a.count, b.count)
+        && almost_equal(a.sum, b.sum)
+        && (!a.uses_custom_buckets() || a.custom_values == b.custom_values)
+        && a.zero_threshold == b.zero_threshold
+        && almost_equal(a.zero_count, b.zero_count)
+        && a.positive_spans == b.positive_spans
+        && a.negative_spans == b.negative_spans
+        && buckets(&a.positive_buckets, &b.positive_buckets)
+        && buckets(&a.negative_buckets, &b.negative_buckets)
 }
 
 /// Formats a float for messages, naming the stale marker.
@@ -107,7 +127,8 @@ pub fn describe_value(v: &Value) -> String {
         Value::Vector(samples) => {
             let mut out = format!("vector of {} samples", samples.len());
             for s in samples.iter().take(20) {
-                let _ = write!(out, "\n      {} {}", s.labels, fmt_float(s.v));
+                let v = s.h.as_ref().map_or_else(|| fmt_float(s.v), |h| h.to_string());
+                let _ = write!(out, "\n      {} {v}", s.labels);
             }
             out
         }
@@ -116,7 +137,8 @@ pub fn describe_value(v: &Value) -> String {
             for s in series.iter().take(20) {
                 let pts: Vec<String> =
                     s.points.iter().take(30).map(|(t, v)| format!("{}@{t}", fmt_float(*v))).collect();
-                let _ = write!(out, "\n      {} {}", s.labels, pts.join(" "));
+                let hists: Vec<String> = s.histograms.iter().take(10).map(|(t, h)| format!("{h}@{t}")).collect();
+                let _ = write!(out, "\n      {} {} {}", s.labels, pts.join(" "), hists.join(" "));
             }
             out
         }
@@ -149,16 +171,6 @@ pub fn check_value(eval: &Eval, value: &Value) -> Result<(), String> {
     }
 }
 
-fn expected_float(e: &ExpectedSeries, slot: usize) -> Result<Option<f64>, String> {
-    match e.desc.values.get(slot) {
-        Some(Some(SlotValue::Float(v))) => Ok(Some(*v)),
-        Some(Some(SlotValue::Histogram(_))) => {
-            Err(format!("line {}: native histogram expectations are not supported by the engine", e.line))
-        }
-        _ => Ok(None),
-    }
-}
-
 fn check_vector(want: &[ExpectedSeries], got: &[VectorSample], ordered: bool) -> Result<(), String> {
     let mismatch = |why: String| {
         let mut out = why;
@@ -185,17 +197,42 @@ fn check_vector(want: &[ExpectedSeries], got: &[VectorSample], ordered: bool) ->
         let Some((idx, e)) = want.iter().enumerate().find(|(_, e)| e.desc.labels == sample.labels) else {
             return Err(mismatch(format!("unexpected series {} in result", sample.labels)));
         };
-        let Some(v) = expected_float(e, 0)? else {
-            return Err(mismatch(format!("line {}: expected no sample for {}", e.line, e.desc.labels)));
-        };
-        if !almost_equal(v, sample.v) {
-            return Err(mismatch(format!(
-                "line {}: {} expected {}, got {}",
-                e.line,
-                sample.labels,
-                fmt_float(v),
-                fmt_float(sample.v)
-            )));
+        match (e.desc.values.first().cloned().flatten(), &sample.h) {
+            (None, _) => {
+                return Err(mismatch(format!("line {}: expected no sample for {}", e.line, e.desc.labels)));
+            }
+            (Some(SlotValue::Float(v)), None) => {
+                if !almost_equal(v, sample.v) {
+                    return Err(mismatch(format!(
+                        "line {}: {} expected {}, got {}",
+                        e.line,
+                        sample.labels,
+                        fmt_float(v),
+                        fmt_float(sample.v)
+                    )));
+                }
+            }
+            (Some(SlotValue::Float(v)), Some(h)) => {
+                return Err(mismatch(format!(
+                    "line {}: {} expected float {}, got histogram {h}",
+                    e.line,
+                    sample.labels,
+                    fmt_float(v)
+                )));
+            }
+            (Some(SlotValue::Histogram(want)), None) => {
+                return Err(mismatch(format!(
+                    "line {}: {} expected histogram {want}, got float {}",
+                    e.line,
+                    sample.labels,
+                    fmt_float(sample.v)
+                )));
+            }
+            (Some(SlotValue::Histogram(want)), Some(got)) => {
+                if !histograms_match(&want, got) {
+                    return Err(mismatch(format!("line {}: {} expected {want}, got {got}", e.line, sample.labels)));
+                }
+            }
         }
         if ordered && idx != pos {
             return Err(mismatch(format!(
@@ -238,51 +275,69 @@ fn check_matrix(
     Ok(())
 }
 
-fn expected_points(
-    e: &ExpectedSeries,
-    start: Timestamp,
-    end: Timestamp,
-    step: i64,
-) -> Result<Vec<(Timestamp, f64)>, String> {
-    let mut points = Vec::new();
-    for slot in 0..e.desc.values.len() {
+/// The expected floats and histograms of a matrix series, with their timestamps.
+type ExpectedPoints = (Vec<(Timestamp, f64)>, Vec<(Timestamp, FloatHistogram)>);
+
+fn expected_points(e: &ExpectedSeries, start: Timestamp, end: Timestamp, step: i64) -> Result<ExpectedPoints, String> {
+    let (mut floats, mut hists) = (Vec::new(), Vec::new());
+    for (slot, value) in e.desc.values.iter().enumerate() {
         let t = i64::try_from(slot)
             .ok()
             .and_then(|s| s.checked_mul(step))
             .and_then(|o| o.checked_add(start))
             .ok_or_else(|| format!("line {}: timestamp overflow", e.line))?;
-        if let Some(v) = expected_float(e, slot)? {
-            if t > end {
-                return Err(format!("line {}: expected value {} at {t}ms is past the end {end}ms", e.line, slot + 1));
-            }
-            points.push((t, v));
+        let Some(value) = value else { continue };
+        if t > end {
+            return Err(format!("line {}: expected value {} at {t}ms is past the end {end}ms", e.line, slot + 1));
+        }
+        match value {
+            SlotValue::Float(v) => floats.push((t, *v)),
+            SlotValue::Histogram(h) => hists.push((t, h.clone())),
         }
     }
-    Ok(points)
+    Ok((floats, hists))
 }
 
-fn compare_points(e: &ExpectedSeries, want: &[(Timestamp, f64)], got: &MatrixSeries) -> Result<(), String> {
-    let show = |pts: &[(Timestamp, f64)]| {
+fn compare_points(e: &ExpectedSeries, want: &ExpectedPoints, got: &MatrixSeries) -> Result<(), String> {
+    let show_floats = |pts: &[(Timestamp, f64)]| {
         pts.iter().map(|(t, v)| format!("{}@{t}", fmt_float(*v))).collect::<Vec<_>>().join(" ")
     };
     let fail = |why: String| {
+        let want_h: Vec<String> = want.1.iter().map(|(t, h)| format!("{h}@{t}")).collect();
+        let got_h: Vec<String> = got.histograms.iter().map(|(t, h)| format!("{h}@{t}")).collect();
         format!(
-            "line {}: {} {why}\n    expected: {}\n    got:      {}",
+            "line {}: {} {why}\n    expected: {} {}\n    got:      {} {}",
             e.line,
             got.labels,
-            show(want),
-            show(&got.points)
+            show_floats(&want.0),
+            want_h.join(" "),
+            show_floats(&got.points),
+            got_h.join(" ")
         )
     };
-    if want.len() != got.points.len() {
-        return Err(fail(format!("expected {} points, got {}", want.len(), got.points.len())));
+    if want.0.len() != got.points.len() || want.1.len() != got.histograms.len() {
+        return Err(fail(format!(
+            "expected {} float and {} histogram points, got {} and {}",
+            want.0.len(),
+            want.1.len(),
+            got.points.len(),
+            got.histograms.len()
+        )));
     }
-    for ((wt, wv), (gt, gv)) in want.iter().zip(&got.points) {
+    for ((wt, wv), (gt, gv)) in want.0.iter().zip(&got.points) {
         if wt != gt {
             return Err(fail(format!("expected a point at {wt}ms, got one at {gt}ms")));
         }
         if !almost_equal(*wv, *gv) {
             return Err(fail(format!("at {wt}ms expected {}, got {}", fmt_float(*wv), fmt_float(*gv))));
+        }
+    }
+    for ((wt, wh), (gt, gh)) in want.1.iter().zip(&got.histograms) {
+        if wt != gt {
+            return Err(fail(format!("expected a histogram at {wt}ms, got one at {gt}ms")));
+        }
+        if !histograms_match(wh, gh) {
+            return Err(fail(format!("at {wt}ms expected {wh}, got {gh}")));
         }
     }
     Ok(())
@@ -304,7 +359,12 @@ pub fn instant_from_range(value: &Value, t: Timestamp, instant_was_scalar: bool)
     let at_t: Vec<VectorSample> = series
         .iter()
         .filter_map(|s| {
-            s.points.iter().find(|(pt, _)| *pt == t).map(|(_, v)| VectorSample { labels: s.labels.clone(), t, v: *v })
+            let float =
+                s.points.iter().find(|(pt, _)| *pt == t).map(|(_, v)| VectorSample::float(s.labels.clone(), t, *v));
+            float.or_else(|| {
+                let h: &Arc<FloatHistogram> = &s.histograms.iter().find(|(pt, _)| *pt == t)?.1;
+                Some(VectorSample { labels: s.labels.clone(), t, v: 0.0, h: Some(h.clone()) })
+            })
         })
         .collect();
     if instant_was_scalar {

@@ -114,8 +114,6 @@ struct State<'a> {
     queries: std::cell::Cell<usize>,
 }
 
-const HISTOGRAMS: &str =
-    "native histogram samples are loaded into the storage, but the engine does not evaluate them yet";
 const NHCB: &str = "load_with_nhcb native histograms are not supported by the engine and were not loaded";
 const START_TIMESTAMPS: &str = "start timestamps (@st) are not supported by the storage and were not loaded";
 
@@ -159,11 +157,6 @@ impl<'a> State<'a> {
         }
         let mut app = self.storage.appender();
         for series in &load.series {
-            if series.has_histograms() {
-                // Loaded, so the storage side is exercised; still judged unsupported because
-                // the engine reads only float samples so far.
-                self.unsupported.push((series.labels.clone(), HISTOGRAMS));
-            }
             if load.with_nhcb
                 && let Some(base) = series.labels.metric_name().and_then(|n| n.strip_suffix("_bucket"))
                 && series.labels.has("le")
@@ -193,9 +186,6 @@ impl<'a> State<'a> {
     fn unsupported_reason(&self, eval: &Eval) -> Option<String> {
         if let Some((line, message)) = &self.broken_load {
             return Some(format!("an earlier load block (line {line}) failed: {message}"));
-        }
-        if eval.expects_histograms() {
-            return Some("unsupported by engine: the expected result contains native histograms".to_owned());
         }
         let selectors = query_selectors(&eval.query);
         self.unsupported.iter().find_map(|(labels, why)| {

@@ -184,11 +184,6 @@ impl Eval {
             expected: Expected::Series(Vec::new()),
         }
     }
-
-    /// Whether any expected value is a native histogram.
-    pub fn expects_histograms(&self) -> bool {
-        matches!(&self.expected, Expected::Series(s) if s.iter().any(|e| e.desc.has_histograms()))
-    }
 }
 
 type Pattern = LazyLock<Result<Regex, regex::Error>>;

@@ -27,13 +27,6 @@ pub struct SeriesDesc {
     pub values: Vec<Option<SlotValue>>,
 }
 
-impl SeriesDesc {
-    /// Whether any slot holds a native histogram.
-    pub fn has_histograms(&self) -> bool {
-        self.values.iter().any(|v| matches!(v, Some(SlotValue::Histogram(_))))
-    }
-}
-
 /// What a line describing a series turned out to be.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SeriesLine {

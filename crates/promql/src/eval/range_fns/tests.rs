@@ -27,7 +27,7 @@ fn check(f: RangeFn, seed: u64, range_ms: i64, step: i64) {
             _ => (r % 9) as f64 - 4.0,
         });
     }
-    let series = RangeSeries { labels: Labels::empty(), drop_name: false, ts, vals };
+    let series = RangeSeries::floats(Labels::empty(), false, ts, vals);
     let src = RangeSource { series: Vec::new(), range_ms, offset_ms: 0, at: None };
     let g = Grid { start: -5_000, step, n: (t / step + 3) as usize };
     let stop = Interrupt { deadline: std::time::Instant::now() + std::time::Duration::from_secs(60), cancel: None };

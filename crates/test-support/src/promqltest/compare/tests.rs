@@ -10,7 +10,7 @@ fn labels(pairs: &[(&str, &str)]) -> Labels {
 }
 
 fn vector(samples: &[(&[(&str, &str)], f64)]) -> Value {
-    Value::Vector(samples.iter().map(|(l, v)| VectorSample { labels: labels(l), t: 0, v: *v }).collect())
+    Value::Vector(samples.iter().map(|(l, v)| VectorSample::float(labels(l), 0, *v)).collect())
 }
 
 /// Series as `(labels, points)` pairs.
@@ -119,7 +119,7 @@ fn scalars_strings_and_type_mismatches() {
 #[test]
 fn matrices() {
     let m = |series: &[SeriesSpec]| {
-        Value::Matrix(series.iter().map(|(l, p)| MatrixSeries { labels: labels(l), points: p.to_vec() }).collect())
+        Value::Matrix(series.iter().map(|(l, p)| MatrixSeries::floats(labels(l), p.to_vec())).collect())
     };
     let script = "eval range from 0 to 2m step 1m x\n  x{a=\"1\"} 1 _ 3\n  x{a=\"2\"} 1+1x2\n";
     let a1: &[(&str, &str)] = &[("__name__", "x"), ("a", "1")];
@@ -133,7 +133,7 @@ fn matrices() {
     check(
         script,
         ok(m(&[(a1, &[(0, 1.0), (60_000, 2.0), (120_000, 3.0)]), (a2, &[(0, 1.0), (60_000, 2.0), (120_000, 3.0)])])),
-        "err: expected 2 points, got 3",
+        "err: expected 2 float and 0 histogram points, got 3",
     );
     check(
         script,
@@ -194,11 +194,11 @@ fn annotations() {
 
 #[test]
 fn range_mode_conversion() {
-    let series = |l: &[(&str, &str)], p: &[(i64, f64)]| MatrixSeries { labels: labels(l), points: p.to_vec() };
+    let series = |l: &[(&str, &str)], p: &[(i64, f64)]| MatrixSeries::floats(labels(l), p.to_vec());
     let m = Value::Matrix(vec![series(&[("a", "1")], &[(0, 1.0), (60_000, 2.0)]), series(&[("a", "2")], &[(0, 5.0)])]);
     assert_eq!(
         instant_from_range(&m, 60_000, false),
-        Ok(Value::Vector(vec![VectorSample { labels: labels(&[("a", "1")]), t: 60_000, v: 2.0 }]))
+        Ok(Value::Vector(vec![VectorSample::float(labels(&[("a", "1")]), 60_000, 2.0)]))
     );
     let scalar = Value::Matrix(vec![series(&[], &[(60_000, 7.0)])]);
     assert_eq!(instant_from_range(&scalar, 60_000, true), Ok(Value::Scalar(60_000, 7.0)));

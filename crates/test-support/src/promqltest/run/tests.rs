@@ -21,12 +21,11 @@ fn check(script: &str, expected: &[&str]) {
 }
 
 #[test]
-fn histogram_data_makes_dependent_evals_unsupported() {
+fn unloadable_data_makes_dependent_evals_unsupported() {
     check(
-        "load 1m\n  h {{count:1}}\n  f 1\n\neval instant at 0 h\n  expect fail\n\neval instant at 0 sum(h_other\n  expect fail\n\nclear\n\neval instant at 0 h(\n  expect fail\n",
-        &["5:fail:series {__name__=\"h\"}", "8:pass", "13:pass"],
+        "load 1m\n  h@st -1m\n  h 1\n  f 1\n\neval instant at 0 h\n  expect fail\n\neval instant at 0 sum(h_other\n  expect fail\n\nclear\n\neval instant at 0 h(\n  expect fail\n",
+        &["6:fail:series {__name__=\"h\"}", "9:pass", "14:pass"],
     );
-    check("eval instant at 0 x\n  {} {{count:1}}\n", &["1:fail:expected result contains native histograms"]);
     check(
         "load_with_nhcb 1m\n  m_bucket{le=\"1\"} 1\n\neval instant at 0 m\n  expect fail\n\neval instant at 0 m_bucket(\n  expect fail\n",
         &["4:fail:load_with_nhcb", "7:pass"],
@@ -35,10 +34,18 @@ fn histogram_data_makes_dependent_evals_unsupported() {
 }
 
 #[test]
+fn histogram_data_is_evaluated() {
+    check(
+        "load 1m\n  h {{count:1}}\n\neval instant at 0 h\n  {__name__=\"h\"} {{count:1}}\n\neval instant at 0 h\n  {__name__=\"h\"} {{count:2}}\n",
+        &["4:pass", "7:fail:expected {{count:2}}, got {{count:1}}"],
+    );
+}
+
+#[test]
 fn unsupported_series_are_found_through_matchers() {
-    let script = "load 1m\n  h{a=\"1\"} {{count:1}}\n  f{a=\"2\"} 1\n\neval instant at 0 count({__name__=~\"h|f\"})\n\neval instant at 0 sum(f)\n\neval instant at 0 {a=\"2\"}\n";
-    check(script, &["5:fail:series {__name__=\"h\", a=\"1\"}", "7:fail", "9:fail"]);
-    // The last two never reach "unsupported": they select no histogram series and run on the engine.
+    let script = "load 1m\n  h{a=\"1\"}@st -1m\n  h{a=\"1\"} 1\n  f{a=\"2\"} 1\n\neval instant at 0 count({__name__=~\"h|f\"})\n\neval instant at 0 sum(f)\n\neval instant at 0 {a=\"2\"}\n";
+    check(script, &["6:fail:series {__name__=\"h\", a=\"1\"}", "8:fail", "10:fail"]);
+    // The last two never reach "unsupported": they select no unloadable series and run on the engine.
     let report = run_source("t.test", script, &RunConfig::default());
     for o in &report.outcomes[1..] {
         assert!(!o.failure.as_deref().unwrap_or("").contains("unsupported"), "{o:?}");

@@ -1,7 +1,7 @@
-//! The float-only engine over storages holding native histograms: histogram samples are passed
-//! over (as `SampleIterator::next` documents), so queries over mixed data neither fail nor see
-//! them, and float series next to them are unaffected. Guards the read path until the engine
-//! switches to `next_value`.
+//! The engine over both storages holding native histograms: selectors return histogram samples
+//! as they were stored (from the head's histogram chunks for the tsdb), a series that switches
+//! from floats to histograms yields both kinds in order, and float series next to them are
+//! unaffected.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // Tests may panic.
 
 use std::sync::Arc;
@@ -27,26 +27,37 @@ fn load(db: &dyn Appendable) {
     app.commit().unwrap();
 }
 
-fn vector_len(db: &dyn Queryable, query: &str, t: i64) -> usize {
+fn instant(db: &dyn Queryable, query: &str, t: i64) -> Vec<vigil_promql::VectorSample> {
     let engine = Engine::new(EngineOptions::default());
     match engine.instant(db, query, t, &QueryOptions::default()).unwrap().value {
-        Value::Vector(v) => v.len(),
+        Value::Vector(v) => v,
         other => panic!("{query}: {other:?}"),
     }
 }
 
 fn check(db: &dyn Queryable) {
     let at = 19 * 15_000;
-    assert_eq!(vector_len(db, "h", at), 0, "a histogram-only series has no float sample");
-    assert_eq!(vector_len(db, "rate(h[5m])", at), 0);
-    assert_eq!(vector_len(db, "mixed", 9 * 15_000), 1, "floats before the switch are seen");
-    assert_eq!(vector_len(db, "count_over_time(mixed[5m])", at), 1);
-    assert_eq!(vector_len(db, "f", at), 1);
-    assert_eq!(vector_len(db, "sum(rate(f[5m]))", at), 1);
+    let h = instant(db, "h", at);
+    assert_eq!(h.len(), 1);
+    let want: FloatHistogram = "{{count:19 sum:19 buckets:[19]}}".parse().unwrap();
+    assert!(h[0].h.as_deref().is_some_and(|h| h.equals(&want)), "the newest histogram, as stored: {h:?}");
+    let mixed = instant(db, "mixed", 9 * 15_000);
+    assert_eq!((mixed.len(), mixed[0].v, mixed[0].h.is_none()), (1, 9.0, true), "floats before the switch");
+    assert_eq!(instant(db, "count_over_time(f[5m])", at)[0].v, 20.0);
+    assert_eq!(instant(db, "f", at)[0].v, 19.0);
+    assert_eq!(instant(db, "sum(rate(f[5m]))", at).len(), 1);
     let engine = Engine::new(EngineOptions::default());
     let range = engine.range(db, "mixed", 0, at, 15_000, &QueryOptions::default()).unwrap();
     let Value::Matrix(m) = range.value else { panic!("not a matrix") };
     assert_eq!(m.len(), 1);
+    assert_eq!((m[0].points.len(), m[0].histograms.len()), (10, 10));
+    assert_eq!(m[0].histograms[0].0, 10 * 15_000);
+    assert_eq!(m[0].histograms[0].1.count, 10.0);
+    // A range vector keeps both kinds, in their own arrays.
+    let Value::Matrix(raw) = engine.instant(db, "mixed[1h]", at, &QueryOptions::default()).unwrap().value else {
+        panic!("not a matrix")
+    };
+    assert_eq!((raw[0].points.len(), raw[0].histograms.len()), (10, 10));
 }
 
 #[test]
