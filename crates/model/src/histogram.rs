@@ -35,6 +35,7 @@ mod layout;
 pub mod notation;
 #[cfg(test)]
 mod props;
+mod reconcile;
 mod reset;
 #[cfg(test)]
 mod tests;

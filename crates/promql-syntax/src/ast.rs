@@ -304,6 +304,9 @@ pub struct BinaryExpr {
     pub return_bool: bool,
     /// Vector matching; present when both sides are vectors.
     pub matching: Option<VectorMatching>,
+    /// Where the expression (its left operand) starts in the query, then where the operator
+    /// is: annotations about the operation point at the first, as Prometheus places them.
+    pub offsets: SourceOffsets,
 }
 
 /// Aggregation operators.

@@ -225,6 +225,9 @@ impl Ctx<'_> {
                 Val::Vector(mut vs) => {
                     for s in &mut vs {
                         s.map_values(|_, x| -x);
+                        if s.has_hists() {
+                            s.filter_map_hists(|_, h| Some(std::sync::Arc::new(h.neg())));
+                        }
                         s.drop_name = true;
                     }
                     Ok(Val::Vector(vs))

@@ -226,3 +226,21 @@ fn budget_cost_matches_prometheus_size() {
     // One span and 4 buckets: 168 + 40 = 208 bytes; (208 + 8) / 16 = 13.
     assert_eq!(h("{{buckets:[1 2 3 4]}}").sample_cost(), 13);
 }
+
+#[test]
+fn custom_bounds_reconcile_onto_the_shared_bounds() {
+    let a = h("{{schema:-53 sum:1 count:1 custom_values:[10] buckets:[1]}}");
+    let b = h("{{schema:-53 sum:1 count:1 custom_values:[2 10] buckets:[1]}}");
+    let (sum, reconciled) = a.add_reconciling(&b).unwrap();
+    assert!(reconciled);
+    assert!(sum.equals(&h("{{schema:-53 count:2 sum:2 custom_values:[10] buckets:[2]}}")), "{sum}");
+    // Buckets above the last shared bound go to +Inf; empty ones are left out.
+    let c = h("{{schema:-53 sum:3 count:3 custom_values:[5 10 20] buckets:[1 0 1 1]}}");
+    let got = c.onto_custom_bounds(&[5.0]);
+    assert!(got.equals(&h("{{schema:-53 sum:3 count:3 custom_values:[5] buckets:[1 2]}}")), "{got}");
+    let (diff, reconciled) = c.sub_reconciling(&c).unwrap();
+    assert!(!reconciled);
+    assert_eq!(diff.count, 0.0);
+    let e = h("{{schema:0 sum:1 count:1 buckets:[1]}}");
+    assert!(e.add_reconciling(&a).is_err());
+}

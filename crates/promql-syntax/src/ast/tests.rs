@@ -12,6 +12,7 @@ fn chain(n: usize) -> Expr {
             rhs: Box::new(Expr::Number(1.0)),
             return_bool: false,
             matching: None,
+            offsets: Default::default(),
         });
     }
     e

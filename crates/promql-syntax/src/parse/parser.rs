@@ -421,6 +421,7 @@ impl<'q> Parser<'q> {
             rhs: Box::new(rhs),
             return_bool: p.return_bool,
             matching,
+            offsets: SourceOffsets(vec![at, p.offset]),
         });
         operands.push((e, vt, at));
         Ok(())

@@ -1,9 +1,16 @@
 //! Binary operators: scalar/scalar, vector/scalar and vector/vector with `on`/`ignoring`,
 //! `group_left`/`group_right` and the set operators.
+//!
+//! Float samples take the loops they always took; a series with histogram values (or a "one"
+//! side that has some) takes a second path through [`hist::apply`], decided once per series.
 
-use super::{Ctx, Grid, Series, StepSet, Val, union_span};
+mod hist;
+
+use super::{Ctx, Grid, Series, StepSet, Val};
 use crate::{Error, Result};
+use hist::{Elem, Notes};
 use std::collections::HashMap;
+use std::ops::Range;
 use vigil_model::{Labels, METRIC_NAME};
 use vigil_promql_syntax::{BinaryExpr, BinaryOp, Cardinality, VectorMatching};
 
@@ -69,6 +76,7 @@ impl Ctx<'_> {
             (Val::Vector(mut vs), Val::Scalar(s)) | (Val::Scalar(s), Val::Vector(mut vs)) => {
                 let scalar_left = matches!(b.lhs.value_type(), vigil_promql_syntax::ValueType::Scalar);
                 let keep_value = b.op.is_comparison() && !b.return_bool;
+                let mut notes = Notes::default();
                 for series in &mut vs {
                     series.drop_name |= drop_name;
                     series.filter_map_values(|k, v| {
@@ -76,7 +84,19 @@ impl Ctx<'_> {
                         // A comparison keeps the vector's value even with the scalar on the left.
                         combine(b.op, b.return_bool, l, r).map(|x| if keep_value { v } else { x })
                     });
+                    if series.has_hists() {
+                        // No histogram/scalar operation yields a float, so results stay histograms.
+                        series.filter_map_hists(|k, h| {
+                            let (h, f) = (Elem::H(h.clone()), Elem::F(s[k]));
+                            let (l, r) = if scalar_left { (&f, &h) } else { (&h, &f) };
+                            match hist::apply(b.op, b.return_bool, l, r, &mut notes) {
+                                Some(Elem::H(out)) => Some(out),
+                                _ => None,
+                            }
+                        });
+                    }
                 }
+                notes.emit(self, b);
                 Ok(Val::Vector(vs.into_iter().filter(|s| !s.is_empty()).collect()))
             }
             (Val::Vector(l), Val::Vector(r)) => {
@@ -85,7 +105,12 @@ impl Ctx<'_> {
                 let out = match b.op {
                     BinaryOp::And | BinaryOp::Unless => set_filter(l, &r, m, b.op == BinaryOp::And),
                     BinaryOp::Or => set_or(l, r, m),
-                    _ => self.vector_vector(b, m, l, r, drop_name)?,
+                    _ => {
+                        let mut notes = Notes::default();
+                        let out = self.vector_vector(b, m, l, r, drop_name, &mut notes);
+                        notes.emit(self, b);
+                        out?
+                    }
                 };
                 Ok(Val::Vector(out))
             }
@@ -100,6 +125,7 @@ impl Ctx<'_> {
         lhs: Vec<Series>,
         rhs: Vec<Series>,
         drop_name: bool,
+        notes: &mut Notes,
     ) -> Result<Vec<Series>> {
         let swapped = m.card == Cardinality::OneToMany;
         let (many, one) = if swapped { (rhs, lhs) } else { (lhs, rhs) };
@@ -114,12 +140,12 @@ impl Ctx<'_> {
             if js.len() < 2 {
                 continue;
             }
-            for k in union_span(js.iter().map(|&j| &one[j])) {
-                if js.iter().filter(|&&j| one[j].has(k)).count() > 1 {
+            for k in any_span(js.iter().map(|&j| &one[j])) {
+                if js.iter().filter(|&&j| one[j].has_any(k)).count() > 1 {
                     return Err(Error::Execution(format!(
                         "found duplicate series for the match group {sig} on the {one_side} hand-side of the operation: [{}];many-to-many matching not allowed: matching labels must be unique on one side",
                         js.iter()
-                            .filter(|&&j| one[j].has(k))
+                            .filter(|&&j| one[j].has_any(k))
                             .map(|&j| one[j].labels.to_string())
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -135,8 +161,8 @@ impl Ctx<'_> {
             }
             for (sig, is) in &many_map {
                 let Some(js) = one_map.get(sig).filter(|_| is.len() > 1) else { continue };
-                for k in union_span(is.iter().map(|&i| &many[i])) {
-                    if js.iter().any(|&j| one[j].has(k)) && is.iter().filter(|&&i| many[i].has(k)).count() > 1 {
+                for k in any_span(is.iter().map(|&i| &many[i])) {
+                    if js.iter().any(|&j| one[j].has_any(k)) && is.iter().filter(|&&i| many[i].has_any(k)).count() > 1 {
                         return Err(Error::Execution(
                             "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
                         ));
@@ -150,8 +176,10 @@ impl Ctx<'_> {
             pairs: HashMap::new(),
             drop_name,
             made: 0,
+            hist_made: 0,
             room: self.room(),
         };
+        let one_has_hists = one.iter().any(Series::has_hists);
         // After the swap, `fill.lhs` stands in for a missing "many" sample, `fill.rhs` for a
         // missing "one" sample (Prometheus' reading of fill_left/fill_right with group_right).
         let fill = m.fill;
@@ -168,6 +196,22 @@ impl Ctx<'_> {
             if js.is_empty() && fill.rhs.is_none() {
                 continue;
             }
+            if one_has_hists || ms.has_hists() {
+                for (k, many_e) in elems(ms) {
+                    let (j, one_e) = match js.iter().find_map(|&j| Some((j, elem_at(&one[j], k)?))) {
+                        Some(found) => found,
+                        None => match fill.rhs {
+                            Some(v) => (FILLED, Elem::F(v)),
+                            None => continue,
+                        },
+                    };
+                    let (l, r) = if swapped { (&one_e, &many_e) } else { (&many_e, &one_e) };
+                    let Some(v) = combine_elems(b, l, r, notes) else { continue };
+                    let one_labels = if j == FILLED { &sig } else { &one[j].labels };
+                    out.put((i, j), k, v, ms.drop_name, || result_labels(&ms.labels, one_labels, m), m)?;
+                }
+                continue;
+            }
             for (k, many_v) in ms.points() {
                 let (j, one_v) = match js.iter().find_map(|&j| Some((j, one[j].get(k)?))) {
                     Some(found) => found,
@@ -179,7 +223,7 @@ impl Ctx<'_> {
                 let (l, r) = if swapped { (one_v, many_v) } else { (many_v, one_v) };
                 let Some(v) = combine(b.op, b.return_bool, l, r) else { continue };
                 let one_labels = if j == FILLED { &sig } else { &one[j].labels };
-                out.put((i, j), k, v, ms.drop_name, || result_labels(&ms.labels, one_labels, m), m)?;
+                out.put((i, j), k, Elem::F(v), ms.drop_name, || result_labels(&ms.labels, one_labels, m), m)?;
             }
         }
         if let Some(fill_many) = fill.lhs {
@@ -187,13 +231,25 @@ impl Ctx<'_> {
             for (j, os) in one.iter().enumerate() {
                 let sig = &one_sigs[j];
                 let present = many_present.get(sig);
+                if os.has_hists() {
+                    let fill_e = Elem::F(fill_many);
+                    for (k, one_e) in elems(os) {
+                        if present.is_some_and(|p| p.contains(k)) {
+                            continue;
+                        }
+                        let (l, r) = if swapped { (&one_e, &fill_e) } else { (&fill_e, &one_e) };
+                        let Some(v) = combine_elems(b, l, r, notes) else { continue };
+                        out.put((FILLED, j), k, v, false, || result_labels(sig, &os.labels, m), m)?;
+                    }
+                    continue;
+                }
                 for (k, one_v) in os.points() {
                     if present.is_some_and(|p| p.contains(k)) {
                         continue;
                     }
                     let (l, r) = if swapped { (one_v, fill_many) } else { (fill_many, one_v) };
                     let Some(v) = combine(b.op, b.return_bool, l, r) else { continue };
-                    out.put((FILLED, j), k, v, false, || result_labels(sig, &os.labels, m), m)?;
+                    out.put((FILLED, j), k, Elem::F(v), false, || result_labels(sig, &os.labels, m), m)?;
                 }
             }
         }
@@ -216,6 +272,8 @@ struct Output {
     /// checked as spans grow, since matching with one-side labels that change from step to step
     /// can make up to |many| × |one| series.
     made: usize,
+    /// What the histogram values made so far cost.
+    hist_made: usize,
     room: usize,
 }
 
@@ -225,7 +283,7 @@ impl Output {
         &mut self,
         pair: (usize, usize),
         k: usize,
-        v: f64,
+        v: Elem,
         drop_name: bool,
         labels: impl FnOnce() -> Labels,
         m: &VectorMatching,
@@ -249,15 +307,18 @@ impl Output {
             }
         };
         let dst = &mut self.series[oi];
-        if dst.has(k) {
+        if dst.has_any(k) {
             return Err(Error::Execution(if m.card == Cardinality::OneToOne {
                 "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into()
             } else {
                 "multiple matches for labels: grouping labels must ensure unique matches".into()
             }));
         }
-        self.made = self.made.saturating_add(dst.set(k, v));
-        if super::span_cost(self.made) > self.room {
+        match v {
+            Elem::F(v) => self.made = self.made.saturating_add(dst.set(k, v)),
+            Elem::H(h) => self.hist_made = self.hist_made.saturating_add(dst.set_hist(k, h)),
+        }
+        if super::span_cost(self.made).saturating_add(self.hist_made) > self.room {
             return Err(Error::TooManySamples);
         }
         Ok(())
@@ -298,6 +359,9 @@ fn set_filter(mut lhs: Vec<Series>, rhs: &[Series], m: &VectorMatching, keep: bo
     for s in &mut lhs {
         let p = present.get(&signature(&s.labels, m));
         s.filter_map_values(|k, v| (p.is_some_and(|p| p.contains(k)) == keep).then_some(v));
+        if s.has_hists() {
+            s.filter_map_hists(|k, h| (p.is_some_and(|p| p.contains(k)) == keep).then(|| h.clone()));
+        }
     }
     lhs.into_iter().filter(|s| !s.is_empty()).collect()
 }
@@ -309,10 +373,52 @@ fn set_or(lhs: Vec<Series>, rhs: Vec<Series>, m: &VectorMatching) -> Vec<Series>
     for mut s in rhs {
         if let Some(p) = present.get(&signature(&s.labels, m)) {
             s.filter_map_values(|k, v| (!p.contains(k)).then_some(v));
+            if s.has_hists() {
+                s.filter_map_hists(|k, h| (!p.contains(k)).then(|| h.clone()));
+            }
         }
         if !s.is_empty() {
             out.push(s);
         }
     }
     out
+}
+
+/// `l op r` for values of either kind, with `bool` applied; `None` filters the sample.
+fn combine_elems(b: &BinaryExpr, l: &Elem, r: &Elem, notes: &mut Notes) -> Option<Elem> {
+    match (l, r) {
+        (Elem::F(l), Elem::F(r)) => combine(b.op, b.return_bool, *l, *r).map(Elem::F),
+        _ => hist::apply(b.op, b.return_bool, l, r, notes),
+    }
+}
+
+/// The value of either kind at step `k`.
+fn elem_at(s: &Series, k: usize) -> Option<Elem> {
+    match s.get(k) {
+        Some(v) => Some(Elem::F(v)),
+        None => s.hist(k).map(|h| Elem::H(h.clone())),
+    }
+}
+
+/// Every value of the series, floats and histograms, in step order.
+fn elems(s: &Series) -> Vec<(usize, Elem)> {
+    let mut out: Vec<(usize, Elem)> = s.points().map(|(k, v)| (k, Elem::F(v))).collect();
+    out.extend(s.hists().iter().map(|(k, h)| (*k, Elem::H(h.clone()))));
+    out.sort_by_key(|e| e.0);
+    out
+}
+
+/// The steps from the first value to the last of any of `series`, histograms included.
+fn any_span<'a>(series: impl Iterator<Item = &'a Series>) -> Range<usize> {
+    series
+        .flat_map(|s| {
+            let hists = match (s.hists().first(), s.hists().last()) {
+                (Some(first), Some(last)) => first.0..last.0 + 1,
+                _ => 0..0,
+            };
+            [s.span(), hists]
+        })
+        .filter(|r| !r.is_empty())
+        .reduce(|a, b| a.start.min(b.start)..a.end.max(b.end))
+        .unwrap_or(0..0)
 }

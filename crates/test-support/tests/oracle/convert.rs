@@ -173,7 +173,14 @@ fn binary(b: &p::BinaryExpr) -> Result<Expr, String> {
     } else {
         None
     };
-    Ok(Expr::Binary(BinaryExpr { op, lhs: Box::new(lhs), rhs: Box::new(rhs), return_bool, matching }))
+    Ok(Expr::Binary(BinaryExpr {
+        op,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+        return_bool,
+        matching,
+        offsets: Default::default(),
+    }))
 }
 
 fn aggregate(a: &p::AggregateExpr) -> Result<Expr, String> {
