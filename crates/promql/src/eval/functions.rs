@@ -65,6 +65,10 @@ impl Ctx<'_> {
                         let mut vs = self.eval_vector(&args[0], g)?;
                         for s in &mut vs {
                             s.map_values(|k, _| g.ts(k) as f64 / 1000.0);
+                            // A histogram sample has a timestamp too.
+                            for (k, _) in s.take_hists() {
+                                s.set(k, g.ts(k) as f64 / 1000.0);
+                            }
                         }
                         vs
                     }
@@ -97,10 +101,12 @@ impl Ctx<'_> {
                     "PromQL warning: sort is ineffective for range queries since results are always ordered by labels",
                     name,
                 );
-                Val::Vector(self.eval_vector(&args[0], g)?)
+                let vs = self.eval_vector(&args[0], g)?;
+                Val::Vector(if name.starts_with("sort_by_label") { vs } else { floats_only(vs) })
             }
             "sort" | "sort_desc" => {
-                let mut vs = self.eval_vector(&args[0], g)?;
+                // Sorting by value leaves histogram samples out, as Prometheus does.
+                let mut vs = floats_only(self.eval_vector(&args[0], g)?);
                 // Only meaningful for instant queries: order by the (single) step's value.
                 let desc = name == "sort_desc";
                 vs.sort_by(|a, b| {
@@ -154,10 +160,10 @@ impl Ctx<'_> {
                         (v * inv + 0.5).floor() / inv
                     });
                 }
-                Val::Vector(vs)
+                Val::Vector(floats_only(vs))
             }
             "clamp" | "clamp_min" | "clamp_max" => {
-                let mut vs = self.eval_vector(&args[0], g)?;
+                let mut vs = floats_only(self.eval_vector(&args[0], g)?);
                 let a = self.eval_scalar(&args[1], g)?;
                 let b = match args.get(2) {
                     Some(e) => self.eval_scalar(e, g)?,
@@ -195,6 +201,7 @@ impl Ctx<'_> {
         let mut present = vec![false; g.n];
         for x in &vs {
             x.points().for_each(|(k, _)| present[k] = true);
+            x.hists().iter().for_each(|(k, _)| present[*k] = true);
         }
         let mut s = Series::new(absent_labels(arg));
         for (k, _) in present.iter().enumerate().filter(|(_, p)| !**p) {
@@ -211,7 +218,8 @@ impl Ctx<'_> {
             let start = end - src.range_ms;
             let present = src.series.iter().any(|r| {
                 let i = r.ts.partition_point(|&t| t <= start);
-                i < r.ts.len() && r.ts[i] <= end
+                let j = r.hists.partition_point(|h| h.0 <= start);
+                (i < r.ts.len() && r.ts[i] <= end) || (j < r.hists.len() && r.hists[j].0 <= end)
             });
             if !present {
                 s.set(k, 1.0);
@@ -336,7 +344,7 @@ fn check_duplicates(vs: &[Series]) -> Result<()> {
     for (i, s) in vs.iter().enumerate() {
         if let Some(&j) = seen.get(&s.labels) {
             let other: &Series = &vs[j];
-            if s.points().any(|(k, _)| other.has(k)) {
+            if s.points().any(|(k, _)| other.has_any(k)) || s.hists().iter().any(|(k, _)| other.has_any(*k)) {
                 return Err(Error::Execution("vector cannot contain metrics with the same labelset".into()));
             }
         }
@@ -345,12 +353,31 @@ fn check_duplicates(vs: &[Series]) -> Result<()> {
     Ok(())
 }
 
-fn map_values(mut vs: Vec<Series>, f: impl Fn(f64) -> f64) -> Val {
+/// Applies a float function; histogram samples are left out, as Prometheus' float-only
+/// functions do.
+fn map_values(vs: Vec<Series>, f: impl Fn(f64) -> f64) -> Val {
+    let mut vs = floats_only(vs);
     for s in &mut vs {
         s.drop_name = true;
         s.map_values(|_, v| f(v));
     }
     Val::Vector(vs)
+}
+
+/// `vs` without its histogram samples (and without the series that had nothing else); the
+/// float path costs one check per series.
+fn floats_only(mut vs: Vec<Series>) -> Vec<Series> {
+    let mut emptied = false;
+    for s in &mut vs {
+        if s.has_hists() {
+            s.clear_hists();
+            emptied |= s.is_empty();
+        }
+    }
+    if emptied {
+        vs.retain(|s| !s.is_empty());
+    }
+    vs
 }
 
 /// Labels for `absent(...)`: the equality matchers of a plain selector argument.
