@@ -85,7 +85,14 @@ impl Ctx<'_> {
                 durations: None,
             };
             // Each info sample's value is its timestamp: the newest wins a conflict.
-            self.eval_vector_selector(&vs, g, Mode::Timestamp)?
+            let info = self.eval_vector_selector(&vs, g, Mode::FloatTimestamp)?;
+            if let Some(s) = info.iter().find(|s| s.has_hists()) {
+                return Err(Error::Execution(format!(
+                    "this should be an info metric, with float samples: {}",
+                    s.labels
+                )));
+            }
+            info
         };
         let data_names: BTreeSet<&str> = data_matchers.iter().map(|m| m.name.as_str()).collect();
         let drop_unmatched = data_matchers.iter().any(|m| !m.matches_empty());
@@ -183,7 +190,16 @@ impl<'a> Join<'a> {
         // The info series chosen at the previous step, and the output series they made.
         let mut previous: Option<(Vec<usize>, Option<usize>)> = None;
         let mut chosen = Vec::with_capacity(groups.len());
-        for (k, v) in base.points() {
+        // Histogram samples are enriched like floats; the float-only path stays a plain walk.
+        let values: Box<dyn Iterator<Item = (usize, Value)>> = if base.has_hists() {
+            let mut all: Vec<(usize, Value)> = base.points().map(|(k, v)| (k, Value::F(v))).collect();
+            all.extend(base.hists().iter().map(|(k, h)| (*k, Value::H(h.clone()))));
+            all.sort_by_key(|e| e.0);
+            Box::new(all.into_iter())
+        } else {
+            Box::new(base.points().map(|(k, v)| (k, Value::F(v))))
+        };
+        for (k, v) in values {
             chosen.clear();
             for members in &groups {
                 if let Some(j) = self.newest(members, k)? {
@@ -269,6 +285,12 @@ fn signature(name: &str, labels: &Labels) -> Labels {
     b.build()
 }
 
+/// A base sample of either kind.
+enum Value {
+    F(f64),
+    H(std::sync::Arc<vigil_model::FloatHistogram>),
+}
+
 /// The result series, by labels.
 #[derive(Default)]
 struct Output {
@@ -289,11 +311,14 @@ impl Output {
         self.series.len() - 1
     }
 
-    fn set(&mut self, oi: usize, k: usize, v: f64) -> Result<()> {
-        if self.series[oi].has(k) {
+    fn set(&mut self, oi: usize, k: usize, v: Value) -> Result<()> {
+        if self.series[oi].has_any(k) {
             return Err(Error::Execution("vector cannot contain metrics with the same labelset".into()));
         }
-        self.series[oi].set(k, v);
+        match v {
+            Value::F(v) => self.series[oi].set(k, v),
+            Value::H(h) => self.series[oi].set_hist(k, h),
+        };
         Ok(())
     }
 

@@ -15,6 +15,9 @@ pub(crate) enum Mode {
     Value,
     /// The sample timestamp in seconds (for `timestamp()`).
     Timestamp,
+    /// The timestamp of float samples, histogram samples as they are: for `info()`, whose info
+    /// series must be floats (it reports a histogram as an error).
+    FloatTimestamp,
 }
 
 /// The samples of a range-vector expression plus how to window them per step.
@@ -285,7 +288,8 @@ fn pick_lookback(
         match (v, mode) {
             (Picked::Float(v), _) if is_stale_nan(*v) => {}
             (Picked::Hist(h), _) if h.is_stale() => {}
-            (_, Mode::Timestamp) => {
+            (Picked::Hist(h), Mode::FloatTimestamp) => hists.push((k, h.clone())),
+            (_, Mode::Timestamp | Mode::FloatTimestamp) => {
                 has[k] = true;
                 vals[k] = *t as f64 / 1000.0;
                 count += 1;
