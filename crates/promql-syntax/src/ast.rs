@@ -410,6 +410,9 @@ pub struct AggregateExpr {
     pub param: Option<Box<Expr>>,
     /// `by`/`without`; absent means aggregate everything into one group.
     pub grouping: Grouping,
+    /// Where the aggregation (0) and its aggregated expression (1) start in the query, for
+    /// annotations that point at them.
+    pub offsets: SourceOffsets,
 }
 
 /// A function call.

@@ -802,7 +802,8 @@ impl<'q> Parser<'q> {
             }
             None => None,
         };
-        Ok((Expr::Aggregate(AggregateExpr { op, expr: Box::new(expr), param, grouping }), ValueType::Vector))
+        let offsets = SourceOffsets(vec![at, e_at]);
+        Ok((Expr::Aggregate(AggregateExpr { op, expr: Box::new(expr), param, grouping, offsets }), ValueType::Vector))
     }
 
     /// `(a, b)`, each argument with its start offset; `context` names the construct in errors.
