@@ -410,8 +410,8 @@ pub struct AggregateExpr {
     pub param: Option<Box<Expr>>,
     /// `by`/`without`; absent means aggregate everything into one group.
     pub grouping: Grouping,
-    /// Where the aggregation (0) and its aggregated expression (1) start in the query, for
-    /// annotations that point at them.
+    /// Where the aggregation (0), its aggregated expression (1) and its parameter (2) start in
+    /// the query, for annotations that point at them.
     pub offsets: SourceOffsets,
 }
 

@@ -9,6 +9,7 @@ use super::{Ctx, Grid, SAMPLE_BYTES, Series, Val, parallel, span_cost, union_spa
 use crate::{Error, Result};
 use std::collections::HashMap;
 use std::ops::Range;
+use vigil_model::histogram::notation::format_go_float as go_g;
 use vigil_model::{Labels, METRIC_NAME};
 use vigil_promql_syntax::{AggregateExpr, AggregateOp, Grouping};
 
@@ -42,18 +43,32 @@ fn assign_groups(vs: &[Series], grouping: &Grouping) -> (Vec<Labels>, Vec<usize>
 
 impl Ctx<'_> {
     pub(crate) fn eval_aggregate(&mut self, a: &AggregateExpr, g: &Grid) -> Result<Val> {
-        let (num_param, str_param) = match (&a.param, a.op) {
+        let (mut num_param, str_param) = match (&a.param, a.op) {
             (Some(p), AggregateOp::CountValues) => (None, Some(self.eval_string(p, g)?)),
             (Some(p), _) => (Some(self.eval_scalar(p, g)?), None),
             (None, _) => (None, None),
         };
-        if let Some(p) = &num_param {
+        if let Some(p) = &mut num_param {
             match a.op {
                 AggregateOp::Topk | AggregateOp::Bottomk | AggregateOp::Limitk if p.iter().any(|v| v.is_nan()) => {
                     return Err(Error::Execution("Parameter value is NaN".into()));
                 }
                 AggregateOp::LimitRatio if p.iter().any(|v| v.is_nan()) => {
                     return Err(Error::Execution("Ratio value is NaN".into()));
+                }
+                AggregateOp::LimitRatio => {
+                    for r in p.iter_mut().filter(|r| !(-1.0..=1.0).contains(*r)) {
+                        let capped = r.clamp(-1.0, 1.0);
+                        self.warn_at_offset(
+                            &format!(
+                                "PromQL warning: ratio value should be between -1 and 1, got {}, capping to {}",
+                                go_g(*r),
+                                go_g(capped)
+                            ),
+                            a.offsets.get(2),
+                        );
+                        *r = capped;
+                    }
                 }
                 AggregateOp::Quantile => {
                     if let Some(bad) = p.iter().find(|q| !(0.0..=1.0).contains(*q)) {
@@ -129,6 +144,9 @@ impl Ctx<'_> {
                 }
                 let mut out: Vec<Series> = Vec::new();
                 let mut index: HashMap<(usize, String), usize> = HashMap::new();
+                // Groups that differ only in `label` meet once it is overwritten.
+                let mut by_labels: HashMap<Labels, usize> = HashMap::new();
+                let drops_label = a.grouping.without && a.grouping.labels.contains(&label);
                 // One series per distinct value, spanning the steps from the value's first to its
                 // last occurrence: values that recur far apart make long spans, so the spans are
                 // checked against the budget as they grow.
@@ -143,12 +161,21 @@ impl Ctx<'_> {
                             Some(&oi) => oi,
                             None => {
                                 let mut b = keys[of[i]].builder();
-                                b.set(&label, &value);
-                                let mut counts = Series::new(b.build());
-                                counts.drop_name = drop_names[of[i]];
-                                out.push(counts);
-                                index.insert((of[i], value), out.len() - 1);
-                                out.len() - 1
+                                if !drops_label {
+                                    b.set(&label, &value);
+                                }
+                                let labels = b.build();
+                                let oi = match by_labels.get(&labels) {
+                                    Some(&oi) => oi,
+                                    None => {
+                                        by_labels.insert(labels.clone(), out.len());
+                                        out.push(Series::new(labels));
+                                        out.len() - 1
+                                    }
+                                };
+                                out[oi].drop_name |= drop_names[of[i]];
+                                index.insert((of[i], value), oi);
+                                oi
                             }
                         };
                         let count = out[oi].get(k).unwrap_or(0.0) + 1.0;
@@ -314,9 +341,6 @@ impl Ctx<'_> {
                 buf.extend(m.iter().copied().filter(|&i| vs[i].has_any(k)));
                 match op {
                     AggregateOp::LimitRatio => {
-                        if !(-1.0..=1.0).contains(&p) {
-                            return Err(Error::Execution(format!("Ratio value {p} is out of range [-1, 1]")));
-                        }
                         buf.retain(|&i| ratio_keeps(p, &vs[i].labels));
                     }
                     _ => {
