@@ -31,6 +31,7 @@ mod base;
 mod bounds;
 mod float;
 mod int;
+mod kahan;
 mod layout;
 pub mod notation;
 #[cfg(test)]
@@ -45,6 +46,7 @@ pub use base::HistogramOf;
 pub use bounds::{Bucket, BucketIter, bucket_bounds};
 pub use float::FloatHistogram;
 pub use int::{Histogram, delta_encode};
+pub use kahan::HistogramSum;
 
 /// The schema of histograms with custom bucket bounds (`custom_values`).
 pub const CUSTOM_BUCKETS_SCHEMA: i32 = -53;

@@ -413,6 +413,9 @@ pub struct AggregateExpr {
     pub param: Option<Box<Expr>>,
     /// `by`/`without`; absent means aggregate everything into one group.
     pub grouping: Grouping,
+    /// Where the aggregation (0), its aggregated expression (1) and its parameter (2) start in
+    /// the query, for annotations that point at them.
+    pub offsets: SourceOffsets,
 }
 
 /// A function call.

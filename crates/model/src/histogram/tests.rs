@@ -244,3 +244,43 @@ fn custom_bounds_reconcile_onto_the_shared_bounds() {
     let e = h("{{schema:0 sum:1 count:1 buckets:[1]}}");
     assert!(e.add_reconciling(&a).is_err());
 }
+
+/// Sums `inputs` with [`HistogramSum`] and compares the result divided by `divisor` with `want`.
+fn check_sum(inputs: &[&str], divisor: f64, want: &str) {
+    let mut acc = HistogramSum::new(&h(inputs[0]));
+    for text in &inputs[1..] {
+        acc.add(&h(text)).unwrap_or_else(|e| panic!("{text}: {e}"));
+    }
+    let got = acc.finish(divisor);
+    assert!(got.equals(&h(want)), "{inputs:?}: got {got}, want {want}");
+}
+
+#[test]
+fn compensated_sums_keep_small_values_and_reconcile_layouts() {
+    // The compensation keeps 3.1 through +1e100 and -1e100.
+    check_sum(
+        &["{{count:1 sum:3.1 buckets:[1]}}", "{{count:1 sum:1e100 buckets:[1]}}", "{{count:1 sum:-1e100 buckets:[1]}}"],
+        1.0,
+        "{{count:3 sum:3.1 buckets:[3]}}",
+    );
+    // The coarser schema and the wider zero bucket win; the mean divides at the end.
+    check_sum(
+        &[
+            "{{schema:1 count:2 sum:2 buckets:[1 1]}}",
+            "{{schema:0 count:2 sum:4 z_bucket:1 z_bucket_w:1 buckets:[0 1]}}",
+        ],
+        2.0,
+        "{{count:2 sum:3 z_bucket:1 z_bucket_w:1 offset:1 buckets:[1]}}",
+    );
+    // Custom bounds are reconciled to the bounds both share.
+    let mut acc = HistogramSum::new(&h("{{schema:-53 count:2 sum:2 custom_values:[2 10] buckets:[1 1]}}"));
+    acc.add(&h("{{schema:-53 count:1 sum:1 custom_values:[10] buckets:[1]}}")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(acc.reconciled());
+    assert!(acc.finish(1.0).equals(&h("{{schema:-53 count:3 sum:3 custom_values:[10] buckets:[3]}}")));
+    // Exponential and custom buckets do not add up, and the sum stays as it was.
+    assert!(acc.add(&h("{{count:1 sum:1 buckets:[1]}}")).is_err());
+    assert!(!acc.has_overflow());
+    let mut big = HistogramSum::new(&h("{{count:1.7976931348623157e308 sum:1}}"));
+    big.add(&h("{{count:1e308 sum:1}}")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(big.has_overflow());
+}

@@ -790,8 +790,10 @@ impl<'q> Parser<'q> {
             return Err(self
                 .err(e_at, format!("expected type instant vector in aggregation expression, got {}", type_name(et))));
         }
+        let mut offsets = vec![at, e_at];
         let param = match args.pop() {
             Some((p, pt, p_at)) => {
+                offsets.push(p_at);
                 let want = if op == AggregateOp::CountValues { ValueType::String } else { ValueType::Scalar };
                 if pt != want {
                     return Err(self.err(
@@ -803,7 +805,8 @@ impl<'q> Parser<'q> {
             }
             None => None,
         };
-        Ok((Expr::Aggregate(AggregateExpr { op, expr: Box::new(expr), param, grouping }), ValueType::Vector))
+        let offsets = SourceOffsets(offsets);
+        Ok((Expr::Aggregate(AggregateExpr { op, expr: Box::new(expr), param, grouping, offsets }), ValueType::Vector))
     }
 
     /// `(a, b)`, each argument with its start offset; `context` names the construct in errors.

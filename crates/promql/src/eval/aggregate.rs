@@ -1,11 +1,15 @@
 //! Aggregations (`sum`, `avg`, `topk`, `quantile`, `count_values`, ...) over groups of series,
-//! accumulated per step into flat arrays of cells over each group's span.
+//! accumulated per step into flat arrays of cells over each group's span. Vectors that hold
+//! native histograms take the same float paths plus the passes of [`hist`].
+
+mod hist;
 
 use super::math::{Mean, format_go_float, kahan_inc, quantile};
 use super::{Ctx, Grid, SAMPLE_BYTES, Series, Val, parallel, span_cost, union_span, vector_cost};
 use crate::{Error, Result};
 use std::collections::HashMap;
 use std::ops::Range;
+use vigil_model::histogram::notation::format_go_float as go_g;
 use vigil_model::{Labels, METRIC_NAME};
 use vigil_promql_syntax::{AggregateExpr, AggregateOp, Grouping};
 
@@ -39,18 +43,32 @@ fn assign_groups(vs: &[Series], grouping: &Grouping) -> (Vec<Labels>, Vec<usize>
 
 impl Ctx<'_> {
     pub(crate) fn eval_aggregate(&mut self, a: &AggregateExpr, g: &Grid) -> Result<Val> {
-        let (num_param, str_param) = match (&a.param, a.op) {
+        let (mut num_param, str_param) = match (&a.param, a.op) {
             (Some(p), AggregateOp::CountValues) => (None, Some(self.eval_string(p, g)?)),
             (Some(p), _) => (Some(self.eval_scalar(p, g)?), None),
             (None, _) => (None, None),
         };
-        if let Some(p) = &num_param {
+        if let Some(p) = &mut num_param {
             match a.op {
                 AggregateOp::Topk | AggregateOp::Bottomk | AggregateOp::Limitk if p.iter().any(|v| v.is_nan()) => {
                     return Err(Error::Execution("Parameter value is NaN".into()));
                 }
                 AggregateOp::LimitRatio if p.iter().any(|v| v.is_nan()) => {
                     return Err(Error::Execution("Ratio value is NaN".into()));
+                }
+                AggregateOp::LimitRatio => {
+                    for r in p.iter_mut().filter(|r| !(-1.0..=1.0).contains(*r)) {
+                        let capped = r.clamp(-1.0, 1.0);
+                        self.warn_at_offset(
+                            &format!(
+                                "PromQL warning: ratio value should be between -1 and 1, got {}, capping to {}",
+                                go_g(*r),
+                                go_g(capped)
+                            ),
+                            a.offsets.get(2),
+                        );
+                        *r = capped;
+                    }
                 }
                 AggregateOp::Quantile => {
                     if let Some(bad) = p.iter().find(|q| !(0.0..=1.0).contains(*q)) {
@@ -66,8 +84,34 @@ impl Ctx<'_> {
                 _ => {}
             }
         }
-        let vs = self.eval_vector(&a.expr, g)?;
+        let mut vs = self.eval_vector(&a.expr, g)?;
         let (keys, of) = assign_groups(&vs, &a.grouping);
+        // Decided once: vectors without histograms take the float paths alone.
+        let has_hists = vs.iter().any(Series::has_hists);
+        if has_hists {
+            let ignored = match a.op {
+                AggregateOp::Topk | AggregateOp::Bottomk => {
+                    // Dropped before selecting, so they take no rank (their steps stay unused).
+                    let mut any = false;
+                    for s in &mut vs {
+                        any |= s.clear_hists();
+                    }
+                    any.then_some(a.offsets.get(0))
+                }
+                AggregateOp::Min
+                | AggregateOp::Max
+                | AggregateOp::Stddev
+                | AggregateOp::Stdvar
+                | AggregateOp::Quantile => Some(a.offsets.get(1)),
+                _ => None,
+            };
+            if let Some(at) = ignored {
+                self.info_at_offset(
+                    &format!("PromQL info: ignored histogram in {} aggregation", hist::op_name(a.op)),
+                    at,
+                );
+            }
+        }
         let out = match a.op {
             AggregateOp::Topk | AggregateOp::Bottomk | AggregateOp::Limitk | AggregateOp::LimitRatio => {
                 self.select_members(a.op, vs, &of, keys.len(), num_param.as_deref().unwrap_or(&[]))?
@@ -100,6 +144,9 @@ impl Ctx<'_> {
                 }
                 let mut out: Vec<Series> = Vec::new();
                 let mut index: HashMap<(usize, String), usize> = HashMap::new();
+                // Groups that differ only in `label` meet once it is overwritten.
+                let mut by_labels: HashMap<Labels, usize> = HashMap::new();
+                let drops_label = a.grouping.without && a.grouping.labels.contains(&label);
                 // One series per distinct value, spanning the steps from the value's first to its
                 // last occurrence: values that recur far apart make long spans, so the spans are
                 // checked against the budget as they grow.
@@ -107,18 +154,28 @@ impl Ctx<'_> {
                 let mut made = 0usize;
                 let drop_names = group_drop_names(&vs, &of, keys.len());
                 for (i, s) in vs.iter().enumerate() {
-                    for (k, v) in s.points() {
-                        let value = format_go_float(v);
+                    let floats = s.points().map(|(k, v)| (k, format_go_float(v)));
+                    let hists = s.hists().iter().map(|(k, h)| (*k, hist::label_value(h)));
+                    for (k, value) in floats.chain(hists) {
                         let oi = match index.get(&(of[i], value.clone())) {
                             Some(&oi) => oi,
                             None => {
                                 let mut b = keys[of[i]].builder();
-                                b.set(&label, &value);
-                                let mut counts = Series::new(b.build());
-                                counts.drop_name = drop_names[of[i]];
-                                out.push(counts);
-                                index.insert((of[i], value), out.len() - 1);
-                                out.len() - 1
+                                if !drops_label {
+                                    b.set(&label, &value);
+                                }
+                                let labels = b.build();
+                                let oi = match by_labels.get(&labels) {
+                                    Some(&oi) => oi,
+                                    None => {
+                                        by_labels.insert(labels.clone(), out.len());
+                                        out.push(Series::new(labels));
+                                        out.len() - 1
+                                    }
+                                };
+                                out[oi].drop_name |= drop_names[of[i]];
+                                index.insert((of[i], value), oi);
+                                oi
                             }
                         };
                         let count = out[oi].get(k).unwrap_or(0.0) + 1.0;
@@ -130,7 +187,20 @@ impl Ctx<'_> {
                 }
                 out
             }
-            op => self.accumulate(op, &vs, &of, keys, g)?,
+            op => {
+                let mut out = self.accumulate(op, &vs, &of, keys, g)?;
+                if has_hists {
+                    let members = group_members(&of, out.len());
+                    match op {
+                        AggregateOp::Sum | AggregateOp::Avg => {
+                            self.aggregate_hists(op, &vs, &members, &mut out, a.offsets.get(1))?;
+                        }
+                        AggregateOp::Count | AggregateOp::Group => self.count_hists(op, &vs, &members, &mut out)?,
+                        _ => {}
+                    }
+                }
+                out
+            }
         };
         let out: Vec<Series> = out.into_iter().filter(|s| !s.is_empty()).collect();
         self.add_samples(vector_cost(&out))?;
@@ -253,24 +323,24 @@ impl Ctx<'_> {
     ) -> Result<Vec<Series>> {
         let members = group_members(of, ngroups);
         // Which steps of each input series' span are kept.
-        let mut keep: Vec<Vec<bool>> = vs.iter().map(|s| vec![false; s.span().len()]).collect();
+        // Histograms count as values (`limitk`, `limit_ratio`; `topk`/`bottomk` dropped them).
+        let spans: Vec<Range<usize>> = vs.iter().map(hist::value_span).collect();
+        let mut keep: Vec<Vec<bool>> = spans.iter().map(|r| vec![false; r.len()]).collect();
         // For instant queries, the output order: per group, by rank.
         let mut order: Vec<usize> = Vec::new();
         let mut buf: Vec<usize> = Vec::new();
         for m in &members {
             self.check("aggregation")?;
-            for k in union_span(m.iter().map(|&i| &vs[i])) {
+            let span = m.iter().map(|&i| spans[i].clone()).reduce(|a, b| a.start.min(b.start)..a.end.max(b.end));
+            for k in span.unwrap_or(0..0) {
                 let p = param.get(k).copied().unwrap_or(0.0);
                 if p.is_nan() && op != AggregateOp::LimitRatio {
                     return Err(Error::Execution("Parameter value is NaN".into()));
                 }
                 buf.clear();
-                buf.extend(m.iter().copied().filter(|&i| vs[i].has(k)));
+                buf.extend(m.iter().copied().filter(|&i| vs[i].has_any(k)));
                 match op {
                     AggregateOp::LimitRatio => {
-                        if !(-1.0..=1.0).contains(&p) {
-                            return Err(Error::Execution(format!("Ratio value {p} is out of range [-1, 1]")));
-                        }
                         buf.retain(|&i| ratio_keeps(p, &vs[i].labels));
                     }
                     _ => {
@@ -292,7 +362,7 @@ impl Ctx<'_> {
                     }
                 }
                 for &i in &buf {
-                    keep[i][k - vs[i].span().start] = true;
+                    keep[i][k - spans[i].start] = true;
                 }
                 if k == 0 {
                     order.extend_from_slice(&buf);
@@ -303,8 +373,11 @@ impl Ctx<'_> {
         let mut out = Vec::new();
         let mut take = |i: usize, out: &mut Vec<Series>| {
             if let Some(mut s) = slots[i].take() {
-                let start = s.span().start;
-                s.filter_map_values(|k, v| keep[i][k - start].then_some(v));
+                let (start, keep) = (spans[i].start, &keep[i]);
+                s.filter_map_values(|k, v| keep[k - start].then_some(v));
+                if s.has_hists() {
+                    s.filter_map_hists(|k, h| keep[k - start].then(|| h.clone()));
+                }
                 out.push(s);
             }
         };

@@ -217,6 +217,7 @@ fn aggregate(a: &p::AggregateExpr) -> Result<Expr, String> {
         expr: Box::new(expr),
         param: if op.has_param() { param.map(Box::new) } else { None },
         grouping,
+        offsets: Default::default(),
     }))
 }
 
