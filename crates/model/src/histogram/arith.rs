@@ -128,3 +128,46 @@ pub(crate) fn check_compatible(a: &FloatHistogram, b: &FloatHistogram) -> Result
     }
     Ok(())
 }
+
+impl FloatHistogram {
+    /// The custom bucket bounds `self` and `other` share: what two custom-bucket histograms with
+    /// different bounds are reconciled to before combining (Prometheus 3.x).
+    pub fn common_custom_bounds(&self, other: &Self) -> Vec<f64> {
+        let (a, b) = (&self.custom_values, &other.custom_values);
+        let (mut i, mut j) = (0, 0);
+        let mut out = Vec::new();
+        while i < a.len() && j < b.len() {
+            if a[i] == b[j] {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            } else if a[i] < b[j] {
+                i += 1;
+            } else {
+                j += 1;
+            }
+        }
+        out
+    }
+
+    /// This custom-bucket histogram over the coarser `bounds`, a subset of its own: each bucket
+    /// moves into the new bucket that contains it. Bounds that are not its own are an error.
+    pub fn with_custom_bounds(&self, bounds: &[f64]) -> Result<Self> {
+        if !self.uses_custom_buckets() || bounds.iter().any(|b| !self.custom_values.contains(b)) {
+            return Err(invalid("custom bounds are not a subset of the histogram's own"));
+        }
+        let cv = &self.custom_values;
+        let mut merged: Vec<(i32, f64)> = Vec::new();
+        for (i, c) in self.positive_pairs() {
+            let upper = usize::try_from(i).ok().and_then(|i| cv.get(i)).copied().unwrap_or(f64::INFINITY);
+            let target = i32::try_from(bounds.partition_point(|&b| b < upper)).unwrap_or(i32::MAX);
+            match merged.last_mut() {
+                Some((t, sum)) if *t == target => *sum += c,
+                _ => merged.push((target, c)),
+            }
+        }
+        let mut out = Self { custom_values: bounds.to_vec(), ..self.clone() };
+        out.set_pairs(&merged, &[]);
+        Ok(out)
+    }
+}

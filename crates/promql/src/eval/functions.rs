@@ -25,7 +25,7 @@ impl Ctx<'_> {
             return Ok(Val::Vector(self.eval_extended_range_fn(name, vs, *range_ms, how, g)?));
         }
         if let Some(f) = RangeFn::from_name(name) {
-            return Ok(Val::Vector(self.eval_range_fn(f, &c.args, g)?));
+            return Ok(Val::Vector(self.eval_range_fn(f, &c.args, c.arg_offsets.get(0), g)?));
         }
         let args = &c.args;
         Ok(match name {
