@@ -235,7 +235,7 @@ fn histogram_rate(hs: &[HPoint], is_counter: bool, notes: &mut SeriesNotes) -> O
     // layout: start from an empty histogram shaped like the second.
     let reset_first;
     let mut prev: &FloatHistogram = first;
-    if is_counter && hs[1].1.detect_reset(first) {
+    if is_counter && detect_reset(&hs[1].1, first) {
         reset_first = FloatHistogram {
             schema: hs[1].1.schema,
             custom_values: hs[1].1.custom_values.clone(),
@@ -268,7 +268,7 @@ fn histogram_rate(hs: &[HPoint], is_counter: bool, notes: &mut SeriesNotes) -> O
     let mut h = combine(&h, prev, false, Note::ReconciledSub, notes)?;
     if is_counter {
         for (_, cur) in &hs[1..] {
-            if cur.detect_reset(prev) {
+            if detect_reset(cur, prev) {
                 h = combine(&h, prev, true, Note::ReconciledAdd, notes)?;
             }
             prev = cur;
@@ -278,6 +278,22 @@ fn histogram_rate(hs: &[HPoint], is_counter: bool, notes: &mut SeriesNotes) -> O
     }
     h.counter_reset_hint = CounterResetHint::Gauge;
     Some(h.compact(0))
+}
+
+/// Whether `cur` follows a counter reset after `prev`. Custom-bucket histograms with
+/// different bounds are first brought to the bounds they share, as Prometheus 3.x does.
+fn detect_reset(cur: &FloatHistogram, prev: &FloatHistogram) -> bool {
+    if cur.counter_reset_hint == CounterResetHint::Unknown
+        && cur.uses_custom_buckets()
+        && prev.uses_custom_buckets()
+        && cur.custom_values != prev.custom_values
+    {
+        let bounds = cur.common_custom_bounds(prev);
+        if let (Ok(c), Ok(p)) = (cur.with_custom_bounds(&bounds), prev.with_custom_bounds(&bounds)) {
+            return c.detect_reset(&p);
+        }
+    }
+    cur.detect_reset(prev)
 }
 
 /// `a + b` or `a - b`, reconciling different custom bounds (noted as `reconciled`); histograms
@@ -339,7 +355,7 @@ fn instant_value(
             if !is_rate && (!gauge(prev) || !gauge(cur)) {
                 notes.add(Note::NotGauge);
             }
-            let mut h = if is_rate && cur.detect_reset(prev) {
+            let mut h = if is_rate && detect_reset(cur, prev) {
                 FloatHistogram::clone(cur)
             } else {
                 match combine(cur, prev, false, Note::ReconciledSub, notes) {
@@ -386,7 +402,7 @@ fn changes_or_resets(resets: bool, fl: &Window<'_>, hs: &[HPoint]) -> f64 {
                 }
                 ((_, Some(a)), (_, Some(b))) => {
                     if resets {
-                        b.detect_reset(a)
+                        detect_reset(b, a)
                     } else {
                         !b.equals(a)
                     }
@@ -400,11 +416,11 @@ fn changes_or_resets(resets: bool, fl: &Window<'_>, hs: &[HPoint]) -> f64 {
     n as f64
 }
 
-/// `sum_over_time` or `avg_over_time` of histograms (the sum divided by their number), noting
-/// hints that disagree about counter resets.
+/// `sum_over_time` or `avg_over_time` of histograms, as Prometheus computes them: compensated
+/// (Kahan) sums; the average divides the sum at the end unless the sum overflows, from where on
+/// it keeps an incremental mean instead. Hints that disagree about counter resets are noted.
 fn sum_histograms(hs: &[HPoint], avg: bool, notes: &mut SeriesNotes) -> Option<Arc<FloatHistogram>> {
     let (mut reset, mut not_reset) = (false, false);
-    let mut sum = FloatHistogram::clone(&hs[0].1);
     for (_, h) in hs {
         match h.counter_reset_hint {
             CounterResetHint::CounterReset => reset = true,
@@ -412,14 +428,68 @@ fn sum_histograms(hs: &[HPoint], avg: bool, notes: &mut SeriesNotes) -> Option<A
             _ => {}
         }
     }
-    for (_, h) in &hs[1..] {
-        sum = combine(&sum, h, true, Note::ReconciledAgg, notes)?;
-    }
     if reset && not_reset {
         notes.add(Note::CounterResetCollision);
     }
-    if avg {
-        sum = sum.div(hs.len() as f64);
+    let mut sum = FloatHistogram::clone(&hs[0].1);
+    let mut comp: Option<FloatHistogram> = None;
+    let mut mean: Option<FloatHistogram> = None;
+    for (i, (_, h)) in hs.iter().enumerate().skip(1) {
+        let count = (i + 1) as f64;
+        let m = match mean.take() {
+            Some(m) => m,
+            None => {
+                let (s, c) = kahan_add(&sum, h, comp.as_ref(), notes)?;
+                if !avg || !s.has_overflow() {
+                    (sum, comp) = (s, Some(c));
+                    continue;
+                }
+                comp = comp.map(|c| c.div(count - 1.0));
+                sum.div(count - 1.0)
+            }
+        };
+        let q = (count - 1.0) / count;
+        let c = comp.map(|c| c.mul(q));
+        let (m, c) = kahan_add(&m.mul(q), &h.div(count), c.as_ref(), notes)?;
+        (mean, comp) = (Some(m), Some(c));
     }
-    Some(Arc::new(sum))
+    let total = match (mean, comp) {
+        (Some(m), Some(c)) => combine(&m, &c, true, Note::ReconciledAgg, notes)?,
+        (Some(m), None) => m,
+        (None, Some(c)) if avg => {
+            let n = hs.len() as f64;
+            combine(&sum.div(n), &c.div(n), true, Note::ReconciledAgg, notes)?
+        }
+        (None, Some(c)) => combine(&sum, &c, true, Note::ReconciledAgg, notes)?,
+        (None, None) => sum,
+    };
+    Some(Arc::new(total))
+}
+
+/// [`FloatHistogram::kahan_add`], first bringing custom bounds that differ to the ones they
+/// share (noted); histograms that cannot be added give `None` with the mixed-schemas warning.
+fn kahan_add(
+    sum: &FloatHistogram,
+    h: &FloatHistogram,
+    comp: Option<&FloatHistogram>,
+    notes: &mut SeriesNotes,
+) -> Option<(FloatHistogram, FloatHistogram)> {
+    if sum.uses_custom_buckets() && h.uses_custom_buckets() && sum.custom_values != h.custom_values {
+        let bounds = sum.common_custom_bounds(h);
+        let s = sum.with_custom_bounds(&bounds).ok()?;
+        let x = h.with_custom_bounds(&bounds).ok()?;
+        let c = match comp {
+            Some(c) => Some(c.with_custom_bounds(&bounds).ok()?),
+            None => None,
+        };
+        notes.add(Note::ReconciledAgg);
+        return s.kahan_add(&x, c.as_ref()).ok();
+    }
+    match sum.kahan_add(h, comp) {
+        Ok(r) => Some(r),
+        Err(_) => {
+            notes.add(Note::MixedExponentialCustom);
+            None
+        }
+    }
 }
