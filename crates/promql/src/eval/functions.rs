@@ -22,7 +22,7 @@ impl Ctx<'_> {
                     how.functions().join(", ")
                 )));
             }
-            return Ok(Val::Vector(self.eval_extended_range_fn(name, vs, *range_ms, how, g)?));
+            return Ok(Val::Vector(self.eval_extended_range_fn(name, vs, *range_ms, how, c.arg_offsets.get(0), g)?));
         }
         if let Some(f) = RangeFn::from_name(name) {
             return Ok(Val::Vector(self.eval_range_fn(f, &c.args, c.arg_offsets.get(0), g)?));
@@ -211,7 +211,8 @@ impl Ctx<'_> {
             let start = end - src.range_ms;
             let present = src.series.iter().any(|r| {
                 let i = r.ts.partition_point(|&t| t <= start);
-                i < r.ts.len() && r.ts[i] <= end
+                let j = r.hists.partition_point(|h| h.0 <= start);
+                (i < r.ts.len() && r.ts[i] <= end) || (j < r.hists.len() && r.hists[j].0 <= end)
             });
             if !present {
                 s.set(k, 1.0);

@@ -2,9 +2,9 @@
 //! pointers over each series' samples.
 
 use super::math::{Mean, kahan_inc, kahan_sum, quantile, variance};
-use super::series::hist_cost;
 use super::parallel::{self, Interrupt};
 use super::selector::{RangeSource, drop_stale, storage_error};
+use super::series::hist_cost;
 use super::{Ctx, Grid, RangeSeries, Series};
 use crate::{Error, Result};
 use std::collections::VecDeque;
@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use vigil_model::{Labels, Timestamp};
 use vigil_promql_syntax::{Expr, VectorSelector};
 
-mod hist;
+pub(super) mod hist;
 
 use hist::{HWindow, Notes, SeriesNotes, Value, apply_mixed};
 
@@ -159,7 +159,7 @@ impl Ctx<'_> {
         let (p0, p1) = (p0.as_deref(), p1.as_deref());
         let results = match args[mat_idx].unparen() {
             Expr::MatrixSelector { vs, range_ms } if vs.extended.is_none() => {
-                self.range_fn_series_by_series(f, vs, *range_ms, g, p0, p1, notes)?
+                self.range_fn_series_by_series(f, vs, *range_ms, g, (p0, p1), notes)?
             }
             e => {
                 let src = self.range_source(e, g)?;
@@ -206,8 +206,7 @@ impl Ctx<'_> {
         vs: &VectorSelector,
         range_ms: i64,
         g: &Grid,
-        p0: Option<&[f64]>,
-        p1: Option<&[f64]>,
+        (p0, p1): (Option<&[f64]>, Option<&[f64]>),
         notes: &Notes,
     ) -> Result<Vec<(Option<Series>, usize)>> {
         let at = self.resolve_at(vs.at);

@@ -34,7 +34,9 @@ impl Note {
             Self::MixedFloatsHistograms => {
                 (true, format!("PromQL warning: encountered a mix of histograms and floats for metric name {name:?}"))
             }
-            Self::NotCounter => (true, format!("PromQL warning: this native histogram metric is not a counter: {name:?}")),
+            Self::NotCounter => {
+                (true, format!("PromQL warning: this native histogram metric is not a counter: {name:?}"))
+            }
             Self::NotGauge => (true, format!("PromQL warning: this native histogram metric is not a gauge: {name:?}")),
             Self::MixedExponentialCustom => (
                 true,
@@ -54,7 +56,9 @@ impl Note {
             Self::ReconciledSub => {
                 (false, "PromQL info: mismatched custom buckets were reconciled during subtraction".to_owned())
             }
-            Self::ReconciledAdd => (false, "PromQL info: mismatched custom buckets were reconciled during addition".to_owned()),
+            Self::ReconciledAdd => {
+                (false, "PromQL info: mismatched custom buckets were reconciled during addition".to_owned())
+            }
             Self::ReconciledAgg => {
                 (false, "PromQL info: mismatched custom buckets were reconciled during aggregation".to_owned())
             }
@@ -102,13 +106,18 @@ pub(super) struct HWindow<'a> {
 
 /// A per-series sink for notes, kept free of duplicates.
 #[derive(Default)]
-pub(super) struct SeriesNotes(Vec<Note>);
+pub(crate) struct SeriesNotes(Vec<Note>);
 
 impl SeriesNotes {
-    fn add(&mut self, n: Note) {
+    pub(crate) fn add(&mut self, n: Note) {
         if !self.0.contains(&n) {
             self.0.push(n);
         }
+    }
+
+    /// Takes the notes out, leaving this sink empty.
+    pub(crate) fn take(&mut self) -> Vec<Note> {
+        std::mem::take(&mut self.0)
     }
 
     /// Hands the notes to the call's collection and empties this sink.
@@ -282,7 +291,7 @@ fn histogram_rate(hs: &[HPoint], is_counter: bool, notes: &mut SeriesNotes) -> O
 
 /// Whether `cur` follows a counter reset after `prev`. Custom-bucket histograms with
 /// different bounds are first brought to the bounds they share, as Prometheus 3.x does.
-fn detect_reset(cur: &FloatHistogram, prev: &FloatHistogram) -> bool {
+pub(crate) fn detect_reset(cur: &FloatHistogram, prev: &FloatHistogram) -> bool {
     if cur.counter_reset_hint == CounterResetHint::Unknown
         && cur.uses_custom_buckets()
         && prev.uses_custom_buckets()
@@ -298,7 +307,7 @@ fn detect_reset(cur: &FloatHistogram, prev: &FloatHistogram) -> bool {
 
 /// `a + b` or `a - b`, reconciling different custom bounds (noted as `reconciled`); histograms
 /// that cannot be combined give `None` with the mixed-schemas warning.
-fn combine(
+pub(crate) fn combine(
     a: &FloatHistogram,
     b: &FloatHistogram,
     add: bool,
