@@ -283,4 +283,15 @@ fn compensated_sums_keep_small_values_and_reconcile_layouts() {
     let mut big = HistogramSum::new(&h("{{count:1.7976931348623157e308 sum:1}}"));
     big.add(&h("{{count:1e308 sum:1}}")).unwrap_or_else(|e| panic!("{e}"));
     assert!(big.has_overflow());
+
+#[test]
+fn custom_bounds_reconcile_to_the_common_ones() {
+    let a = h("{{schema:-53 sum:55 count:15 custom_values:[2 4 6] buckets:[1 2 5 7]}}");
+    let b = h("{{schema:-53 sum:555 count:450 custom_values:[1 2 3 4 5 6 7 8] buckets:[10 20 30 40 50 60 70 80 90]}}");
+    let common = a.common_custom_bounds(&b);
+    assert_eq!(common, vec![2.0, 4.0, 6.0]);
+    let coarse = b.with_custom_bounds(&common).unwrap();
+    assert!(coarse.equals(&h("{{schema:-53 sum:555 count:450 custom_values:[2 4 6] buckets:[30 70 110 240]}}")));
+    assert!(a.with_custom_bounds(&[3.0]).is_err());
+    assert!(h("{{schema:0 count:1 buckets:[1]}}").with_custom_bounds(&[]).is_err());
 }

@@ -12,15 +12,22 @@
 //! Each step is answered by binary searches over the series' samples: these modifiers are rare
 //! enough that the two-pointer sweeps of `range_fns` are not worth duplicating for them.
 
+use super::range_fns::hist::{Note, SeriesNotes};
 use super::{Ctx, Grid, Series};
 use crate::Result;
-use vigil_model::{Timestamp, is_stale_nan};
+use hist::{Merged, Out};
+use std::sync::Arc;
+use vigil_model::{METRIC_NAME, Timestamp, is_stale_nan};
 use vigil_promql_syntax::{Extended, VectorSelector};
+
+mod hist;
 
 /// One series' non-stale samples.
 struct Points {
     ts: Vec<Timestamp>,
     vs: Vec<f64>,
+    /// Histogram samples, when the series has any (then `merged` holds both kinds).
+    merged: Option<Merged>,
 }
 
 impl Points {
@@ -75,7 +82,10 @@ impl Ctx<'_> {
                         vals.push(v);
                     }
                 }
-                (s.labels, Points { ts, vs: vals })
+                let mut hists = s.samples.histograms;
+                hists.retain(|(_, h)| !h.is_stale());
+                let merged = (!hists.is_empty()).then(|| Merged::new(&ts, &vals, &hists));
+                (s.labels, Points { ts, vs: vals, merged })
             })
             .collect())
     }
@@ -87,11 +97,26 @@ impl Ctx<'_> {
         let lookback = self.lookback;
         let all = self.points(vs, reference(0) - lookback + 1, reference(g.n.saturating_sub(1)) + lookback)?;
         let mut out = Vec::new();
+        let mut notes = SeriesNotes::default();
         for (labels, p) in all {
             self.check("smoothed selector")?;
             let mut s = Series::new(labels);
             for k in 0..g.n {
                 let r = reference(k);
+                if let Some(m) = &p.merged {
+                    match hist::smoothed_value(m, r, lookback, &mut notes) {
+                        Some(Out::H(h)) => {
+                            s.set_hist(k, Arc::new(h));
+                            continue;
+                        }
+                        Some(Out::F(v)) => {
+                            s.set(k, v);
+                            continue;
+                        }
+                        Some(Out::Floats) => {}
+                        None => continue,
+                    }
+                }
                 let Some(a) = p.at_or_before(r, lookback) else { continue };
                 s.set(
                     k,
@@ -101,12 +126,28 @@ impl Ctx<'_> {
                     },
                 );
             }
+            let name = s.labels.get(METRIC_NAME).unwrap_or("").to_owned();
+            self.report(&mut notes, &name, None);
             if !s.is_empty() {
                 self.add_samples(s.cost())?;
                 out.push(s);
             }
         }
         Ok(out)
+    }
+
+    /// Adds the notes of one series for metric `name`, at `offset` or else at the first
+    /// mention of the metric in the query.
+    fn report(&mut self, notes: &mut SeriesNotes, name: &str, offset: Option<usize>) {
+        for n in notes.take() {
+            let (warn, msg) = Note::render(n, name);
+            let at = offset.unwrap_or_else(|| self.query.find(name).unwrap_or(0));
+            if warn {
+                self.warn_at_offset(&msg, at);
+            } else {
+                self.info_at_offset(&msg, at);
+            }
+        }
     }
 
     /// `name(vs[range_ms] anchored|smoothed)` for the functions the modifiers allow.
@@ -116,6 +157,7 @@ impl Ctx<'_> {
         vs: &VectorSelector,
         range_ms: i64,
         how: Extended,
+        offset: usize,
         g: &Grid,
     ) -> Result<Vec<Series>> {
         let at = self.resolve_at(vs.at);
@@ -127,6 +169,7 @@ impl Ctx<'_> {
         let counter = matches!(name, "increase" | "rate");
         let range_s = range_ms as f64 / 1000.0;
         let mut out = Vec::new();
+        let mut notes = SeriesNotes::default();
         for (labels, p) in all {
             self.check("extended range selector")?;
             let corrected = if counter && how == Extended::Smoothed { reset_corrected(&p.vs) } else { Vec::new() };
@@ -135,6 +178,27 @@ impl Ctx<'_> {
             s.drop_name = true;
             for k in 0..g.n {
                 let (r, start) = (end(k), end(k) - range_ms);
+                if let Some(m) = &p.merged {
+                    let got = match (name, how) {
+                        ("changes" | "resets", _) => {
+                            hist::anchored_count(name == "resets", m, start, r, lookback).map(Out::F)
+                        }
+                        (_, Extended::Anchored) => hist::anchored_rate(counter, m, start, r, lookback, &mut notes),
+                        (_, Extended::Smoothed) => hist::smoothed_rate(counter, m, start, r, lookback, &mut notes),
+                    };
+                    match got {
+                        Some(Out::H(h)) => {
+                            s.set_hist(k, Arc::new(if name == "rate" { h.div(range_s) } else { h }));
+                            continue;
+                        }
+                        Some(Out::F(v)) => {
+                            s.set(k, v);
+                            continue;
+                        }
+                        Some(Out::Floats) => {}
+                        None => continue,
+                    }
+                }
                 let v = match how {
                     Extended::Anchored => anchored(name, &p, start, r, lookback),
                     Extended::Smoothed => smoothed(&p, vals, start, r, lookback),
@@ -143,6 +207,8 @@ impl Ctx<'_> {
                     s.set(k, if name == "rate" { v / range_s } else { v });
                 }
             }
+            let metric = s.labels.get(METRIC_NAME).unwrap_or("").to_owned();
+            self.report(&mut notes, &metric, Some(offset));
             if !s.is_empty() {
                 self.add_samples(s.cost())?;
                 out.push(s);

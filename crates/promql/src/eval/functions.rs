@@ -22,10 +22,10 @@ impl Ctx<'_> {
                     how.functions().join(", ")
                 )));
             }
-            return Ok(Val::Vector(self.eval_extended_range_fn(name, vs, *range_ms, how, g)?));
+            return Ok(Val::Vector(self.eval_extended_range_fn(name, vs, *range_ms, how, c.arg_offsets.get(0), g)?));
         }
         if let Some(f) = RangeFn::from_name(name) {
-            return Ok(Val::Vector(self.eval_range_fn(f, &c.args, g)?));
+            return Ok(Val::Vector(self.eval_range_fn(f, &c.args, c.arg_offsets.get(0), g)?));
         }
         let args = &c.args;
         Ok(match name {

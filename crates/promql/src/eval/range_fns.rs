@@ -4,12 +4,17 @@
 use super::math::{Mean, kahan_inc, kahan_sum, quantile, variance};
 use super::parallel::{self, Interrupt};
 use super::selector::{RangeSource, drop_stale, storage_error};
+use super::series::hist_cost;
 use super::{Ctx, Grid, RangeSeries, Series};
 use crate::{Error, Result};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use vigil_model::{Labels, Timestamp};
 use vigil_promql_syntax::{Expr, VectorSelector};
+
+pub(super) mod hist;
+
+use hist::{HWindow, Notes, SeriesNotes, Value, apply_mixed};
 
 /// A range function, resolved once before the step loop.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -104,23 +109,34 @@ impl Ctx<'_> {
     /// sample budget although the windows would (`rate(x[5m])` over 24 h of many series), the
     /// grid is split in halves, each selecting only its own span, and the halves are joined.
     /// Prometheus counts only the windows, so such queries must not fail here.
-    pub(crate) fn eval_range_fn(&mut self, f: RangeFn, args: &[Expr], g: &Grid) -> Result<Vec<Series>> {
+    ///
+    /// `offset` is where the call's first argument starts in the query, for annotations.
+    pub(crate) fn eval_range_fn(&mut self, f: RangeFn, args: &[Expr], offset: usize, g: &Grid) -> Result<Vec<Series>> {
         let held = self.samples;
         self.select_over_budget = false;
-        match self.eval_range_fn_whole(f, args, g) {
+        let notes = Notes::default();
+        let result = self.eval_range_fn_whole(f, args, g, &notes);
+        for (note, name) in notes.take() {
+            match note.render(&name) {
+                (true, msg) => self.warn_at_offset(&msg, offset),
+                (false, msg) => self.info_at_offset(&msg, offset),
+            }
+        }
+        match result {
             Err(Error::TooManySamples) if self.select_over_budget && g.n > 1 && splits_shrink(args) => {
                 self.select_over_budget = false;
                 self.samples = held;
                 let half = g.n / 2;
-                let left = self.eval_range_fn(f, args, &Grid { start: g.start, step: g.step, n: half })?;
-                let right = self.eval_range_fn(f, args, &Grid { start: g.ts(half), step: g.step, n: g.n - half })?;
+                let left = self.eval_range_fn(f, args, offset, &Grid { start: g.start, step: g.step, n: half })?;
+                let right =
+                    self.eval_range_fn(f, args, offset, &Grid { start: g.ts(half), step: g.step, n: g.n - half })?;
                 Ok(join_halves(left, right, half))
             }
             other => other,
         }
     }
 
-    fn eval_range_fn_whole(&mut self, f: RangeFn, args: &[Expr], g: &Grid) -> Result<Vec<Series>> {
+    fn eval_range_fn_whole(&mut self, f: RangeFn, args: &[Expr], g: &Grid, notes: &Notes) -> Result<Vec<Series>> {
         // Scalar parameters per step, and which argument is the range vector.
         let (mat_idx, p0, p1) = match f {
             RangeFn::Quantile => {
@@ -143,7 +159,7 @@ impl Ctx<'_> {
         let (p0, p1) = (p0.as_deref(), p1.as_deref());
         let results = match args[mat_idx].unparen() {
             Expr::MatrixSelector { vs, range_ms } if vs.extended.is_none() => {
-                self.range_fn_series_by_series(f, vs, *range_ms, g, p0, p1)?
+                self.range_fn_series_by_series(f, vs, *range_ms, g, (p0, p1), notes)?
             }
             e => {
                 let src = self.range_source(e, g)?;
@@ -151,7 +167,7 @@ impl Ctx<'_> {
                     self.count_windows(&src, g);
                 }
                 let stop = self.stop.clone();
-                let job = Job { f, src: &src, g, p0, p1, stop: &stop };
+                let job = Job { f, src: &src, g, p0, p1, stop: &stop, notes };
                 let work = src.series.iter().map(|s| s.ts.len()).sum::<usize>() + src.series.len() * g.n;
                 // Each output series is charged as it is made, so a call over many sparse series
                 // stops with at most one series per thread beyond the budget.
@@ -190,8 +206,8 @@ impl Ctx<'_> {
         vs: &VectorSelector,
         range_ms: i64,
         g: &Grid,
-        p0: Option<&[f64]>,
-        p1: Option<&[f64]>,
+        (p0, p1): (Option<&[f64]>, Option<&[f64]>),
+        notes: &Notes,
     ) -> Result<Vec<(Option<Series>, usize)>> {
         let at = self.resolve_at(vs.at);
         let first_end = at.unwrap_or(g.start) - vs.offset_ms;
@@ -201,7 +217,7 @@ impl Ctx<'_> {
         })?;
         let src = RangeSource { series: Vec::new(), range_ms, offset_ms: vs.offset_ms, at };
         let stop = self.stop.clone();
-        let job = Job { f, src: &src, g, p0, p1, stop: &stop };
+        let job = Job { f, src: &src, g, p0, p1, stop: &stop, notes };
         // Samples are not known before decoding: estimate a few chunks' worth per series.
         let work = set.len() * (g.n + 256);
         let charge = self.shared_charge();
@@ -334,6 +350,8 @@ struct Job<'a> {
     /// Checked every [`CHECK_EVERY`] samples of window work: one series over a long range can
     /// take seconds (`quantile_over_time(0.5, x[3d:1s])` over 10,000 steps).
     stop: &'a Interrupt,
+    /// Annotations raised by series with histograms.
+    notes: &'a Notes,
 }
 
 /// Window samples walked between two deadline and cancellation checks (a check costs one
@@ -344,6 +362,9 @@ impl Job<'_> {
     /// The function over every step for one series: the output series (if any step has a value)
     /// and the most samples held in one window.
     fn run(&self, s: &RangeSeries, scratch: &mut Scratch) -> Result<(Option<Series>, usize)> {
+        if !s.hists.is_empty() {
+            return self.run_with_hists(s, scratch);
+        }
         if s.ts.is_empty() {
             return Ok((None, 0));
         }
@@ -410,6 +431,83 @@ impl Job<'_> {
             return Ok((None, max_window));
         }
         let mut series = Series::from_dense(s.labels.clone(), out.vals, out.has, out.count);
+        series.drop_name = s.drop_name || !f.keeps_name();
+        Ok((Some(series), max_window))
+    }
+
+    /// The function over every step for a series with histograms: two pointers per kind, each
+    /// window given to [`apply_mixed`]; the most held in one window counts histograms by cost.
+    fn run_with_hists(&self, s: &RangeSeries, scratch: &mut Scratch) -> Result<(Option<Series>, usize)> {
+        let (f, g, src) = (self.f, self.g, self.src);
+        let mut out = Dense { vals: vec![0.0; g.n], has: vec![false; g.n], count: 0 };
+        let mut hists = Vec::new();
+        let mut notes = SeriesNotes::default();
+        // Costs of the histograms before each one, for the cost of a window in O(1).
+        let mut before = Vec::with_capacity(s.hists.len() + 1);
+        before.push(0usize);
+        for (_, h) in &s.hists {
+            before.push(before[before.len() - 1] + hist_cost(h));
+        }
+        let (mut lo, mut hi, mut hlo, mut hhi) = (0usize, 0usize, 0usize, 0usize);
+        let (mut max_window, mut since_check) = (0, 0);
+        for k in 0..g.n {
+            let t = g.ts(k);
+            let end = src.window_end(t);
+            let start = end - src.range_ms;
+            while hi < s.ts.len() && s.ts[hi] <= end {
+                hi += 1;
+            }
+            while lo < hi && s.ts[lo] <= start {
+                lo += 1;
+            }
+            while hhi < s.hists.len() && s.hists[hhi].0 <= end {
+                hhi += 1;
+            }
+            while hlo < hhi && s.hists[hlo].0 <= start {
+                hlo += 1;
+            }
+            if lo >= hi && hlo >= hhi {
+                continue;
+            }
+            max_window = max_window.max(hi - lo + before[hhi] - before[hlo]);
+            since_check += hi - lo + hhi - hlo;
+            if since_check >= CHECK_EVERY {
+                since_check = 0;
+                self.stop.check("range function")?;
+            }
+            let w = HWindow {
+                floats: Window {
+                    ts: &s.ts[lo..hi],
+                    vals: &s.vals[lo..hi],
+                    start,
+                    end,
+                    range_ms: src.range_ms,
+                    // Makes the rate family check every pair for resets.
+                    resets: 1,
+                    t,
+                    p0: self.p0.map_or(0.0, |p| p[k]),
+                    p1: self.p1.map_or(0.0, |p| p[k]),
+                },
+                hists: &s.hists[hlo..hhi],
+            };
+            match apply_mixed(f, &w, &mut scratch.vals, &mut notes)? {
+                Some(Value::Float(v)) => out.set(k, v),
+                Some(Value::Hist(h)) => hists.push((k, h)),
+                None => {}
+            }
+        }
+        notes.flush(self.notes, &s.labels);
+        if out.count == 0 && hists.is_empty() {
+            return Ok((None, max_window));
+        }
+        let mut series = if out.count > 0 {
+            Series::from_dense(s.labels.clone(), out.vals, out.has, out.count)
+        } else {
+            Series::new(s.labels.clone())
+        };
+        for (k, h) in hists {
+            series.set_hist(k, h);
+        }
         series.drop_name = s.drop_name || !f.keeps_name();
         Ok((Some(series), max_window))
     }
@@ -589,20 +687,34 @@ fn extrapolated_rate(w: &Window<'_>, is_counter: bool, is_rate: bool) -> Option<
             prev = v;
         }
     }
-    let (first_t, last_t) = (w.ts[0], w.ts[n - 1]);
+    let zero_ratio = (is_counter && result > 0.0 && first >= 0.0).then(|| first / result);
+    Some(result * extrapolation_factor(w, w.ts[0], w.ts[n - 1], n - 1, is_counter, is_rate, zero_ratio))
+}
+
+/// The factor that extrapolates an increase between samples at `first_t` and `last_t` (with
+/// `intervals` gaps between them) to the window's boundaries, by Prometheus' rules: to a
+/// boundary when the samples reach close to it, else half an average gap; a counter stops at
+/// its extrapolated zero point (`zero_ratio` is the first value over the increase).
+#[inline]
+fn extrapolation_factor(
+    w: &Window<'_>,
+    first_t: Timestamp,
+    last_t: Timestamp,
+    intervals: usize,
+    is_counter: bool,
+    is_rate: bool,
+    zero_ratio: Option<f64>,
+) -> f64 {
     let mut to_start = (first_t - w.start) as f64 / 1000.0;
     let mut to_end = (w.end - last_t) as f64 / 1000.0;
     let sampled = (last_t - first_t) as f64 / 1000.0;
-    let avg_step = sampled / (n - 1) as f64;
+    let avg_step = sampled / intervals as f64;
     let threshold = avg_step * 1.1;
     if to_start >= threshold {
         to_start = avg_step / 2.0;
     }
     if is_counter {
-        let mut to_zero = to_start;
-        if result > 0.0 && first >= 0.0 {
-            to_zero = sampled * (first / result);
-        }
+        let to_zero = zero_ratio.map_or(to_start, |r| sampled * r);
         if to_zero < to_start {
             to_start = to_zero;
         }
@@ -614,7 +726,7 @@ fn extrapolated_rate(w: &Window<'_>, is_counter: bool, is_rate: bool) -> Option<
     if is_rate {
         factor /= w.range_ms as f64 / 1000.0;
     }
-    Some(result * factor)
+    factor
 }
 
 /// Least-squares fit with times in seconds relative to `intercept_t`; returns (slope, intercept).

@@ -31,7 +31,8 @@ fn check(f: RangeFn, seed: u64, range_ms: i64, step: i64) {
     let src = RangeSource { series: Vec::new(), range_ms, offset_ms: 0, at: None };
     let g = Grid { start: -5_000, step, n: (t / step + 3) as usize };
     let stop = Interrupt { deadline: std::time::Instant::now() + std::time::Duration::from_secs(60), cancel: None };
-    let job = Job { f, src: &src, g: &g, p0: None, p1: None, stop: &stop };
+    let notes = Notes::default();
+    let job = Job { f, src: &src, g: &g, p0: None, p1: None, stop: &stop, notes: &notes };
     let (got, _) = job.run(&series, &mut Scratch::default()).unwrap();
     let got = got.unwrap();
     for k in 0..g.n {
