@@ -234,7 +234,7 @@ pub fn read_zero_threshold(r: &mut BitReader<'_>) -> Result<f64> {
 pub fn put_custom_bound(w: &mut BitWriter, bound: f64) {
     let scaled = bound * 1000.0;
     let whole = ((scaled.round() as u64) as f64) / 1000.0 == bound;
-    if scaled < 0.0 || scaled > 33_554_430.0 || !whole {
+    if !(0.0..=33_554_430.0).contains(&scaled) || !whole {
         w.write_bits(0, 1);
         w.write_bits(bound.to_bits(), 64);
     } else {

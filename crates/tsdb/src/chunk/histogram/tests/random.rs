@@ -205,7 +205,7 @@ fn random_series_round_trip_through_chunks() {
             while let Some(x) = it.next_native() {
                 native.push(x.unwrap());
             }
-            assert_eq!(histogram_chunk_cost(c.encoding(), c.bytes()) > 0, true);
+            assert!(histogram_chunk_cost(c.encoding(), c.bytes()) > 0);
         }
         assert_eq!(got.len(), samples.len());
         for (k, ((gt, gh), (wt, wh))) in got.iter().zip(&samples).enumerate() {
