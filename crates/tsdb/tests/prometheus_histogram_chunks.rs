@@ -4,6 +4,8 @@
 //! histogram chunk with our reader, compare the samples with what we served, and re-encode them
 //! with our writer, which must give Prometheus' bytes exactly.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
+
 use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
