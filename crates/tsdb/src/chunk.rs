@@ -1,4 +1,5 @@
-//! The XOR (Gorilla) float chunk, bit-compatible with Prometheus' `XORChunk`.
+//! The XOR (Gorilla) float chunk, bit-compatible with Prometheus' `XORChunk`, and the histogram
+//! chunks (`histogram`).
 //!
 //! See `docs/format/chunks.md` for the layout. [`XorChunk`] is appendable in place: the head keeps
 //! one per series as its open chunk. [`XorIter`] decodes any chunk's bytes, from memory or disk.
@@ -7,8 +8,14 @@ mod bits;
 mod histogram;
 
 pub use histogram::{
-    ENCODING_FLOAT_HISTOGRAM, HistogramChunk, MAX_HISTOGRAM_CHUNK_BYTES, decode_histograms_into, histogram_chunk_cost,
+    ENCODING_FLOAT_HISTOGRAM, ENCODING_HISTOGRAM, ENCODING_LEGACY_FLOAT_HISTOGRAM, HistIter, HistSample,
+    HistogramChunk, MAX_HISTOGRAM_CHUNK_BYTES, Plan, decode_histograms_into, histogram_chunk_cost, read_hint,
 };
+
+/// Whether `encoding` is one of the histogram chunk encodings.
+pub fn is_histogram_encoding(encoding: u8) -> bool {
+    matches!(encoding, ENCODING_HISTOGRAM | ENCODING_FLOAT_HISTOGRAM | ENCODING_LEGACY_FLOAT_HISTOGRAM)
+}
 
 use crate::{Error, Result};
 use bits::BitReader;

@@ -6,6 +6,7 @@ mod stats;
 
 pub use stats::Stats;
 
+use crate::chunk::HistSample;
 use crate::head::chunk_store::ChunkStore;
 use crate::head::{Head, HeadOptions};
 use crate::wal::checkpoint::{CheckpointWriter, delete_covered};
@@ -169,7 +170,7 @@ fn spawn_maintenance(inner: Arc<Inner>, every: std::time::Duration) -> Result<(m
 /// Replays checkpoint + segments into `head`, dropping samples before `cutoff`.
 fn replay_into(head: &Head, wal_dir: &Path, cutoff: Timestamp) -> Result<wal::ReplayReport> {
     let mut buf: Vec<(u32, Timestamp, f64)> = Vec::new();
-    let mut hists: Vec<(u32, Timestamp, std::sync::Arc<vigil_model::FloatHistogram>)> = Vec::new();
+    let mut hists: Vec<(u32, Timestamp, HistSample)> = Vec::new();
     wal::replay(wal_dir, |ty, payload| {
         match ty {
             SERIES => {
@@ -188,23 +189,24 @@ fn replay_into(head: &Head, wal_dir: &Path, cutoff: Timestamp) -> Result<wal::Re
                 let mut ints = Vec::new();
                 decode_histograms::<IntCounts>(payload, &mut ints)?;
                 hists.clear();
-                hists.extend(ints.into_iter().filter(|s| s.1 >= cutoff).map(|(id, t, h)| (id, t, h.to_float().into())));
+                hists.extend(
+                    ints.into_iter().filter(|s| s.1 >= cutoff).map(|(id, t, h)| (id, t, HistSample::Int(h.into()))),
+                );
                 head.append_histograms(&mut hists);
             }
             FLOAT_HISTOGRAM_SAMPLES => {
                 let mut floats = Vec::new();
                 decode_histograms::<FloatCounts>(payload, &mut floats)?;
                 hists.clear();
-                hists.extend(floats.into_iter().filter(|s| s.1 >= cutoff).map(|(id, t, h)| (id, t, h.into())));
+                hists.extend(
+                    floats.into_iter().filter(|s| s.1 >= cutoff).map(|(id, t, h)| (id, t, HistSample::Float(h.into()))),
+                );
                 head.append_histograms(&mut hists);
             }
-            CHUNK if decode_chunk(payload)?.1 == crate::chunk::ENCODING_FLOAT_HISTOGRAM => {
-                let (id, _, data) = decode_chunk(payload)?;
-                let mut decoded = Vec::new();
-                crate::chunk::decode_histograms_into(data, cutoff, Timestamp::MAX, &mut decoded)
-                    .map_err(|e| e.to_string())?;
+            CHUNK if crate::chunk::is_histogram_encoding(decode_chunk(payload)?.1) => {
+                let (id, encoding, data) = decode_chunk(payload)?;
                 hists.clear();
-                hists.extend(decoded.into_iter().map(|(t, h)| (id, t, h)));
+                replay_histogram_chunk(id, encoding, data, cutoff, &mut hists).map_err(|e| e.to_string())?;
                 head.append_histograms(&mut hists);
             }
             CHUNK => {
@@ -225,6 +227,31 @@ fn replay_into(head: &Head, wal_dir: &Path, cutoff: Timestamp) -> Result<wal::Re
         }
         Ok(())
     })
+}
+
+/// The samples at or after `cutoff` of a checkpointed histogram chunk, in their own kind
+/// (chunks of the former interim encoding hold float histograms).
+fn replay_histogram_chunk(
+    id: u32,
+    encoding: u8,
+    data: &[u8],
+    cutoff: Timestamp,
+    out: &mut Vec<(u32, Timestamp, HistSample)>,
+) -> Result<()> {
+    if encoding == crate::chunk::ENCODING_LEGACY_FLOAT_HISTOGRAM {
+        let mut decoded = Vec::new();
+        crate::chunk::decode_histograms_into(encoding, data, cutoff, Timestamp::MAX, &mut decoded)?;
+        out.extend(decoded.into_iter().map(|(t, h)| (id, t, HistSample::Float(h))));
+        return Ok(());
+    }
+    let mut it = crate::chunk::HistIter::new(encoding, data)?;
+    while let Some(s) = it.next_native() {
+        let (t, h) = s?;
+        if t >= cutoff {
+            out.push((id, t, h));
+        }
+    }
+    Ok(())
 }
 
 impl Inner {

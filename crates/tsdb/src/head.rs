@@ -443,9 +443,13 @@ impl Head {
     /// Adds one sample; on success returns the series' newest time before it
     /// (`Timestamp::MIN` if it had none), which read views use to cut it.
     fn append_one(&self, shard: &mut Shard, id: u32, t: Timestamp, v: f64) -> Option<Timestamp> {
-        if is_stale_nan(v) && shard.series.get(split(id).1).is_some_and(|s| s.hist.is_some()) {
-            // A stale float after histograms becomes a stale histogram, as in Prometheus.
-            return self.append_one_histogram(shard, id, t, &histograms::stale());
+        if is_stale_nan(v)
+            && let Some(marker) =
+                shard.series.get(split(id).1).and_then(|s| s.hist.as_ref()).map(|c| c.last().stale_like())
+        {
+            // A stale float after histograms becomes a stale histogram of the open chunk's kind,
+            // as in Prometheus.
+            return self.append_one_histogram(shard, id, t, &marker);
         }
         let s = self.admit(shard, id, |s| verdict(s, t, v))?;
         let before = s.last_t().unwrap_or(Timestamp::MIN);

@@ -95,6 +95,11 @@ impl<'a> BitReader<'a> {
         }
         Ok(ones)
     }
+
+    /// Bits left to read (for bounding list lengths read from untrusted bytes).
+    pub fn remaining_bits(&self) -> usize {
+        self.remaining()
+    }
 }
 
 #[cfg(test)]

@@ -1,20 +1,19 @@
 //! The appender: buffers a batch, logs it to the WAL on commit, then applies it to the head.
 
 use super::{Db, Inner};
-use crate::chunk::MAX_HISTOGRAM_CHUNK_BYTES;
+use crate::chunk::HistSample;
 use crate::head::Verdict;
 use crate::wal::RecordBuf;
 use crate::wal::record::{
     FLOAT_HISTOGRAM_SAMPLES, HISTOGRAM_SAMPLES, HistogramsEncoder, SAMPLES, SERIES, SamplesEncoder, put_series,
 };
-use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use vigil_model::{FloatHistogram, Labels, Sample, Timestamp};
 use vigil_storage::{Appendable, Appender, Error, Result, SeriesRef};
 
-/// The largest histogram a head chunk can hold (chunk records have a 16-bit length): a sample
-/// is 24 bytes plus 8 per bucket, and its layout as much again.
-const MAX_HISTOGRAM_BUCKETS: usize = (u16::MAX as usize - 2 * MAX_HISTOGRAM_CHUNK_BYTES) / 16;
+/// The largest encoded histogram sample a head chunk record can hold (its length is 16 bits;
+/// the head cuts a chunk before appending past 1 KiB, so the first sample bounds the size).
+const MAX_HISTOGRAM_SAMPLE_BYTES: usize = u16::MAX as usize - 64;
 
 /// One kind of histogram record being built for a commit (type 6 or 7).
 #[derive(Default)]
@@ -57,7 +56,7 @@ struct DbAppender<'a> {
     samples: Vec<(u32, Timestamp, f64)>,
     record: RecordBuf,
     encoder: SamplesEncoder,
-    histograms: Vec<(u32, Timestamp, Arc<FloatHistogram>)>,
+    histograms: Vec<(u32, Timestamp, HistSample)>,
     int_record: HistogramRecord,
     float_record: HistogramRecord,
     scratch: Vec<u8>,
@@ -122,32 +121,31 @@ impl DbAppender<'_> {
         Ok((id, verdict?))
     }
 
-    /// Validates and queues one histogram sample: `int` is the integer form to log (record type
-    /// 6), `None` for a float histogram (type 7).
+    /// Validates and queues one histogram sample (logged as record type 6 when integer, 7
+    /// when float).
     fn append_histogram(
         &mut self,
         series_ref: SeriesRef,
         labels: &Labels,
         t: Timestamp,
-        float: Arc<FloatHistogram>,
-        int: Option<&vigil_model::Histogram>,
+        h: HistSample,
     ) -> Result<SeriesRef> {
-        let buckets = float.positive_buckets.len() + float.negative_buckets.len() + float.custom_values.len();
-        if buckets > MAX_HISTOGRAM_BUCKETS {
+        let size = h.max_encoded_bytes();
+        if size > MAX_HISTOGRAM_SAMPLE_BYTES {
             return Err(Error::InvalidSample(format!(
-                "histogram with {buckets} buckets and bounds is larger than a head chunk can hold ({MAX_HISTOGRAM_BUCKETS})"
+                "histogram of up to {size} encoded bytes is larger than a head chunk can hold ({MAX_HISTOGRAM_SAMPLE_BYTES})"
             )));
         }
         if t < self.min_valid {
             return Err(Error::OutOfBounds { t, min_valid: self.min_valid });
         }
-        let (id, verdict) = self.target(series_ref, labels, |head, id| head.check_histogram(id, t, &float))?;
+        let (id, verdict) = self.target(series_ref, labels, |head, id| head.check_histogram(id, t, &h))?;
         if verdict == Verdict::Append {
-            match int {
-                Some(h) => self.int_record.push_int(id, t, h),
-                None => self.float_record.push_float(id, t, &float),
+            match &h {
+                HistSample::Int(x) => self.int_record.push_int(id, t, x),
+                HistSample::Float(x) => self.float_record.push_float(id, t, x),
             }
-            self.histograms.push((id, t, float));
+            self.histograms.push((id, t, h));
         }
         Ok(SeriesRef::from(id) + 1)
     }
@@ -159,11 +157,11 @@ impl Appender for DbAppender<'_> {
             Sample::Float { t, v } => (t, v),
             Sample::Histogram { t, h } => {
                 h.validate().map_err(|e| Error::InvalidSample(e.to_string()))?;
-                return self.append_histogram(series_ref, labels, t, Arc::new(h.to_float()), Some(&h));
+                return self.append_histogram(series_ref, labels, t, HistSample::Int(h));
             }
             Sample::FloatHistogram { t, h } => {
                 h.validate().map_err(|e| Error::InvalidSample(e.to_string()))?;
-                return self.append_histogram(series_ref, labels, t, h, None);
+                return self.append_histogram(series_ref, labels, t, HistSample::Float(h));
             }
             _ => return Err(Error::Unsupported("this sample kind")),
         };

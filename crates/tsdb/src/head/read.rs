@@ -3,7 +3,7 @@
 use super::chunk_store::{MIN_CHUNK_READ, split_ref};
 use super::{Head, MemSeries, ReadView, SHARD_MASK, SHARDS, Shard, decode_labels, decode_pairs, encoded_len, split};
 use crate::Result;
-use crate::chunk::{ENCODING_FLOAT_HISTOGRAM, ENCODING_XOR, decode_histograms_into, decode_into, histogram_chunk_cost};
+use crate::chunk::{ENCODING_XOR, decode_histograms_into, decode_into, histogram_chunk_cost, is_histogram_encoding};
 use crate::wal::checkpoint::CheckpointWriter;
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -45,13 +45,13 @@ pub(super) fn chunk_samples(c: &[u8]) -> usize {
 /// What a chunk costs against the sample budget, from its header: its sample count for floats,
 /// samples × the layout's histogram cost for histograms.
 pub(super) fn chunk_cost(encoding: u8, c: &[u8]) -> u64 {
-    if encoding == ENCODING_FLOAT_HISTOGRAM { histogram_chunk_cost(c) } else { chunk_samples(c) as u64 }
+    if is_histogram_encoding(encoding) { histogram_chunk_cost(encoding, c) } else { chunk_samples(c) as u64 }
 }
 
 /// Decodes the samples of one chunk with `mint <= t <= maxt` into `out`, by encoding.
 pub(super) fn decode_chunk(encoding: u8, c: &[u8], mint: Timestamp, maxt: Timestamp, out: &mut Samples) -> Result<()> {
-    if encoding == ENCODING_FLOAT_HISTOGRAM {
-        decode_histograms_into(c, mint, maxt, &mut out.histograms)
+    if is_histogram_encoding(encoding) {
+        decode_histograms_into(encoding, c, mint, maxt, &mut out.histograms)
     } else {
         decode_into(c, mint, maxt, &mut out.timestamps, &mut out.values)
     }
@@ -59,7 +59,7 @@ pub(super) fn decode_chunk(encoding: u8, c: &[u8], mint: Timestamp, maxt: Timest
 
 /// Whether the chunk store may hold chunks of `encoding`.
 fn known_encoding(encoding: u8) -> bool {
-    encoding == ENCODING_XOR || encoding == ENCODING_FLOAT_HISTOGRAM
+    encoding == ENCODING_XOR || is_histogram_encoding(encoding)
 }
 
 impl Sealed {
@@ -203,9 +203,7 @@ impl Head {
                 let maxt = maxt.min(last);
                 let first_open = s.open_first_t();
                 let (open, open_encoding) = match (&s.hist, first_open) {
-                    (Some(h), Some(first)) if with_open && first <= maxt => {
-                        (h.bytes().to_vec(), ENCODING_FLOAT_HISTOGRAM)
-                    }
+                    (Some(h), Some(first)) if with_open && first <= maxt => (h.bytes().to_vec(), h.encoding()),
                     (None, Some(first)) if with_open && first <= maxt => (s.chunk.bytes().to_vec(), ENCODING_XOR),
                     _ => (Vec::new(), ENCODING_XOR),
                 };
