@@ -133,21 +133,7 @@ impl FloatHistogram {
     /// The custom bucket bounds `self` and `other` share: what two custom-bucket histograms with
     /// different bounds are reconciled to before combining (Prometheus 3.x).
     pub fn common_custom_bounds(&self, other: &Self) -> Vec<f64> {
-        let (a, b) = (&self.custom_values, &other.custom_values);
-        let (mut i, mut j) = (0, 0);
-        let mut out = Vec::new();
-        while i < a.len() && j < b.len() {
-            if a[i] == b[j] {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            } else if a[i] < b[j] {
-                i += 1;
-            } else {
-                j += 1;
-            }
-        }
-        out
+        super::reconcile::shared_bounds(&self.custom_values, &other.custom_values)
     }
 
     /// This custom-bucket histogram over the coarser `bounds`, a subset of its own: each bucket
@@ -156,18 +142,7 @@ impl FloatHistogram {
         if !self.uses_custom_buckets() || bounds.iter().any(|b| !self.custom_values.contains(b)) {
             return Err(invalid("custom bounds are not a subset of the histogram's own"));
         }
-        let cv = &self.custom_values;
-        let mut merged: Vec<(i32, f64)> = Vec::new();
-        for (i, c) in self.positive_pairs() {
-            let upper = usize::try_from(i).ok().and_then(|i| cv.get(i)).copied().unwrap_or(f64::INFINITY);
-            let target = i32::try_from(bounds.partition_point(|&b| b < upper)).unwrap_or(i32::MAX);
-            match merged.last_mut() {
-                Some((t, sum)) if *t == target => *sum += c,
-                _ => merged.push((target, c)),
-            }
-        }
-        let mut out = Self { custom_values: bounds.to_vec(), ..self.clone() };
-        out.set_pairs(&merged, &[]);
+        let out = self.onto_custom_bounds(bounds);
         Ok(out)
     }
 }
@@ -205,7 +180,7 @@ impl FloatHistogram {
             }
         }
         let [s, o, c] = parts;
-        let inc = |(sum, c): (f64, f64), (x, _): (f64, f64)| kahan_inc(x, sum, c);
+        let inc = |(sum, c): (f64, f64), (x, _): (f64, f64)| super::kahan::kahan_inc(x, sum, c);
         let side = |s: Vec<(i32, f64)>, c: Vec<(i32, f64)>, o: Vec<(i32, f64)>| {
             let with_comp = |v: Vec<(i32, f64)>, first: bool| -> Vec<(i32, (f64, f64))> {
                 v.into_iter().map(|(i, x)| (i, if first { (x, 0.0) } else { (0.0, x) })).collect()
@@ -219,9 +194,9 @@ impl FloatHistogram {
         let (pos, pos_c) = side(s.positive_pairs(), c.positive_pairs(), o.positive_pairs());
         let (neg, neg_c) = side(s.negative_pairs(), c.negative_pairs(), o.negative_pairs());
         let (hint, _) = CounterResetHint::combine(self.counter_reset_hint, other.counter_reset_hint);
-        let (count, count_c) = kahan_inc(o.count, s.count, c.count);
-        let (sum, sum_c) = kahan_inc(o.sum, s.sum, c.sum);
-        let (zero_count, zero_c) = kahan_inc(o.zero_count, s.zero_count, c.zero_count);
+        let (count, count_c) = super::kahan::kahan_inc(o.count, s.count, c.count);
+        let (sum, sum_c) = super::kahan::kahan_inc(o.sum, s.sum, c.sum);
+        let (zero_count, zero_c) = super::kahan::kahan_inc(o.zero_count, s.zero_count, c.zero_count);
         let mut total = Self { counter_reset_hint: hint, count, sum, zero_count, ..s.clone() };
         total.set_pairs(&pos, &neg);
         let mut compensation = Self { count: count_c, sum: sum_c, zero_count: zero_c, ..s };
@@ -235,18 +210,4 @@ impl FloatHistogram {
         [self.count, self.sum, self.zero_count].iter().any(|v| v.is_infinite())
             || self.positive_buckets.iter().chain(&self.negative_buckets).any(|v| v.is_infinite())
     }
-}
-
-/// One step of Kahan-Neumaier summation: `sum + inc` and the updated compensation `c` (reset
-/// once the sum is infinite, where compensation means nothing).
-fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
-    let t = sum + inc;
-    let c = if t.is_infinite() {
-        0.0
-    } else if sum.abs() >= inc.abs() {
-        c + ((sum - t) + inc)
-    } else {
-        c + ((inc - t) + sum)
-    };
-    (t, c)
 }

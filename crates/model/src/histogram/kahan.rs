@@ -37,7 +37,7 @@ impl HistogramSum {
     pub fn add(&mut self, h: &FloatHistogram) -> Result<()> {
         let mut h = h.clone();
         if self.sum.uses_custom_buckets() && h.uses_custom_buckets() && self.sum.custom_values != h.custom_values {
-            let common = shared_bounds(&self.sum.custom_values, &h.custom_values);
+            let common = super::reconcile::shared_bounds(&self.sum.custom_values, &h.custom_values);
             self.sum.rebucket_custom(&common);
             self.comp.rebucket_custom(&common);
             h.rebucket_custom(&common);
@@ -133,7 +133,7 @@ type Pair = (i32, f64);
 
 /// One Kahan–Neumaier step: `sum + inc` and the updated compensation `c` (reset when the sum
 /// overflows, as Prometheus' `kahanSumInc` does).
-fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
+pub(crate) fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
     let t = sum + inc;
     let c = if t.is_infinite() {
         0.0
@@ -169,40 +169,10 @@ fn kahan_pairs(s: &[Pair], c: &[Pair], h: &[Pair]) -> (Vec<Pair>, Vec<Pair>) {
     (out_s, out_c)
 }
 
-/// The custom bounds both lists hold (both are sorted).
-fn shared_bounds(a: &[f64], b: &[f64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(a.len().min(b.len()));
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        if a[i] == b[j] {
-            out.push(a[i]);
-            i += 1;
-            j += 1;
-        } else if a[i] < b[j] {
-            i += 1;
-        } else {
-            j += 1;
-        }
-    }
-    out
-}
-
 impl FloatHistogram {
     /// Moves a custom-bucket histogram onto `bounds`, a subset of its own bounds: each bucket
     /// goes to the new bucket with the smallest upper bound at or above its own.
     fn rebucket_custom(&mut self, bounds: &[f64]) {
-        let old = std::mem::take(&mut self.custom_values);
-        let mut pairs: Vec<(i32, f64)> = Vec::new();
-        for (i, v) in self.positive_pairs() {
-            let upper = usize::try_from(i).ok().and_then(|i| old.get(i)).copied().unwrap_or(f64::INFINITY);
-            let to = bounds.partition_point(|&b| b < upper);
-            let to = i32::try_from(to).unwrap_or(i32::MAX);
-            match pairs.last_mut() {
-                Some(last) if last.0 == to => last.1 += v,
-                _ => pairs.push((to, v)),
-            }
-        }
-        self.custom_values = bounds.to_vec();
-        self.set_pairs(&pairs, &[]);
+        *self = self.onto_custom_bounds(bounds);
     }
 }

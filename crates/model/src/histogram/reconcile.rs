@@ -70,7 +70,7 @@ fn reconciled(a: &FloatHistogram, b: &FloatHistogram) -> Option<(FloatHistogram,
 }
 
 /// The bounds present in both sorted lists.
-fn shared_bounds(a: &[f64], b: &[f64]) -> Vec<f64> {
+pub(crate) fn shared_bounds(a: &[f64], b: &[f64]) -> Vec<f64> {
     let (mut i, mut j, mut out) = (0, 0, Vec::new());
     while i < a.len() && j < b.len() {
         if a[i] == b[j] {

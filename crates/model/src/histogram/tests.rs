@@ -283,6 +283,7 @@ fn compensated_sums_keep_small_values_and_reconcile_layouts() {
     let mut big = HistogramSum::new(&h("{{count:1.7976931348623157e308 sum:1}}"));
     big.add(&h("{{count:1e308 sum:1}}")).unwrap_or_else(|e| panic!("{e}"));
     assert!(big.has_overflow());
+}
 
 #[test]
 fn custom_bounds_reconcile_to_the_common_ones() {
