@@ -136,7 +136,9 @@ pub fn negotiate(content_type: Option<&str>, fallback: Option<ScrapeProtocol>) -
         Ok(m) => m,
         Err(e) => {
             return use_fallback(
-                format!("could not parse received Content-Type {ct:?}, using fallback_scrape_protocol {fallback_media:?}\n{e}"),
+                format!(
+                    "could not parse received Content-Type {ct:?}, using fallback_scrape_protocol {fallback_media:?}\n{e}"
+                ),
                 format!("cannot parse Content-Type {ct:?} and no fallback_scrape_protocol for target\n{e}"),
             );
         }
@@ -148,7 +150,9 @@ pub fn negotiate(content_type: Option<&str>, fallback: Option<ScrapeProtocol>) -
         _ => {
             return use_fallback(
                 format!("received unsupported Content-Type {ct:?}, using fallback_scrape_protocol {fallback_media:?}"),
-                format!("received unsupported Content-Type {ct:?} and no fallback_scrape_protocol specified for target"),
+                format!(
+                    "received unsupported Content-Type {ct:?} and no fallback_scrape_protocol specified for target"
+                ),
             );
         }
     };

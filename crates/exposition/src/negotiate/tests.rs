@@ -21,7 +21,13 @@ fn accept_header_weights_count_down_as_prometheus_writes_them() {
          application/openmetrics-text;version=1.0.0;escaping=underscores;q=0.5,\
          text/plain;version=0.0.4;q=0.4,*/*;q=0.3"
     );
-    let all = [P::PrometheusProto, P::OpenMetricsText1_0_0, P::OpenMetricsText0_0_1, P::PrometheusText1_0_0, P::PrometheusText0_0_4];
+    let all = [
+        P::PrometheusProto,
+        P::OpenMetricsText1_0_0,
+        P::OpenMetricsText0_0_1,
+        P::PrometheusText1_0_0,
+        P::PrometheusText0_0_4,
+    ];
     assert!(accept_header(&all, "allow-utf-8").ends_with("text/plain;version=0.0.4;q=0.2,*/*;q=0.1"));
 }
 
@@ -56,21 +62,30 @@ fn missing_unknown_and_unparsable_types_need_the_fallback() {
     check(
         None,
         None,
-        Err("non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target"),
+        Err(
+            "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target",
+        ),
     );
     check(Some(""), Some(P::PrometheusText0_0_4), Ok((BodyFormat::Text(Format::Text), true)));
     check(
         Some("application/json"),
         None,
-        Err("received unsupported Content-Type \"application/json\" and no fallback_scrape_protocol specified for target"),
+        Err(
+            "received unsupported Content-Type \"application/json\" and no fallback_scrape_protocol specified for target",
+        ),
     );
     check(Some("application/json"), Some(P::OpenMetricsText1_0_0), Ok((BodyFormat::Text(Format::OpenMetrics), true)));
     check(
         Some("garbage;;;"),
         None,
-        Err("cannot parse Content-Type \"garbage;;;\" and no fallback_scrape_protocol for target\nmime: invalid media parameter"),
+        Err(
+            "cannot parse Content-Type \"garbage;;;\" and no fallback_scrape_protocol for target\nmime: invalid media parameter",
+        ),
     );
     check(Some("text/;x"), Some(P::PrometheusProto), Ok((BodyFormat::Protobuf, true)));
     let reason = negotiate(None, Some(P::PrometheusText1_0_0)).unwrap().fallback_reason.unwrap();
-    assert_eq!(reason, "non-compliant scrape target sending blank Content-Type, using fallback_scrape_protocol \"text/plain\"");
+    assert_eq!(
+        reason,
+        "non-compliant scrape target sending blank Content-Type, using fallback_scrape_protocol \"text/plain\""
+    );
 }

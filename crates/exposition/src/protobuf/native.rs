@@ -60,8 +60,7 @@ impl Histogram {
     pub fn from_float(h: &FloatHistogram) -> Self {
         let pairs = |s: &[Span]| s.iter().map(|s| (s.offset, s.length)).collect::<Vec<_>>();
         let mut positive_spans = pairs(&h.positive_spans);
-        if positive_spans.is_empty() && h.negative_spans.is_empty() && h.zero_threshold == 0.0 && h.zero_count == 0.0
-        {
+        if positive_spans.is_empty() && h.negative_spans.is_empty() && h.zero_threshold == 0.0 && h.zero_count == 0.0 {
             positive_spans.push((0, 0));
         }
         Histogram {

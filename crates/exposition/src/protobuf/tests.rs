@@ -237,7 +237,13 @@ fn encoded_families_decode_to_themselves_and_native_parts_become_model_histogram
     encode(std::slice::from_ref(&fam), &mut enc);
     let decoded = decode(&enc).unwrap();
     let Value::Histogram(h) = &decoded[0].metrics[0].value else { panic!("not a histogram") };
-    assert_eq!(h.native_sample(true), Some(NativeSample::Float(FloatHistogram { counter_reset_hint: vigil_model::histogram::CounterResetHint::Gauge, ..float })));
+    assert_eq!(
+        h.native_sample(true),
+        Some(NativeSample::Float(FloatHistogram {
+            counter_reset_hint: vigil_model::histogram::CounterResetHint::Gauge,
+            ..float
+        }))
+    );
 }
 
 #[test]
