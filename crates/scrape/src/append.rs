@@ -16,10 +16,10 @@ use crate::{Error, Result};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use vigil_model::relabel::process;
-use vigil_model::{Labels, STALE_NAN, Sample, Timestamp};
 use vigil_exposition::BodyFormat;
 use vigil_exposition::protobuf::NativeSample;
+use vigil_model::relabel::process;
+use vigil_model::{Labels, STALE_NAN, Sample, Timestamp};
 use vigil_storage::{Appendable, Appender, SeriesRef};
 
 /// Type, help and unit of a metric family, from the last scrape that exposed them.
@@ -327,8 +327,11 @@ impl Sink<'_> {
                 scratch.clear();
                 labels(scratch);
                 let merged = merge(scratch, self.target_labels, options.honor_labels);
-                let relabeled =
-                    if options.metric_relabel.is_empty() { Some(merged) } else { process(&merged, &options.metric_relabel) };
+                let relabeled = if options.metric_relabel.is_empty() {
+                    Some(merged)
+                } else {
+                    process(&merged, &options.metric_relabel)
+                };
                 let Some(labels) = relabeled.filter(|l| !l.is_empty()) else {
                     v.insert(CacheEntry::Dropped { used_iter: iter });
                     return Ok(());
@@ -356,7 +359,8 @@ impl Sink<'_> {
             return Ok(());
         }
         if limits.sample_limit > 0 && self.stats.samples_post_relabel > limits.sample_limit {
-            self.failure = Some(Error::SampleLimit { got: self.stats.samples_post_relabel, limit: limits.sample_limit });
+            self.failure =
+                Some(Error::SampleLimit { got: self.stats.samples_post_relabel, limit: limits.sample_limit });
             return Ok(());
         }
         let explicit = if options.honor_timestamps { timestamp } else { None };

@@ -5,7 +5,9 @@ use vigil_model::histogram::{FloatHistogram, Histogram, Span};
 
 #[test]
 fn pick_schema_matches_prometheus() {
-    for (factor, want) in [(0.0, 8), (1.0, 8), (1.0001, 8), (1.003, 7), (1.1, 2), (1.5, 0), (2.0, 0), (4.0, -1), (1e6, -4)] {
+    for (factor, want) in
+        [(0.0, 8), (1.0, 8), (1.0001, 8), (1.003, 7), (1.1, 2), (1.5, 0), (2.0, 0), (4.0, -1), (1e6, -4)]
+    {
         assert_eq!(pick_schema(factor), want, "factor {factor}");
     }
 }
