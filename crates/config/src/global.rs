@@ -9,9 +9,14 @@ use vigil_model::relabel::NameValidation;
 pub const DEFAULT_SCRAPE_PROTOCOLS: [&str; 4] =
     ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"];
 
-/// Every protocol name accepted in `scrape_protocols`.
+/// The defaults of a job that scrapes native histograms (`scrape_native_histograms: true`):
+/// protobuf first, since only protobuf carries native histograms.
+pub const DEFAULT_PROTO_FIRST_SCRAPE_PROTOCOLS: [&str; 5] =
+    ["PrometheusProto", "OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"];
+
+/// Every protocol name accepted in `scrape_protocols`, sorted as Prometheus lists them.
 pub const SCRAPE_PROTOCOLS: [&str; 5] =
-    ["PrometheusProto", "OpenMetricsText0.0.1", "OpenMetricsText1.0.0", "PrometheusText0.0.4", "PrometheusText1.0.0"];
+    ["OpenMetricsText0.0.1", "OpenMetricsText1.0.0", "PrometheusProto", "PrometheusText0.0.4", "PrometheusText1.0.0"];
 
 /// Default scrape interval (1m).
 pub const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(60);
@@ -31,9 +36,20 @@ pub struct GlobalConfig {
     /// Default scrape timeout (10s, or the interval if that is shorter).
     #[serde(default)]
     pub scrape_timeout: Duration,
-    /// Default protocols offered in the Accept header.
-    #[serde(default = "default_protocols")]
-    pub scrape_protocols: Vec<String>,
+    /// Default protocols offered in the Accept header. Unset, each job picks its default from
+    /// its `scrape_native_histograms` (as Prometheus 3.8+ does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scrape_protocols: Option<Vec<String>>,
+    /// Default of the jobs' `scrape_native_histograms` (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scrape_native_histograms: Option<bool>,
+    /// Default of the jobs' `always_scrape_classic_histograms` (false); `scrape_classic_histograms`
+    /// is its Prometheus 2.x name.
+    #[serde(default, alias = "scrape_classic_histograms")]
+    pub always_scrape_classic_histograms: bool,
+    /// Default of the jobs' `convert_classic_histograms_to_nhcb` (false).
+    #[serde(default)]
+    pub convert_classic_histograms_to_nhcb: bool,
     /// Rule evaluation interval (1m).
     #[serde(default = "default_evaluation")]
     pub evaluation_interval: Duration,
@@ -85,8 +101,8 @@ fn default_evaluation() -> Duration {
     DEFAULT_EVALUATION_INTERVAL
 }
 
-pub(crate) fn default_protocols() -> Vec<String> {
-    DEFAULT_SCRAPE_PROTOCOLS.iter().map(|s| (*s).to_owned()).collect()
+pub(crate) fn protocols(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| (*s).to_owned()).collect()
 }
 
 pub(crate) fn default_scheme() -> String {
@@ -98,7 +114,10 @@ impl Default for GlobalConfig {
         Self {
             scrape_interval: DEFAULT_SCRAPE_INTERVAL,
             scrape_timeout: DEFAULT_SCRAPE_TIMEOUT,
-            scrape_protocols: default_protocols(),
+            scrape_protocols: None,
+            scrape_native_histograms: None,
+            always_scrape_classic_histograms: false,
+            convert_classic_histograms_to_nhcb: false,
             evaluation_interval: DEFAULT_EVALUATION_INTERVAL,
             rule_query_offset: Duration(0),
             external_labels: LabelSet::default(),
@@ -126,18 +145,25 @@ pub(crate) fn parse_scheme(s: &str) -> Result<NameValidation, String> {
     }
 }
 
-/// Checks a `scrape_protocols` list: known names, no duplicates.
-pub(crate) fn validate_protocols(list: &[String]) -> Result<(), String> {
+/// Checks one protocol name, with Prometheus' message.
+pub(crate) fn validate_protocol(p: &str) -> Result<(), String> {
+    if SCRAPE_PROTOCOLS.contains(&p) {
+        return Ok(());
+    }
+    Err(format!("unknown scrape protocol {p}, supported: [{}]", SCRAPE_PROTOCOLS.join(" ")))
+}
+
+/// Checks a `scrape_protocols` list as Prometheus does: not empty, no duplicates (ignoring
+/// case), known names; `context` ends the message (`for global config`).
+pub(crate) fn validate_protocols(list: &[String], context: &str) -> Result<(), String> {
     if list.is_empty() {
-        return Err("scrape_protocols cannot be empty".into());
+        return Err(format!("scrape_protocols cannot be empty {context}"));
     }
     for (i, p) in list.iter().enumerate() {
-        if !SCRAPE_PROTOCOLS.contains(&p.as_str()) {
-            return Err(format!("unknown scrape protocol {p:?}, supported: {}", SCRAPE_PROTOCOLS.join(", ")));
+        if list[..i].iter().any(|q| q.eq_ignore_ascii_case(p)) {
+            return Err(format!("duplicated protocol in scrape_protocols, got [{}] {context}", list.join(" ")));
         }
-        if list[..i].contains(p) {
-            return Err(format!("duplicated protocol in scrape_protocols, got {list:?}"));
-        }
+        validate_protocol(p).map_err(|e| format!("scrape_protocols: {e} {context}"))?;
     }
     Ok(())
 }
@@ -164,7 +190,9 @@ impl GlobalConfig {
         if self.metric_name_validation_scheme.is_empty() {
             self.metric_name_validation_scheme = default_scheme();
         }
-        validate_protocols(&self.scrape_protocols)?;
+        if let Some(list) = &self.scrape_protocols {
+            validate_protocols(list, "for global config")?;
+        }
         for name in self.external_labels.0.keys() {
             if !scheme.is_valid(name) {
                 return Err(format!("{name:?} is not a valid label name in external_labels"));

@@ -49,8 +49,8 @@ pub use alerting::{AlertingConfig, AlertmanagerConfig};
 pub use config::Config;
 pub use error::{Error, Pos, Result};
 pub use global::{
-    DEFAULT_EVALUATION_INTERVAL, DEFAULT_SCRAPE_INTERVAL, DEFAULT_SCRAPE_PROTOCOLS, DEFAULT_SCRAPE_TIMEOUT,
-    GlobalConfig, SCRAPE_PROTOCOLS,
+    DEFAULT_EVALUATION_INTERVAL, DEFAULT_PROTO_FIRST_SCRAPE_PROTOCOLS, DEFAULT_SCRAPE_INTERVAL,
+    DEFAULT_SCRAPE_PROTOCOLS, DEFAULT_SCRAPE_TIMEOUT, GlobalConfig, SCRAPE_PROTOCOLS,
 };
 pub use http::{Authorization, BasicAuth, HttpClientConfig, TlsConfig};
 pub use relabel::{RelabelConfig, compile_rules};

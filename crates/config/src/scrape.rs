@@ -1,7 +1,10 @@
 //! `scrape_configs` entries.
 
 use crate::error::Pos;
-use crate::global::{GlobalConfig, parse_scheme, validate_protocols};
+use crate::global::{
+    DEFAULT_PROTO_FIRST_SCRAPE_PROTOCOLS, DEFAULT_SCRAPE_PROTOCOLS, GlobalConfig, parse_scheme, protocols,
+    validate_protocol, validate_protocols,
+};
 use crate::http::http_client_fields;
 use crate::relabel::RelabelConfig;
 use crate::sd::{DnsSdConfig, FileSdConfig, HttpSdConfig, KubernetesSdConfig, StaticConfig};
@@ -45,9 +48,31 @@ http_client_fields! {
         /// Scrape timeout (inherits `global.scrape_timeout`, capped at the interval).
         #[serde(default)]
         pub scrape_timeout: Duration,
-        /// Protocols offered in the Accept header (inherits `global.scrape_protocols`).
-        #[serde(default, deserialize_with = "null_as_default")]
-        pub scrape_protocols: Vec<String>,
+        /// Protocols offered in the Accept header, most wanted first. Unset, it inherits
+        /// `global.scrape_protocols`, else defaults by `scrape_native_histograms`; always set
+        /// after loading.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub scrape_protocols: Option<Vec<String>>,
+        /// Store native histograms from protobuf scrapes (inherits global, default false). Off,
+        /// a protobuf histogram is stored as its classic series.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub scrape_native_histograms: Option<bool>,
+        /// Also store the classic series of histograms exposed with a native part (inherits
+        /// global); `scrape_classic_histograms` is its Prometheus 2.x name.
+        #[serde(default, alias = "scrape_classic_histograms", skip_serializing_if = "Option::is_none")]
+        pub always_scrape_classic_histograms: Option<bool>,
+        /// Convert classic histograms into native histograms with custom buckets (inherits
+        /// global). Parsed and validated; the scraper does not convert yet.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub convert_classic_histograms_to_nhcb: Option<bool>,
+        /// Most buckets a native histogram may keep: above it, resolution is reduced until it
+        /// fits, and the scrape fails if it cannot (0 = no limit).
+        #[serde(default)]
+        pub native_histogram_bucket_limit: u64,
+        /// Smallest growth factor between neighbouring native histogram buckets: finer schemas
+        /// are reduced to the first one at least this coarse (0 = no minimum).
+        #[serde(default)]
+        pub native_histogram_min_bucket_factor: f64,
         /// Protocol used when the target's Content-Type is missing or unknown.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         pub fallback_scrape_protocol: String,
@@ -119,6 +144,26 @@ impl ScrapeConfig {
         self.pos
     }
 
+    /// The protocols offered, most wanted first (set by loading).
+    pub fn protocols(&self) -> &[String] {
+        self.scrape_protocols.as_deref().unwrap_or_default()
+    }
+
+    /// Whether native histograms are stored.
+    pub fn native_histograms_enabled(&self) -> bool {
+        self.scrape_native_histograms == Some(true)
+    }
+
+    /// Whether classic series are kept beside native histograms.
+    pub fn always_scrape_classic_histograms_enabled(&self) -> bool {
+        self.always_scrape_classic_histograms == Some(true)
+    }
+
+    /// Whether classic histograms are to be converted to native ones with custom buckets.
+    pub fn convert_classic_histograms_to_nhcb_enabled(&self) -> bool {
+        self.convert_classic_histograms_to_nhcb == Some(true)
+    }
+
     /// The label name scheme in force for this job.
     pub fn name_validation(&self) -> NameValidation {
         parse_scheme(&self.metric_name_validation_scheme).unwrap_or_default()
@@ -146,14 +191,22 @@ impl ScrapeConfig {
         if self.scheme != "http" && self.scheme != "https" {
             return Err(format!("unsupported scheme {:?} (want http or https)", self.scheme));
         }
-        if self.scrape_protocols.is_empty() {
-            self.scrape_protocols = global.scrape_protocols.clone();
-        }
-        validate_protocols(&self.scrape_protocols)?;
+        self.scrape_native_histograms.get_or_insert(global.scrape_native_histograms.unwrap_or(false));
+        self.always_scrape_classic_histograms.get_or_insert(global.always_scrape_classic_histograms);
+        self.convert_classic_histograms_to_nhcb.get_or_insert(global.convert_classic_histograms_to_nhcb);
+        let job = format!("for scrape config with job name {:?}", self.job_name);
+        let native = self.native_histograms_enabled();
+        let list = self.scrape_protocols.get_or_insert_with(|| match &global.scrape_protocols {
+            Some(list) => list.clone(),
+            None if native => protocols(&DEFAULT_PROTO_FIRST_SCRAPE_PROTOCOLS),
+            None => protocols(&DEFAULT_SCRAPE_PROTOCOLS),
+        });
+        validate_protocols(list, &job)?;
         if !self.fallback_scrape_protocol.is_empty() {
-            validate_protocols(std::slice::from_ref(&self.fallback_scrape_protocol))
-                .map_err(|e| format!("invalid fallback_scrape_protocol: {e}"))?;
+            validate_protocol(&self.fallback_scrape_protocol)
+                .map_err(|e| format!("invalid fallback_scrape_protocol {job}: {e}"))?;
         }
+
         inherit(&mut self.body_size_limit.0, global.body_size_limit.0);
         inherit(&mut self.sample_limit, global.sample_limit);
         inherit(&mut self.target_limit, global.target_limit);

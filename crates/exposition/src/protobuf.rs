@@ -9,7 +9,12 @@
 //! (classic buckets with `le`, summary quantiles, `_sum` and `_count`), and
 //! [`Metric::native`] gives a histogram's native part, when it has one.
 
+mod encode;
+mod native;
 mod wire;
+
+pub use encode::encode;
+pub use native::NativeSample;
 
 use crate::{Error, MetricType, Result};
 use prost::Message;

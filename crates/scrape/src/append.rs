@@ -5,7 +5,10 @@
 //! is synchronous and knows no HTTP, so the scrape loop runs it on a blocking thread and the
 //! benchmark drives it directly.
 
-use crate::cache::{CacheEntry, SeriesCache, SeriesEntry};
+mod protobuf;
+
+use crate::cache::{CacheEntry, PassThroughMap, SeriesCache, SeriesEntry};
+use crate::native;
 use crate::parse::{self, Item};
 use crate::pool_config::SampleOptions;
 use crate::sample_labels::merge;
@@ -13,6 +16,8 @@ use crate::{Error, Result};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use vigil_exposition::BodyFormat;
+use vigil_exposition::protobuf::NativeSample;
 use vigil_model::relabel::process;
 use vigil_model::{Labels, STALE_NAN, Sample, Timestamp};
 use vigil_storage::{Appendable, Appender, SeriesRef};
@@ -191,7 +196,8 @@ impl ScrapeCache {
         }
     }
 
-    /// Appends the body's samples. On error, returns what was counted so far.
+    /// Appends the body's samples, read as its Content-Type says. On error, returns what was
+    /// counted so far.
     fn append_body(
         &mut self,
         app: &mut dyn Appender,
@@ -199,104 +205,196 @@ impl ScrapeCache {
         content_type: Option<&str>,
         ts: Timestamp,
     ) -> Result<ScrapeStats, (ScrapeStats, Error)> {
-        let options = Arc::clone(&self.options);
-        let limits = options.limits;
-        let iter = self.series.iter;
-        let mut stats = ScrapeStats::default();
-        let mut failure: Option<Error> = None;
-        let mut scratch: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::new();
-        let format = vigil_exposition::Format::from_content_type(content_type.unwrap_or(""));
-        let target_labels = &self.target_labels;
-        let entries = &mut self.series.entries;
-        let metadata = &mut self.metadata;
-        let metadata_changed = &mut self.metadata_changed;
-        let parsed = parse::parse(body, format, |item| {
-            let line = match item {
-                Item::Series(line) => line,
-                Item::Type(family, kind) => {
-                    update_metadata(metadata, metadata_changed, family, |m| set_if_changed(&mut m.metric_type, kind));
-                    return Ok(());
-                }
-                Item::Help(family, help) => {
-                    update_metadata(metadata, metadata_changed, family, |m| set_if_changed(&mut m.help, &help));
-                    return Ok(());
-                }
-                Item::Unit(family, unit) => {
-                    update_metadata(metadata, metadata_changed, family, |m| set_if_changed(&mut m.unit, unit));
-                    return Ok(());
-                }
-            };
-            stats.samples_scraped += 1;
-            let key = xxhash_rust::xxh3::xxh3_128(line.raw);
-            let entry = match entries.entry(key) {
-                hashbrown::hash_map::Entry::Occupied(o) => match o.into_mut() {
-                    CacheEntry::Dropped { used_iter } => {
-                        *used_iter = iter;
-                        return Ok(());
-                    }
-                    CacheEntry::Series(e) => e,
-                },
-                hashbrown::hash_map::Entry::Vacant(v) => {
-                    scratch.clear();
-                    line.labels(&mut scratch);
-                    let merged = merge(&scratch, target_labels, options.honor_labels);
-                    let relabeled = if options.metric_relabel.is_empty() {
-                        Some(merged)
-                    } else {
-                        process(&merged, &options.metric_relabel)
-                    };
-                    let Some(labels) = relabeled.filter(|l| !l.is_empty()) else {
-                        v.insert(CacheEntry::Dropped { used_iter: iter });
-                        return Ok(());
-                    };
-                    check_label_limits(&labels, &limits)?;
-                    stats.series_added += 1;
-                    let labels_hash = labels.hash_xxh64();
-                    match v.insert(CacheEntry::Series(SeriesEntry {
-                        series_ref: 0,
-                        labels,
-                        labels_hash,
-                        used_iter: iter,
-                        seen_iter: 0,
-                        prev_seen_iter: 0,
-                    })) {
-                        CacheEntry::Series(e) => e,
-                        CacheEntry::Dropped { .. } => return Ok(()),
-                    }
-                }
-            };
-            entry.used_iter = iter;
-            stats.samples_post_relabel += 1;
-            if failure.is_some() {
-                // Over the sample limit: keep counting for the report, append nothing more.
-                return Ok(());
-            }
-            if limits.sample_limit > 0 && stats.samples_post_relabel > limits.sample_limit {
-                failure = Some(Error::SampleLimit { got: stats.samples_post_relabel, limit: limits.sample_limit });
-                return Ok(());
-            }
-            let explicit = if options.honor_timestamps { line.timestamp } else { None };
-            let sample = Sample::Float { t: explicit.unwrap_or(ts), v: line.value };
-            match app.append(entry.series_ref, &entry.labels, sample) {
-                Ok(r) => {
-                    if r != 0 {
-                        entry.series_ref = r;
-                    }
-                    if explicit.is_none() {
-                        SeriesCache::touch(iter, entry);
-                    }
-                }
-                Err(vigil_storage::Error::OutOfOrder) => stats.out_of_order += 1,
-                Err(vigil_storage::Error::DuplicateSample) => stats.duplicate_timestamp += 1,
-                Err(vigil_storage::Error::OutOfBounds { .. }) => stats.out_of_bounds += 1,
-                Err(e) => return Err(Error::Storage(e)),
-            }
-            Ok(())
-        });
-        match (parsed, failure) {
-            (Err(e), _) | (Ok(()), Some(e)) => Err((stats, e)),
-            (Ok(()), None) => Ok(stats),
+        let negotiated = vigil_exposition::negotiate(content_type, self.options.fallback)
+            .map_err(|e| (ScrapeStats::default(), Error::ContentType(e)))?;
+        if let Some(reason) = &negotiated.fallback_reason {
+            tracing::debug!(reason = %reason, "Invalid content type on scrape, using fallback setting.");
         }
+        let options = Arc::clone(&self.options);
+        let mut sink = Sink {
+            options: &options,
+            target_labels: &self.target_labels,
+            entries: &mut self.series.entries,
+            iter: self.series.iter,
+            ts,
+            stats: ScrapeStats::default(),
+            failure: None,
+            bucket_failure: None,
+        };
+        let metadata = Metadata { map: &mut self.metadata, changed: &mut self.metadata_changed };
+        let parsed = match negotiated.format {
+            BodyFormat::Text(format) => append_text(&mut sink, metadata, app, body, format),
+            BodyFormat::Protobuf => protobuf::append(&mut sink, metadata, app, body),
+        };
+        // A sample limit error wins over a bucket limit error, as in Prometheus.
+        match (parsed, sink.failure.or(sink.bucket_failure)) {
+            (Err(e), _) | (Ok(()), Some(e)) => Err((sink.stats, e)),
+            (Ok(()), None) => Ok(sink.stats),
+        }
+    }
+}
+
+/// The text formats: zero-copy lines, cache keyed by the raw series text.
+fn append_text<'a>(
+    sink: &mut Sink<'_>,
+    mut metadata: Metadata<'_>,
+    app: &mut dyn Appender,
+    body: &'a [u8],
+    format: vigil_exposition::Format,
+) -> Result<()> {
+    let mut scratch: Vec<(Cow<'a, str>, Cow<'a, str>)> = Vec::new();
+    parse::parse(body, format, |item| {
+        let line = match item {
+            Item::Series(line) => line,
+            Item::Type(family, kind) => {
+                metadata.update(family, |m| set_if_changed(&mut m.metric_type, kind));
+                return Ok(());
+            }
+            Item::Help(family, help) => {
+                metadata.update(family, |m| set_if_changed(&mut m.help, &help));
+                return Ok(());
+            }
+            Item::Unit(family, unit) => {
+                metadata.update(family, |m| set_if_changed(&mut m.unit, unit));
+                return Ok(());
+            }
+        };
+        let key = xxhash_rust::xxh3::xxh3_128(line.raw);
+        sink.add(app, key, &mut scratch, |out| line.labels(out), line.timestamp, Pending::Float(line.value))
+    })
+}
+
+/// A value on its way into storage.
+pub(crate) enum Pending {
+    Float(f64),
+    Histogram(vigil_exposition::protobuf::NativeSample),
+}
+
+/// The metadata map of a target and its changed flag.
+pub(crate) struct Metadata<'c> {
+    map: &'c mut BTreeMap<String, MetricMetadata>,
+    changed: &'c mut bool,
+}
+
+impl Metadata<'_> {
+    pub(crate) fn update(&mut self, family: &str, f: impl FnOnce(&mut MetricMetadata) -> bool) {
+        update_metadata(self.map, self.changed, family, f);
+    }
+}
+
+/// One scrape's path from a parsed sample to the appender: the cache lookup (labels, relabeling
+/// and label limits only on a miss), the sample limit, histogram limits, staleness bookkeeping.
+/// Both body formats feed it, so they count and limit alike.
+pub(crate) struct Sink<'c> {
+    options: &'c SampleOptions,
+    target_labels: &'c Labels,
+    entries: &'c mut PassThroughMap<u128, CacheEntry>,
+    iter: u32,
+    ts: Timestamp,
+    pub(crate) stats: ScrapeStats,
+    /// Set when the sample limit tripped: later samples are counted, not appended.
+    failure: Option<Error>,
+    /// Set when a native histogram could not be brought under the bucket limit.
+    bucket_failure: Option<Error>,
+}
+
+impl Sink<'_> {
+    /// Appends one sample of the series cached under `key`; `labels` writes the series' scraped
+    /// labels (`__name__` first) into `scratch` when the cache does not know it yet.
+    #[inline]
+    pub(crate) fn add<'a>(
+        &mut self,
+        app: &mut dyn Appender,
+        key: u128,
+        scratch: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>,
+        labels: impl FnOnce(&mut Vec<(Cow<'a, str>, Cow<'a, str>)>),
+        timestamp: Option<Timestamp>,
+        value: Pending,
+    ) -> Result<()> {
+        let options = self.options;
+        let limits = options.limits;
+        let iter = self.iter;
+        self.stats.samples_scraped += 1;
+        let entry = match self.entries.entry(key) {
+            hashbrown::hash_map::Entry::Occupied(o) => match o.into_mut() {
+                CacheEntry::Dropped { used_iter } => {
+                    *used_iter = iter;
+                    return Ok(());
+                }
+                CacheEntry::Series(e) => e,
+            },
+            hashbrown::hash_map::Entry::Vacant(v) => {
+                scratch.clear();
+                labels(scratch);
+                let merged = merge(scratch, self.target_labels, options.honor_labels);
+                let relabeled = if options.metric_relabel.is_empty() {
+                    Some(merged)
+                } else {
+                    process(&merged, &options.metric_relabel)
+                };
+                let Some(labels) = relabeled.filter(|l| !l.is_empty()) else {
+                    v.insert(CacheEntry::Dropped { used_iter: iter });
+                    return Ok(());
+                };
+                check_label_limits(&labels, &limits)?;
+                self.stats.series_added += 1;
+                let labels_hash = labels.hash_xxh64();
+                match v.insert(CacheEntry::Series(SeriesEntry {
+                    series_ref: 0,
+                    labels,
+                    labels_hash,
+                    used_iter: iter,
+                    seen_iter: 0,
+                    prev_seen_iter: 0,
+                })) {
+                    CacheEntry::Series(e) => e,
+                    CacheEntry::Dropped { .. } => return Ok(()),
+                }
+            }
+        };
+        entry.used_iter = iter;
+        self.stats.samples_post_relabel += 1;
+        if self.failure.is_some() {
+            // Over the sample limit: keep counting for the report, append nothing more.
+            return Ok(());
+        }
+        if limits.sample_limit > 0 && self.stats.samples_post_relabel > limits.sample_limit {
+            self.failure =
+                Some(Error::SampleLimit { got: self.stats.samples_post_relabel, limit: limits.sample_limit });
+            return Ok(());
+        }
+        let explicit = if options.honor_timestamps { timestamp } else { None };
+        let t = explicit.unwrap_or(self.ts);
+        let sample = match value {
+            Pending::Float(v) => Sample::Float { t, v },
+            Pending::Histogram(h) => {
+                let hist = options.histograms;
+                match native::limit(h, hist.max_schema, hist.bucket_limit) {
+                    Ok(NativeSample::Int(h)) => Sample::Histogram { t, h: Arc::new(h) },
+                    Ok(NativeSample::Float(h)) => Sample::FloatHistogram { t, h: Arc::new(h) },
+                    Err(e) => {
+                        // Prometheus keeps parsing so that the report counts every sample.
+                        self.bucket_failure.get_or_insert(e);
+                        return Ok(());
+                    }
+                }
+            }
+        };
+        match app.append(entry.series_ref, &entry.labels, sample) {
+            Ok(r) => {
+                if r != 0 {
+                    entry.series_ref = r;
+                }
+                if explicit.is_none() {
+                    SeriesCache::touch(iter, entry);
+                }
+            }
+            Err(vigil_storage::Error::OutOfOrder) => self.stats.out_of_order += 1,
+            Err(vigil_storage::Error::DuplicateSample) => self.stats.duplicate_timestamp += 1,
+            Err(vigil_storage::Error::OutOfBounds { .. }) => self.stats.out_of_bounds += 1,
+            Err(e) => return Err(Error::Storage(e)),
+        }
+        Ok(())
     }
 }
 

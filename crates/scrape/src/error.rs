@@ -53,6 +53,13 @@ pub enum Error {
         /// The configured limit.
         limit: usize,
     },
+    /// A native histogram has more buckets than `native_histogram_bucket_limit` even at the
+    /// coarsest schema.
+    #[error("histogram bucket limit exceeded")]
+    BucketLimit,
+    /// The response's Content-Type selects no parser (and there is no fallback protocol).
+    #[error("{0}")]
+    ContentType(String),
     /// The pool has more targets than `target_limit`; all its scrapes fail.
     #[error("{0}")]
     TargetLimit(String),

@@ -20,6 +20,7 @@ pub(crate) struct Fetcher {
     http: HttpConfig,
     body_size_limit: u64,
     job: String,
+    accept: HeaderValue,
 }
 
 impl Fetcher {
@@ -72,12 +73,15 @@ impl Fetcher {
             b = b.tls_danger_accept_invalid_certs(true);
         }
         let client = b.build().map_err(|e| bad(format!("building HTTP client: {e}")))?;
+        let accept =
+            HeaderValue::from_str(&cfg.accept).map_err(|_| bad(format!("invalid Accept header {:?}", cfg.accept)))?;
         Ok(Self {
             forced_error: parking_lot::Mutex::new(None),
             client,
             http: http.clone(),
             body_size_limit: cfg.body_size_limit,
             job: cfg.job_name.clone(),
+            accept,
         })
     }
 
@@ -103,7 +107,7 @@ impl Fetcher {
         let mut req = self
             .client
             .get(url)
-            .header(ACCEPT, vigil_exposition::SCRAPE_ACCEPT_HEADER)
+            .header(ACCEPT, self.accept.clone())
             .header("X-Prometheus-Scrape-Timeout-Seconds", format!("{}", timeout.as_secs_f64()));
         if let Some(auth) = &self.http.basic_auth {
             let password = match &auth.password {

@@ -43,6 +43,7 @@ mod error;
 mod fetch;
 mod manager;
 mod metrics;
+mod native;
 mod parse;
 mod pool;
 mod pool_config;

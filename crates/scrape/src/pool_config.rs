@@ -31,6 +31,37 @@ pub struct SampleOptions {
     pub metric_relabel: Vec<RelabelRule>,
     /// Per-scrape limits.
     pub limits: SampleLimits,
+    /// The parser for responses whose Content-Type is missing or unknown
+    /// (`fallback_scrape_protocol`); without one such scrapes fail, as in Prometheus 3.
+    pub fallback: Option<vigil_exposition::ScrapeProtocol>,
+    /// How protobuf histograms are stored.
+    pub histograms: HistogramOptions,
+}
+
+/// What becomes of histograms in protobuf scrapes (the text formats carry only classic ones).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HistogramOptions {
+    /// `scrape_native_histograms`: store native parts as histogram samples. Off, every
+    /// histogram is stored as its classic series.
+    pub native: bool,
+    /// `always_scrape_classic_histograms`: also store the classic series of a histogram that
+    /// has a native part.
+    pub always_classic: bool,
+    /// `native_histogram_bucket_limit` (0 = none).
+    pub bucket_limit: usize,
+    /// The schema cap from `native_histogram_min_bucket_factor` (8 = none).
+    pub max_schema: i32,
+}
+
+impl Default for HistogramOptions {
+    fn default() -> Self {
+        Self {
+            native: false,
+            always_classic: false,
+            bucket_limit: 0,
+            max_schema: vigil_model::histogram::MAX_EXPONENTIAL_SCHEMA,
+        }
+    }
 }
 
 /// Where a secret comes from: inline, or a file read at every scrape (so rotation needs no reload).
@@ -105,6 +136,8 @@ pub(crate) struct PoolConfig {
     pub keep_dropped_targets: usize,
     pub samples: Arc<SampleOptions>,
     pub http: HttpConfig,
+    /// The `Accept` header built from `scrape_protocols`.
+    pub accept: String,
 }
 
 impl PoolConfig {
@@ -124,6 +157,7 @@ impl PoolConfig {
             target_limit: 0,
             samples: Arc::new(SampleOptions { honor_timestamps: true, ..SampleOptions::default() }),
             http: HttpConfig::default(),
+            accept: accept(&vigil_config::DEFAULT_SCRAPE_PROTOCOLS.map(str::to_owned), false),
         }
     }
 }
@@ -136,6 +170,13 @@ fn secret(inline: &str, file: &str) -> Option<Secret> {
     } else {
         None
     }
+}
+
+/// The Accept header for a job's protocols; escaping is `underscores` under legacy name
+/// validation, `allow-utf-8` otherwise (Prometheus' default for each scheme).
+fn accept(protocols: &[String], legacy: bool) -> String {
+    let list: Vec<_> = protocols.iter().filter_map(|p| vigil_exposition::ScrapeProtocol::from_name(p)).collect();
+    vigil_exposition::accept_header(&list, if legacy { "underscores" } else { "allow-utf-8" })
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -169,7 +210,15 @@ impl PoolConfig {
                     label_name_length_limit: size(sc.label_name_length_limit),
                     label_value_length_limit: size(sc.label_value_length_limit),
                 },
+                fallback: vigil_exposition::ScrapeProtocol::from_name(&sc.fallback_scrape_protocol),
+                histograms: HistogramOptions {
+                    native: sc.native_histograms_enabled(),
+                    always_classic: sc.always_scrape_classic_histograms_enabled(),
+                    bucket_limit: size(sc.native_histogram_bucket_limit),
+                    max_schema: crate::native::pick_schema(sc.native_histogram_min_bucket_factor),
+                },
             }),
+            accept: accept(sc.protocols(), sc.name_validation() == vigil_model::relabel::NameValidation::Legacy),
             http: HttpConfig {
                 basic_auth: http.basic_auth.as_ref().map(|b| BasicAuth {
                     username: b.username.clone(),

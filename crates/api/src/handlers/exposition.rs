@@ -40,6 +40,11 @@ pub(crate) async fn federate(State(state): State<ApiState>, client: Client, p: P
             hints.cancel.check()?;
             for s in querier.select(&hints, set)? {
                 let (Some(&t), Some(&v)) = (s.samples.timestamps.last(), s.samples.values.last()) else { continue };
+                // The text format cannot carry native histograms: Prometheus 3 leaves out a
+                // series whose latest sample is one (it writes them only in protobuf).
+                if s.samples.histograms.last().is_some_and(|h| h.0 > t) {
+                    continue;
+                }
                 if !is_stale_nan(v) {
                     latest.insert(s.labels, (t, v));
                 }

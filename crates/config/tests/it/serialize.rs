@@ -73,6 +73,40 @@ fn inheritance_from_global() {
 }
 
 #[test]
+fn scrape_protocol_defaults_follow_scrape_native_histograms_as_in_prometheus_3_8() {
+    let text = ["OpenMetricsText1.0.0", "OpenMetricsText0.0.1", "PrometheusText1.0.0", "PrometheusText0.0.4"];
+    let proto_first = [
+        "PrometheusProto",
+        "OpenMetricsText1.0.0",
+        "OpenMetricsText0.0.1",
+        "PrometheusText1.0.0",
+        "PrometheusText0.0.4",
+    ];
+    let cfg = load(
+        "scrape_configs:\n  - job_name: plain\n  - job_name: native\n    scrape_native_histograms: true\n\
+         \n  - job_name: own\n    scrape_native_histograms: true\n    scrape_protocols: [PrometheusText0.0.4]\n",
+    );
+    let plain = cfg.scrape_config("plain").unwrap();
+    assert_eq!(plain.protocols(), text);
+    assert!(!plain.native_histograms_enabled() && !plain.always_scrape_classic_histograms_enabled());
+    assert_eq!(cfg.scrape_config("native").unwrap().protocols(), proto_first);
+    assert_eq!(cfg.scrape_config("own").unwrap().protocols(), ["PrometheusText0.0.4"]);
+
+    // A global list wins over the native-histogram default; the global flags are inherited.
+    let cfg = load(
+        "global:\n  scrape_protocols: [PrometheusText1.0.0]\n  scrape_native_histograms: true\n\
+         \n  always_scrape_classic_histograms: true\nscrape_configs:\n  - job_name: a\n\
+         \n  - job_name: b\n    scrape_classic_histograms: false\n    native_histogram_bucket_limit: 10\n",
+    );
+    let a = cfg.scrape_config("a").unwrap();
+    assert_eq!(a.protocols(), ["PrometheusText1.0.0"]);
+    assert!(a.native_histograms_enabled() && a.always_scrape_classic_histograms_enabled());
+    let b = cfg.scrape_config("b").unwrap();
+    assert!(!b.always_scrape_classic_histograms_enabled(), "the 2.x name sets the same option");
+    assert_eq!(b.native_histogram_bucket_limit, 10);
+}
+
+#[test]
 fn merge_keys_are_honoured() {
     let cfg = Config::load(testdata("good").join("merge_keys.yml")).unwrap();
     let derived = cfg.scrape_config("derived").unwrap();

@@ -3,6 +3,7 @@
 
 use super::wire::{self, MetricType as T};
 use super::*;
+use vigil_model::histogram::FloatHistogram;
 
 fn label(name: &str, value: &str) -> wire::LabelPair {
     wire::LabelPair { name: name.into(), value: value.into() }
@@ -193,4 +194,70 @@ fn mutated_bodies_never_panic() {
         }
     }
     assert!(ok > 0 && err > 0, "{ok} decoded, {err} refused");
+}
+
+#[test]
+fn encoded_families_decode_to_themselves_and_native_parts_become_model_histograms() {
+    let native = wire::Metric {
+        histogram: Some(wire::Histogram {
+            sample_count: 6,
+            sample_sum: 3.5,
+            schema: 1,
+            zero_threshold: 0.001,
+            zero_count: 1,
+            positive_span: vec![wire::BucketSpan { offset: -1, length: 2 }],
+            positive_delta: vec![2, 1],
+            negative_span: vec![wire::BucketSpan { offset: 0, length: 1 }],
+            negative_delta: vec![0],
+            bucket: vec![wire::Bucket { cumulative_count: 4, upper_bound: 1.0, ..Default::default() }],
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let body = delimited(&[fam("rpc_seconds", T::Histogram, vec![native]), fam("up", T::Gauge, vec![])]);
+    let families = decode(&body).unwrap();
+    let mut again = Vec::new();
+    encode(&families, &mut again);
+    assert_eq!(decode(&again).unwrap(), families);
+    let Value::Histogram(h) = &families[0].metrics[0].value else { panic!("not a histogram") };
+    let Some(NativeSample::Int(int)) = h.native_sample(false) else { panic!("not an integer histogram") };
+    assert_eq!((int.schema, int.count, int.zero_count, int.sum), (1, 6, 1, 3.5));
+    assert_eq!(int.positive_buckets, vec![2, 1]);
+    int.validate().unwrap();
+    let float = int.to_float();
+    let back = Histogram::from_float(&float);
+    let mut enc = Vec::new();
+    let fam = Family {
+        name: "x".into(),
+        help: String::new(),
+        kind: MetricType::Histogram,
+        unit: String::new(),
+        metrics: vec![Metric { labels: vec![], timestamp_ms: Some(5), value: Value::Histogram(back) }],
+    };
+    encode(std::slice::from_ref(&fam), &mut enc);
+    let decoded = decode(&enc).unwrap();
+    let Value::Histogram(h) = &decoded[0].metrics[0].value else { panic!("not a histogram") };
+    assert_eq!(
+        h.native_sample(true),
+        Some(NativeSample::Float(FloatHistogram {
+            counter_reset_hint: vigil_model::histogram::CounterResetHint::Gauge,
+            ..float
+        }))
+    );
+}
+
+#[test]
+fn an_empty_float_histogram_stays_native_on_the_wire() {
+    let empty = FloatHistogram::default();
+    let h = Histogram::from_float(&empty);
+    let fam = Family {
+        name: "x".into(),
+        help: String::new(),
+        kind: MetricType::Histogram,
+        unit: String::new(),
+        metrics: vec![Metric { labels: vec![], timestamp_ms: None, value: Value::Histogram(h) }],
+    };
+    let mut enc = Vec::new();
+    encode(&[fam], &mut enc);
+    assert!(decode(&enc).unwrap()[0].metrics[0].native().is_some());
 }

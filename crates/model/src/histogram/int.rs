@@ -96,3 +96,21 @@ pub fn delta_encode(counts: &[i64]) -> Vec<i64> {
         })
         .collect()
 }
+
+impl HistogramOf<u64, i64> {
+    /// The same observations at the coarser exponential schema `target`, still as integers
+    /// (merged buckets add up). Errors as [`FloatHistogram::reduce_resolution`] does.
+    pub fn reduce_resolution(&self, target: i32) -> Result<Self> {
+        // Bucket counts are integers below 2^53 in practice, so the float detour is exact.
+        let f = self.to_float().reduce_resolution(target)?;
+        let ints = |b: &[f64]| delta_encode(&b.iter().map(|&c| c as i64).collect::<Vec<_>>());
+        Ok(Self {
+            schema: f.schema,
+            positive_buckets: ints(&f.positive_buckets),
+            negative_buckets: ints(&f.negative_buckets),
+            positive_spans: f.positive_spans,
+            negative_spans: f.negative_spans,
+            ..self.clone()
+        })
+    }
+}

@@ -296,3 +296,24 @@ fn custom_bounds_reconcile_to_the_common_ones() {
     assert!(a.with_custom_bounds(&[3.0]).is_err());
     assert!(h("{{schema:0 count:1 buckets:[1]}}").with_custom_bounds(&[]).is_err());
 }
+
+#[test]
+fn integer_histograms_reduce_resolution_and_stay_integer() {
+    use super::{Histogram, Span};
+    // Schema 1, buckets 1..=4 with counts 1 2 3 4: at schema 0 they pair up into (1)(2 3)(4)
+    // by index ceil(i/2): indices 1→1, 2→1, 3→2, 4→2, so counts 3 and 7.
+    let int = Histogram {
+        schema: 1,
+        count: 10,
+        sum: 12.0,
+        positive_spans: vec![Span { offset: 1, length: 4 }],
+        positive_buckets: vec![1, 1, 1, 1],
+        ..Histogram::default()
+    };
+    let r = int.reduce_resolution(0).unwrap();
+    assert_eq!(r.schema, 0);
+    assert_eq!(r.positive_counts(), vec![3, 7]);
+    assert_eq!(r.to_float(), int.to_float().reduce_resolution(0).unwrap());
+    r.validate().unwrap();
+    assert!(int.reduce_resolution(2).is_err(), "resolution never increases");
+}

@@ -24,7 +24,13 @@ async fn samples_land_with_target_labels_and_headers_are_prometheus_like() {
     assert_eq!(h.values("scrape_samples_scraped")[0], 1.0);
 
     let headers = seen.lock().unwrap()[0].clone();
-    assert_eq!(headers[header::ACCEPT], vigil_exposition::SCRAPE_ACCEPT_HEADER);
+    assert_eq!(
+        headers[header::ACCEPT],
+        "application/openmetrics-text;version=1.0.0;escaping=allow-utf-8;q=0.6,\
+         application/openmetrics-text;version=0.0.1;q=0.5,\
+         text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+        "Prometheus 3's default Accept header"
+    );
     assert_eq!(headers[header::USER_AGENT], vigil_scrape::USER_AGENT_VALUE);
     assert_eq!(headers[header::ACCEPT_ENCODING], "gzip");
     assert_eq!(headers["x-prometheus-scrape-timeout-seconds"], "0.08");

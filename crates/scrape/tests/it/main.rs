@@ -6,3 +6,4 @@
 mod harness;
 mod http;
 mod lifecycle;
+mod native;
