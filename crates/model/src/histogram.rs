@@ -32,6 +32,7 @@ mod bounds;
 mod float;
 mod int;
 mod layout;
+mod nhcb;
 pub mod notation;
 #[cfg(test)]
 mod props;
@@ -44,6 +45,7 @@ pub use base::HistogramOf;
 pub use bounds::{Bucket, BucketIter, bucket_bounds};
 pub use float::FloatHistogram;
 pub use int::{Histogram, delta_encode};
+pub use nhcb::{ClassicHistogram, Nhcb};
 
 /// The schema of histograms with custom bucket bounds (`custom_values`).
 pub const CUSTOM_BUCKETS_SCHEMA: i32 = -53;
