@@ -324,7 +324,10 @@ impl Ctx<'_> {
         let infos = [
             (&notes.nan_result, "input to histogram_quantile has NaN observations, result is NaN"),
             (&notes.nan_skew, "input to histogram_quantile has NaN observations, result is skewed higher"),
-            (&notes.nan_fraction, "input to histogram_fraction has NaN observations, which are excluded from all fractions"),
+            (
+                &notes.nan_fraction,
+                "input to histogram_fraction has NaN observations, which are excluded from all fractions",
+            ),
         ];
         for (names, text) in infos {
             for name in names {

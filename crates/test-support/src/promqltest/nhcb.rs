@@ -33,7 +33,8 @@ pub fn convert_load(load: &Load) -> Result<Vec<NhcbSeries>, String> {
         let by_time = &mut groups[gi].1;
         for (slot, value) in series.values.iter().enumerate() {
             let Some(SlotValue::Float(v)) = value else { continue };
-            let t = i64::try_from(slot).ok().and_then(|s| s.checked_mul(load.step_ms)).ok_or("sample time overflows")?;
+            let t =
+                i64::try_from(slot).ok().and_then(|s| s.checked_mul(load.step_ms)).ok_or("sample time overflows")?;
             let h = by_time.entry(t).or_default();
             // Errors stick to the histogram and surface from `convert` below.
             let _ = match part {

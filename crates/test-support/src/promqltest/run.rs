@@ -1,8 +1,8 @@
 //! Executing a script: loading series into a [`MemStorage`] and running evals through the engine,
 //! each on its own thread with a watchdog so that a panicking or hanging engine costs one result.
 
-use super::nhcb::convert_load;
 use super::compare::{check_outcome, check_result, check_value, instant_from_range};
+use super::nhcb::convert_load;
 use super::print::{calls_at_unsafe_function, pin_at, walk};
 use super::script::{Command, Eval, EvalKind, Expected, Load, parse_script};
 use super::series::SlotValue;

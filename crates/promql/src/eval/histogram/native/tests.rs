@@ -63,7 +63,13 @@ fn custom_buckets_interpolate_linearly_and_stop_at_infinite_edges() {
     check_quantile(1.0, "{{schema:-53 count:2 sum:9 custom_values:[1] buckets:[1 1]}}", 1.0, None);
     // A first bucket below zero has no width: the result is its upper bound.
     check_quantile(0.1, "{{schema:-53 count:2 sum:0 custom_values:[-1] buckets:[1 1]}}", -1.0, None);
-    check_fraction(-4.0, -2.0, "{{schema:-53 count:100 sum:0 custom_values:[-3 -2 -1] buckets:[10 2 3 85]}}", 0.02, false);
+    check_fraction(
+        -4.0,
+        -2.0,
+        "{{schema:-53 count:100 sum:0 custom_values:[-3 -2 -1] buckets:[10 2 3 85]}}",
+        0.02,
+        false,
+    );
 }
 
 #[test]
