@@ -33,6 +33,7 @@ mod float;
 mod int;
 mod kahan;
 mod layout;
+mod nhcb;
 pub mod notation;
 #[cfg(test)]
 mod props;
@@ -47,6 +48,7 @@ pub use bounds::{Bucket, BucketIter, bucket_bounds};
 pub use float::FloatHistogram;
 pub use int::{Histogram, delta_encode};
 pub use kahan::HistogramSum;
+pub use nhcb::{ClassicHistogram, Nhcb};
 
 /// The schema of histograms with custom bucket bounds (`custom_values`).
 pub const CUSTOM_BUCKETS_SCHEMA: i32 = -53;

@@ -5,13 +5,14 @@
 //! `vigil_promql::Engine`, [`compare`] judges each result, and [`known_failures`] holds the
 //! ratchet used by the `promql_conformance` test.
 //!
-//! Deliberate gaps (each reported as a failure, never as a pass): native histogram samples and
-//! `load_with_nhcb` conversions are not loaded (the storage has no histogram samples), `@st` start
+//! `load_with_nhcb` blocks also load each classic histogram as a native histogram with custom
+//! buckets ([`nhcb`]). Deliberate gaps (each reported as a failure, never as a pass): `@st` start
 //! timestamps are parsed but not stored, and the `@`-modifier step-invariance re-runs are skipped
 //! for queries that [`print`] cannot print back to an identical syntax tree.
 
 pub mod compare;
 pub mod known_failures;
+pub mod nhcb;
 pub mod number;
 pub mod print;
 pub mod run;

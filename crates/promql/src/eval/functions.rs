@@ -88,10 +88,7 @@ impl Ctx<'_> {
             "histogram_quantiles" => Val::Vector(self.histogram_quantiles(c, g)?),
             "histogram_fraction" => Val::Vector(self.histogram_fraction(c, g)?),
             "histogram_avg" | "histogram_count" | "histogram_sum" | "histogram_stddev" | "histogram_stdvar" => {
-                // These read native histogram samples only; float samples are ignored, and the
-                // engine has no native histograms yet.
-                self.eval_vector(&args[0], g)?;
-                Val::Vector(Vec::new())
+                Val::Vector(self.histogram_stat(c, g)?)
             }
             "info" => Val::Vector(self.eval_info(args, g)?),
             "label_replace" => Val::Vector(self.label_replace(args, g)?),

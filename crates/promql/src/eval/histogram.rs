@@ -1,24 +1,106 @@
-//! Functions over classic histograms (series of cumulative `le` buckets): `histogram_quantile`,
-//! `histogram_quantiles` and `histogram_fraction`.
+//! The histogram functions: `histogram_quantile`, `histogram_quantiles` and
+//! `histogram_fraction` over classic histograms (series of cumulative `le` buckets) and native
+//! histograms alike, and `histogram_count`/`_sum`/`_avg`/`_stddev`/`_stdvar`, which read native
+//! histograms only (float samples are ignored).
 //!
 //! Buckets are grouped by their labels without `le` (the metric name included, so two
 //! histograms that differ only by name stay apart and their results, whose name is dropped,
-//! collide with Prometheus' error). Series without a parseable `le` are skipped with a warning.
+//! collide with Prometheus' error). Float series without a parseable `le` are skipped with a
+//! warning. A native histogram whose labels equal a bucket group's, at a step where the group
+//! has buckets, is a conflict: both are dropped there with Prometheus' "mix of classic and
+//! native histograms" warning. The estimates over one native histogram live in `native`.
+
+mod native;
 
 use super::math::{format_go_float, format_openmetrics_float};
 use super::{Ctx, Grid, Series, union_span};
 use crate::Result;
+use native::NanEffect;
 use std::collections::HashMap;
-use vigil_model::{Labels, METRIC_NAME};
+use vigil_model::{FloatHistogram, Labels, METRIC_NAME};
 use vigil_promql_syntax::Call;
 
 /// Relative tolerance under which a decrease between buckets is treated as float noise.
 const SMALL_DELTA_TOLERANCE: f64 = 1e-12;
 
-/// The bucket series of one histogram: its labels without `le`, and (upper bound, series index).
+/// The bucket series of one histogram: its labels without `le`, (upper bound, series index), and
+/// the native histogram series with the same labels, if any.
 struct Group {
     labels: Labels,
     members: Vec<(f64, usize)>,
+    rival: Option<usize>,
+}
+
+/// A function's input vector split into classic bucket groups and native histogram series.
+struct Split {
+    groups: Vec<Group>,
+    /// Series holding native histograms, with the bucket group of the same labels, if any.
+    natives: Vec<(usize, Option<usize>)>,
+}
+
+impl Split {
+    /// Whether native series `i` (rival of group `gi`) conflicts with its group at step `k`.
+    fn group_has_buckets(&self, gi: Option<usize>, vs: &[Series], k: usize) -> bool {
+        gi.is_some_and(|gi| self.groups[gi].members.iter().any(|&(_, m)| vs[m].has(k)))
+    }
+}
+
+/// Result series keyed by labels, so classic and native results of one labelset share a series.
+#[derive(Default)]
+struct Outputs {
+    out: Vec<Series>,
+    index: HashMap<Labels, usize>,
+}
+
+impl Outputs {
+    fn set(&mut self, labels: &Labels, k: usize, v: f64) -> Result<()> {
+        let oi = match self.index.get(labels) {
+            Some(&oi) => oi,
+            None => {
+                let mut s = Series::new(labels.clone());
+                s.drop_name = true;
+                self.out.push(s);
+                self.index.insert(labels.clone(), self.out.len() - 1);
+                self.out.len() - 1
+            }
+        };
+        if self.out[oi].has(k) {
+            return Err(crate::Error::Execution("vector cannot contain metrics with the same labelset".into()));
+        }
+        self.out[oi].set(k, v);
+        Ok(())
+    }
+}
+
+/// Annotations collected while a histogram function walks its input, emitted once at the end.
+#[derive(Default)]
+struct Notes {
+    /// Metric names of bucket groups whose monotonicity had to be forced.
+    forced: Vec<String>,
+    /// Metric names with classic and native histograms at one step.
+    mixed: Vec<String>,
+    /// Metric names whose NaN observations made a quantile NaN, or skewed it.
+    nan_result: Vec<String>,
+    nan_skew: Vec<String>,
+    /// Metric names whose NaN observations were left out of a fraction.
+    nan_fraction: Vec<String>,
+}
+
+impl Notes {
+    fn quantile_effect(&mut self, effect: Option<NanEffect>, labels: &Labels) {
+        let name = || labels.get(METRIC_NAME).unwrap_or("").to_owned();
+        match effect {
+            Some(NanEffect::NanResult) => push_once(&mut self.nan_result, name()),
+            Some(NanEffect::SkewedHigher) => push_once(&mut self.nan_skew, name()),
+            None => {}
+        }
+    }
+}
+
+fn push_once(v: &mut Vec<String>, name: String) {
+    if !v.contains(&name) {
+        v.push(name);
+    }
 }
 
 impl Ctx<'_> {
@@ -27,26 +109,36 @@ impl Ctx<'_> {
         let q = self.eval_scalar(&c.args[0], g)?;
         self.warn_bad_quantiles(&q, c.arg_offsets.get(0));
         let vs = self.eval_vector(&c.args[1], g)?;
-        let groups = self.bucket_groups(&vs, c.arg_offsets.get(1));
-        let mut out = Vec::with_capacity(groups.len());
-        let mut forced = Vec::new();
-        for group in groups {
+        let split = self.split_histograms(&vs, c.arg_offsets.get(1));
+        let mut out = Outputs::default();
+        let mut notes = Notes::default();
+        for &(i, rival) in &split.natives {
             self.check("histogram_quantile")?;
-            let mut s = Series::new(group.labels.clone());
-            s.drop_name = true;
-            let mut was_forced = false;
-            for_each_step(&group, &vs, |k, buckets| {
-                s.set(k, bucket_quantile(q[k], buckets, &mut was_forced));
-            });
-            if was_forced {
-                forced.push(group.labels.get(METRIC_NAME).unwrap_or("").to_owned());
-            }
-            if !s.is_empty() {
-                out.push(s);
+            for (k, h) in vs[i].hists() {
+                if split.group_has_buckets(rival, &vs, *k) {
+                    continue;
+                }
+                let (v, effect) = native::quantile(q[*k], h);
+                notes.quantile_effect(effect, &vs[i].labels);
+                out.set(&vs[i].labels, *k, v)?;
             }
         }
-        self.info_forced_monotonicity(&forced, c.arg_offsets.get(1));
-        Ok(out)
+        for group in &split.groups {
+            self.check("histogram_quantile")?;
+            let mut was_forced = false;
+            let mut result = Ok(());
+            for_each_step(group, &vs, &mut notes, |k, buckets| {
+                if result.is_ok() {
+                    result = out.set(&group.labels, k, bucket_quantile(q[k], buckets, &mut was_forced));
+                }
+            });
+            result?;
+            if was_forced {
+                notes.forced.push(group.labels.get(METRIC_NAME).unwrap_or("").to_owned());
+            }
+        }
+        self.emit_notes(&notes, c.arg_offsets.get(1));
+        Ok(out.out)
     }
 
     /// `histogram_quantiles(v, "label", q1, q2, ...)`: one result per quantile, told apart by
@@ -60,42 +152,46 @@ impl Ctx<'_> {
             self.warn_bad_quantiles(&q, c.arg_offsets.get(i));
             qs.push(q);
         }
-        let groups = self.bucket_groups(&vs, c.arg_offsets.get(0));
-        let mut out: Vec<Series> = Vec::new();
-        let mut index: HashMap<Labels, usize> = HashMap::new();
-        let mut forced = Vec::new();
-        for group in groups {
+        let split = self.split_histograms(&vs, c.arg_offsets.get(0));
+        let mut out = Outputs::default();
+        let mut notes = Notes::default();
+        let with_quantile = |labels: &Labels, q: f64| {
+            let mut b = labels.builder();
+            b.set(&label, &format_openmetrics_float(q));
+            b.build()
+        };
+        for &(i, rival) in &split.natives {
+            self.check("histogram_quantiles")?;
+            for (k, h) in vs[i].hists() {
+                if split.group_has_buckets(rival, &vs, *k) {
+                    continue;
+                }
+                for q in &qs {
+                    let (v, effect) = native::quantile(q[*k], h);
+                    notes.quantile_effect(effect, &vs[i].labels);
+                    out.set(&with_quantile(&vs[i].labels, q[*k]), *k, v)?;
+                }
+            }
+        }
+        for group in &split.groups {
             self.check("histogram_quantiles")?;
             let mut was_forced = false;
-            let mut results: Vec<(usize, String, f64)> = Vec::new();
-            for_each_step(&group, &vs, |k, buckets| {
+            let mut results: Vec<(usize, f64, f64)> = Vec::new();
+            for_each_step(group, &vs, &mut notes, |k, buckets| {
                 // The first call normalises the buckets in place; the next find them normalised.
                 for q in &qs {
-                    let v = bucket_quantile(q[k], buckets, &mut was_forced);
-                    results.push((k, format_openmetrics_float(q[k]), v));
+                    results.push((k, q[k], bucket_quantile(q[k], buckets, &mut was_forced)));
                 }
             });
             if was_forced {
-                forced.push(group.labels.get(METRIC_NAME).unwrap_or("").to_owned());
+                notes.forced.push(group.labels.get(METRIC_NAME).unwrap_or("").to_owned());
             }
             for (k, q, v) in results {
-                let mut b = group.labels.builder();
-                b.set(&label, &q);
-                let labels = b.build();
-                let oi = *index.entry(labels.clone()).or_insert_with(|| {
-                    let mut s = Series::new(labels);
-                    s.drop_name = true;
-                    out.push(s);
-                    out.len() - 1
-                });
-                if out[oi].has(k) {
-                    return Err(crate::Error::Execution("vector cannot contain metrics with the same labelset".into()));
-                }
-                out[oi].set(k, v);
+                out.set(&with_quantile(&group.labels, q), k, v)?;
             }
         }
-        self.info_forced_monotonicity(&forced, c.arg_offsets.get(0));
-        Ok(out)
+        self.emit_notes(&notes, c.arg_offsets.get(0));
+        Ok(out.out)
     }
 
     /// `histogram_fraction(lower, upper, v)`.
@@ -103,28 +199,69 @@ impl Ctx<'_> {
         let lower = self.eval_scalar(&c.args[0], g)?;
         let upper = self.eval_scalar(&c.args[1], g)?;
         let vs = self.eval_vector(&c.args[2], g)?;
-        let groups = self.bucket_groups(&vs, c.arg_offsets.get(2));
-        let mut out = Vec::with_capacity(groups.len());
-        for group in groups {
+        let split = self.split_histograms(&vs, c.arg_offsets.get(2));
+        let mut out = Outputs::default();
+        let mut notes = Notes::default();
+        for &(i, rival) in &split.natives {
             self.check("histogram_fraction")?;
-            let mut s = Series::new(group.labels.clone());
-            s.drop_name = true;
-            for_each_step(&group, &vs, |k, buckets| {
-                s.set(k, bucket_fraction(lower[k], upper[k], buckets));
-            });
-            if !s.is_empty() {
-                out.push(s);
+            for (k, h) in vs[i].hists() {
+                if split.group_has_buckets(rival, &vs, *k) {
+                    continue;
+                }
+                let (v, nans) = native::fraction(lower[*k], upper[*k], h);
+                if nans {
+                    push_once(&mut notes.nan_fraction, vs[i].labels.get(METRIC_NAME).unwrap_or("").to_owned());
+                }
+                out.set(&vs[i].labels, *k, v)?;
             }
+        }
+        for group in &split.groups {
+            self.check("histogram_fraction")?;
+            let mut result = Ok(());
+            for_each_step(group, &vs, &mut notes, |k, buckets| {
+                if result.is_ok() {
+                    result = out.set(&group.labels, k, bucket_fraction(lower[k], upper[k], buckets));
+                }
+            });
+            result?;
+        }
+        self.emit_notes(&notes, c.arg_offsets.get(2));
+        Ok(out.out)
+    }
+
+    /// `histogram_count`, `histogram_sum`, `histogram_avg`, `histogram_stddev` and
+    /// `histogram_stdvar`: a float per native histogram sample; float samples are ignored.
+    pub(crate) fn histogram_stat(&mut self, c: &Call, g: &Grid) -> Result<Vec<Series>> {
+        let f: fn(&FloatHistogram) -> f64 = match c.func.name {
+            "histogram_count" => |h| h.count,
+            "histogram_sum" => |h| h.sum,
+            "histogram_avg" => |h| h.sum / h.count,
+            "histogram_stddev" => |h| native::variance(h).sqrt(),
+            _ => native::variance,
+        };
+        let vs = self.eval_vector(&c.args[0], g)?;
+        let mut out = Vec::new();
+        for s in vs.iter().filter(|s| s.has_hists()) {
+            self.check(c.func.name)?;
+            let mut o = Series::new(s.labels.clone());
+            o.drop_name = true;
+            for (k, h) in s.hists() {
+                o.set(*k, f(h));
+            }
+            out.push(o);
         }
         Ok(out)
     }
 
-    /// Groups bucket series into histograms, warning (at `offset`) about series without a
-    /// usable `le`.
-    fn bucket_groups(&mut self, vs: &[Series], offset: usize) -> Vec<Group> {
+    /// Splits `vs` into bucket groups (float series with a `le`, warning at `offset` about float
+    /// series without a usable one) and native histogram series.
+    fn split_histograms(&mut self, vs: &[Series], offset: usize) -> Split {
         let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<Labels, usize> = HashMap::new();
         for (i, s) in vs.iter().enumerate() {
+            if s.points().next().is_none() {
+                continue;
+            }
             let le = s.labels.get("le");
             let Some(upper) = le.and_then(parse_le) else {
                 self.warn_at_offset(
@@ -139,12 +276,20 @@ impl Ctx<'_> {
             };
             let key = s.labels.without(&["le"]);
             let gi = *index.entry(key.clone()).or_insert_with(|| {
-                groups.push(Group { labels: key, members: Vec::new() });
+                groups.push(Group { labels: key, members: Vec::new(), rival: None });
                 groups.len() - 1
             });
             groups[gi].members.push((upper, i));
         }
-        groups
+        let mut natives = Vec::new();
+        for (i, s) in vs.iter().enumerate().filter(|(_, s)| s.has_hists()) {
+            let gi = index.get(&s.labels).copied();
+            if let Some(gi) = gi {
+                groups[gi].rival = Some(i);
+            }
+            natives.push((i, gi));
+        }
+        Split { groups, natives }
     }
 
     fn warn_bad_quantiles(&mut self, q: &[f64], offset: usize) {
@@ -160,8 +305,15 @@ impl Ctx<'_> {
         }
     }
 
-    fn info_forced_monotonicity(&mut self, names: &[String], offset: usize) {
-        for name in names {
+    /// Emits the collected annotations, positioned at the histogram argument (`offset`).
+    fn emit_notes(&mut self, notes: &Notes, offset: usize) {
+        for name in &notes.mixed {
+            self.warn_at_offset(
+                &with_metric_name("PromQL warning: vector contains a mix of classic and native histograms", name),
+                offset,
+            );
+        }
+        for name in &notes.forced {
             self.info_at_offset(
                 &format!(
                     "PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name {name:?}"
@@ -169,19 +321,44 @@ impl Ctx<'_> {
                 offset,
             );
         }
+        let infos = [
+            (&notes.nan_result, "input to histogram_quantile has NaN observations, result is NaN"),
+            (&notes.nan_skew, "input to histogram_quantile has NaN observations, result is skewed higher"),
+            (
+                &notes.nan_fraction,
+                "input to histogram_fraction has NaN observations, which are excluded from all fractions",
+            ),
+        ];
+        for (names, text) in infos {
+            for name in names {
+                self.info_at_offset(&with_metric_name(&format!("PromQL info: {text}"), name), offset);
+            }
+        }
     }
 }
 
+/// `text` with " for metric name \"name\"" appended when there is a name (Prometheus'
+/// `maybeAddMetricName`).
+fn with_metric_name(text: &str, name: &str) -> String {
+    if name.is_empty() { text.to_owned() } else { format!("{text} for metric name {name:?}") }
+}
+
 /// Calls `f` for every step where some bucket of `group` has a value, with the buckets there
-/// as (upper bound, cumulative count).
-fn for_each_step(group: &Group, vs: &[Series], mut f: impl FnMut(usize, &mut Vec<(f64, f64)>)) {
+/// as (upper bound, cumulative count); steps where the group's rival native histogram has a
+/// value are skipped and noted as a mix.
+fn for_each_step(group: &Group, vs: &[Series], notes: &mut Notes, mut f: impl FnMut(usize, &mut Vec<(f64, f64)>)) {
     let mut buckets = Vec::with_capacity(group.members.len());
     for k in union_span(group.members.iter().map(|&(_, i)| &vs[i])) {
         buckets.clear();
         buckets.extend(group.members.iter().filter_map(|&(u, i)| Some((u, vs[i].get(k)?))));
-        if !buckets.is_empty() {
-            f(k, &mut buckets);
+        if buckets.is_empty() {
+            continue;
         }
+        if group.rival.is_some_and(|r| vs[r].hist(k).is_some()) {
+            push_once(&mut notes.mixed, group.labels.get(METRIC_NAME).unwrap_or("").to_owned());
+            continue;
+        }
+        f(k, &mut buckets);
     }
 }
 

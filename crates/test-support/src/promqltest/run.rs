@@ -2,6 +2,7 @@
 //! each on its own thread with a watchdog so that a panicking or hanging engine costs one result.
 
 use super::compare::{check_outcome, check_result, check_value, instant_from_range};
+use super::nhcb::convert_load;
 use super::print::{calls_at_unsafe_function, pin_at, walk};
 use super::script::{Command, Eval, EvalKind, Expected, Load, parse_script};
 use super::series::SlotValue;
@@ -10,7 +11,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, LazyLock, mpsc};
 use std::time::Duration;
-use vigil_model::{Labels, METRIC_NAME, Matcher, Sample, Timestamp};
+use vigil_model::{Labels, Matcher, Sample, Timestamp};
 use vigil_promql::{Engine, EngineOptions, QueryOptions, QueryResult, Value};
 use vigil_promql_syntax::Expr;
 use vigil_storage::{Appendable, MemStorage};
@@ -114,7 +115,6 @@ struct State<'a> {
     queries: std::cell::Cell<usize>,
 }
 
-const NHCB: &str = "load_with_nhcb native histograms are not supported by the engine and were not loaded";
 const START_TIMESTAMPS: &str = "start timestamps (@st) are not supported by the storage and were not loaded";
 
 static RANGE_UNSAFE: LazyLock<Result<Regex, regex::Error>> =
@@ -157,14 +157,6 @@ impl<'a> State<'a> {
         }
         let mut app = self.storage.appender();
         for series in &load.series {
-            if load.with_nhcb
-                && let Some(base) = series.labels.metric_name().and_then(|n| n.strip_suffix("_bucket"))
-                && series.labels.has("le")
-            {
-                let mut b = series.labels.builder();
-                b.del("le").set(METRIC_NAME, base);
-                self.unsupported.push((b.build(), NHCB));
-            }
             for (slot, value) in series.values.iter().enumerate() {
                 let Some(value) = value else { continue };
                 let t = i64::try_from(slot)
@@ -177,6 +169,14 @@ impl<'a> State<'a> {
                 };
                 app.append(0, &series.labels, sample)
                     .map_err(|e| format!("line {}: cannot load {}: {e}", load.line, series.labels))?;
+            }
+        }
+        if load.with_nhcb {
+            for (labels, samples) in convert_load(load).map_err(|e| format!("line {}: {e}", load.line))? {
+                for (t, h) in samples {
+                    app.append(0, &labels, Sample::FloatHistogram { t, h: Arc::new(h) })
+                        .map_err(|e| format!("line {}: cannot load {labels}: {e}", load.line))?;
+                }
             }
         }
         app.commit().map_err(|e| format!("line {}: commit failed: {e}", load.line))

@@ -27,8 +27,12 @@ fn unloadable_data_makes_dependent_evals_unsupported() {
         &["6:fail:series {__name__=\"h\"}", "9:pass", "14:pass"],
     );
     check(
-        "load_with_nhcb 1m\n  m_bucket{le=\"1\"} 1\n\neval instant at 0 m\n  expect fail\n\neval instant at 0 m_bucket(\n  expect fail\n",
-        &["4:fail:load_with_nhcb", "7:pass"],
+        "load_with_nhcb 1m\n  m_bucket{le=\"1\"} 1\n  m_bucket{le=\"+Inf\"} 3\n  m_sum 4\n\neval instant at 0 m\n  m {{schema:-53 count:3 sum:4 custom_values:[1] buckets:[1 2]}}\n\neval instant at 0 m_bucket\n  m_bucket{le=\"1\"} 1\n  m_bucket{le=\"+Inf\"} 3\n",
+        &["6:pass", "9:pass"],
+    );
+    check(
+        "load_with_nhcb 1m\n  n_bucket{le=\"1\"} 3\n  n_bucket{le=\"2\"} 1\n\neval instant at 0 n_bucket\n  expect fail\n",
+        &["5:fail:not cumulative"],
     );
     check("load 1m\n  c@st -1m\n  c 1\n\neval instant at 0 rate(c[1m])\n", &["5:fail:start timestamps"]);
 }
