@@ -47,7 +47,7 @@ pub use base::HistogramOf;
 pub use bounds::{Bucket, BucketIter, bucket_bounds};
 pub use float::FloatHistogram;
 pub use int::{Histogram, delta_encode};
-pub use kahan::HistogramSum;
+pub use kahan::{HistogramSum, kahan_inc};
 pub use nhcb::{ClassicHistogram, Nhcb};
 
 /// The schema of histograms with custom bucket bounds (`custom_values`).

@@ -133,7 +133,8 @@ type Pair = (i32, f64);
 
 /// One Kahan–Neumaier step: `sum + inc` and the updated compensation `c` (reset when the sum
 /// overflows, as Prometheus' `kahanSumInc` does).
-pub(crate) fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
+#[inline]
+pub fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
     let t = sum + inc;
     let c = if t.is_infinite() {
         0.0

@@ -1,19 +1,8 @@
 //! Numeric helpers with Prometheus' exact float behaviour (Kahan sums, Go's NaN-propagating
 //! min/max, quantile interpolation) and UTC calendar arithmetic for the date functions.
 
-/// One step of Kahan-Babuska summation; returns the new sum and compensation.
-#[inline]
-pub(crate) fn kahan_inc(inc: f64, sum: f64, c: f64) -> (f64, f64) {
-    let t = sum + inc;
-    let c = if t.is_infinite() {
-        0.0
-    } else if sum.abs() >= inc.abs() {
-        c + ((sum - t) + inc)
-    } else {
-        c + ((inc - t) + sum)
-    };
-    (t, c)
-}
+/// One step of Kahan-Babuska summation (the model's, shared with histogram sums).
+pub(crate) use vigil_model::histogram::kahan_inc;
 
 /// Compensated sum of `vals`.
 pub(crate) fn kahan_sum(vals: &[f64]) -> f64 {
