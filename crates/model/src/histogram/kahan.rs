@@ -84,6 +84,25 @@ impl HistogramSum {
         self.comp = self.comp.mul(factor);
     }
 
+    /// Adds the `count`th histogram (counting from 1) to a mean: a running sum divided at the
+    /// end while it stays finite, else, from the histogram that would overflow it on, a running
+    /// mean, as Prometheus' `avg` and `avg_over_time` do. `incremental` records the switch; the
+    /// final divisor is `count` while it is false, 1 once it is true.
+    pub fn add_to_mean(&mut self, h: &FloatHistogram, count: f64, incremental: &mut bool) -> Result<()> {
+        if !*incremental {
+            let mut next = self.clone();
+            next.add(h)?;
+            if !next.has_overflow() {
+                *self = next;
+                return Ok(());
+            }
+            *incremental = true;
+            self.scale(1.0 / (count - 1.0));
+        }
+        self.scale((count - 1.0) / count);
+        self.add(&h.div(count))
+    }
+
     /// Whether some count, the sum or a bucket of the running sum is infinite.
     pub fn has_overflow(&self) -> bool {
         let s = &self.sum;

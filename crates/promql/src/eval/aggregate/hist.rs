@@ -173,11 +173,8 @@ fn step_result(op: AggregateOp, run: &Run<'_>, vs: &[Series], trouble: &mut Trou
     let mut incremental = false;
     for (n, &(_, i, h)) in run.iter().enumerate().skip(1) {
         seen(h);
-        let added = if op == AggregateOp::Avg {
-            add_to_mean(&mut acc, h, (n + 1) as f64, &mut incremental)
-        } else {
-            acc.add(h)
-        };
+        let added =
+            if op == AggregateOp::Avg { acc.add_to_mean(h, (n + 1) as f64, &mut incremental) } else { acc.add(h) };
         if added.is_err() {
             trouble.incompatible.push(vs[i].labels.get(METRIC_NAME).unwrap_or("").to_owned());
             return None;
@@ -187,26 +184,4 @@ fn step_result(op: AggregateOp, run: &Run<'_>, vs: &[Series], trouble: &mut Trou
     trouble.collision |= reset && not_reset;
     let divisor = if op == AggregateOp::Avg && !incremental { run.len() as f64 } else { 1.0 };
     Some(acc.finish(divisor))
-}
-
-/// Adds the `count`th histogram to a mean: a running sum divided at the end while it stays
-/// finite, else (from the step it would overflow) a running mean, as Prometheus' `avg` does.
-fn add_to_mean(
-    acc: &mut HistogramSum,
-    h: &FloatHistogram,
-    count: f64,
-    incremental: &mut bool,
-) -> vigil_model::Result<()> {
-    if !*incremental {
-        let mut next = acc.clone();
-        next.add(h)?;
-        if !next.has_overflow() {
-            *acc = next;
-            return Ok(());
-        }
-        *incremental = true;
-        acc.scale(1.0 / (count - 1.0));
-    }
-    acc.scale((count - 1.0) / count);
-    acc.add(&h.div(count))
 }

@@ -9,7 +9,7 @@
 use super::{RangeFn, Window, apply, extrapolation_factor};
 use crate::Result;
 use std::sync::{Arc, Mutex, PoisonError};
-use vigil_model::histogram::CounterResetHint;
+use vigil_model::histogram::{CounterResetHint, HistogramSum};
 use vigil_model::{FloatHistogram, Labels, METRIC_NAME, Timestamp};
 use vigil_storage::HPoint;
 
@@ -440,65 +440,19 @@ fn sum_histograms(hs: &[HPoint], avg: bool, notes: &mut SeriesNotes) -> Option<A
     if reset && not_reset {
         notes.add(Note::CounterResetCollision);
     }
-    let mut sum = FloatHistogram::clone(&hs[0].1);
-    let mut comp: Option<FloatHistogram> = None;
-    let mut mean: Option<FloatHistogram> = None;
+    let mut acc = HistogramSum::new(&hs[0].1);
+    let mut incremental = false;
     for (i, (_, h)) in hs.iter().enumerate().skip(1) {
-        let count = (i + 1) as f64;
-        let m = match mean.take() {
-            Some(m) => m,
-            None => {
-                let (s, c) = kahan_add(&sum, h, comp.as_ref(), notes)?;
-                if !avg || !s.has_overflow() {
-                    (sum, comp) = (s, Some(c));
-                    continue;
-                }
-                comp = comp.map(|c| c.div(count - 1.0));
-                sum.div(count - 1.0)
-            }
-        };
-        let q = (count - 1.0) / count;
-        let c = comp.map(|c| c.mul(q));
-        let (m, c) = kahan_add(&m.mul(q), &h.div(count), c.as_ref(), notes)?;
-        (mean, comp) = (Some(m), Some(c));
-    }
-    let total = match (mean, comp) {
-        (Some(m), Some(c)) => combine(&m, &c, true, Note::ReconciledAgg, notes)?,
-        (Some(m), None) => m,
-        (None, Some(c)) if avg => {
-            let n = hs.len() as f64;
-            combine(&sum.div(n), &c.div(n), true, Note::ReconciledAgg, notes)?
-        }
-        (None, Some(c)) => combine(&sum, &c, true, Note::ReconciledAgg, notes)?,
-        (None, None) => sum,
-    };
-    Some(Arc::new(total))
-}
-
-/// [`FloatHistogram::kahan_add`], first bringing custom bounds that differ to the ones they
-/// share (noted); histograms that cannot be added give `None` with the mixed-schemas warning.
-fn kahan_add(
-    sum: &FloatHistogram,
-    h: &FloatHistogram,
-    comp: Option<&FloatHistogram>,
-    notes: &mut SeriesNotes,
-) -> Option<(FloatHistogram, FloatHistogram)> {
-    if sum.uses_custom_buckets() && h.uses_custom_buckets() && sum.custom_values != h.custom_values {
-        let bounds = sum.common_custom_bounds(h);
-        let s = sum.with_custom_bounds(&bounds).ok()?;
-        let x = h.with_custom_bounds(&bounds).ok()?;
-        let c = match comp {
-            Some(c) => Some(c.with_custom_bounds(&bounds).ok()?),
-            None => None,
-        };
-        notes.add(Note::ReconciledAgg);
-        return s.kahan_add(&x, c.as_ref()).ok();
-    }
-    match sum.kahan_add(h, comp) {
-        Ok(r) => Some(r),
-        Err(_) => {
+        let added = if avg { acc.add_to_mean(h, (i + 1) as f64, &mut incremental) } else { acc.add(h) };
+        if added.is_err() {
             notes.add(Note::MixedExponentialCustom);
-            None
+            return None;
         }
     }
+    if acc.reconciled() {
+        notes.add(Note::ReconciledAgg);
+    }
+    let divisor = if avg && !incremental { hs.len() as f64 } else { 1.0 };
+    let total = acc.finish(divisor);
+    Some(Arc::new(total))
 }
