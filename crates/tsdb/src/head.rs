@@ -20,7 +20,7 @@ mod histograms;
 pub mod index;
 mod isolation;
 mod lazy_read;
-mod postings;
+pub(crate) mod postings;
 mod read;
 
 pub use read::{Cardinality, HeadStatsRaw, ReadLimits};

@@ -25,6 +25,7 @@
 //! db.close().unwrap();
 //! ```
 
+pub mod block;
 pub mod chunk;
 mod db;
 pub mod encoding;
