@@ -18,6 +18,7 @@ mod map;
 mod meta;
 mod reader;
 mod section;
+pub mod segment;
 mod tombstones;
 mod writer;
 
