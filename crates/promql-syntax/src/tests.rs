@@ -338,10 +338,15 @@ fn trim_operators() {
         let op = &q[2..4];
         check(
             q,
-            &format!("ERR 1:1: parse error: trim operator {op:?} needs an instant vector on its left-hand side, got scalar"),
+            &format!(
+                "ERR 1:1: parse error: trim operator {op:?} needs an instant vector on its left-hand side, got scalar"
+            ),
         );
     }
-    check("(1) </ h", "ERR 1:1: parse error: trim operator \"</\" needs an instant vector on its left-hand side, got scalar");
+    check(
+        "(1) </ h",
+        "ERR 1:1: parse error: trim operator \"</\" needs an instant vector on its left-hand side, got scalar",
+    );
     check("h </", "ERR 1:5: parse error: unexpected end of input");
     check("</ h", "ERR 1:1: parse error: unexpected \"</\"");
     // Printed forms, single-line and pretty, parse back to the same tree.

@@ -102,7 +102,11 @@ fn cut(shape: Shape, lo: f64, hi: f64, count: f64, bound: f64, keep: Keep) -> Pa
         (Shape::AtPlusInf, _) => Part::GONE,
         // Prometheus' quirk: below zero, the bucket counts as one of observations at -Inf.
         (Shape::FromZero, Keep::Above) if bound < lo => {
-            if bound == f64::NEG_INFINITY { whole } else { Part::GONE }
+            if bound == f64::NEG_INFINITY {
+                whole
+            } else {
+                Part::GONE
+            }
         }
         (_, Keep::Below) if bound >= hi => whole,
         (_, Keep::Below) if bound <= lo => Part::GONE,

@@ -38,15 +38,41 @@ const EXP: &str = "{{schema:0 sum:123.75 count:34 z_bucket:1 z_bucket_w:0.001 bu
 #[test]
 fn exponential_buckets_interpolate_on_a_log_scale() {
     // sqrt(2) halves bucket (1, 2]; the sum puts each bucket at its (cut) geometric mean.
-    check(EXP, "</", 2f64.sqrt(), "{{count:8 sum:0.2570938865989847 z_bucket:1 z_bucket_w:0.001 buckets:[2 2] n_buckets:[1 2]}}");
+    check(
+        EXP,
+        "</",
+        2f64.sqrt(),
+        "{{count:8 sum:0.2570938865989847 z_bucket:1 z_bucket_w:0.001 buckets:[2 2] n_buckets:[1 2]}}",
+    );
     check(EXP, ">/", 2f64.sqrt(), "{{count:26 sum:116.50067065070982 z_bucket_w:0.001 buckets:[0 2 8 16]}}");
     // On a boundary nothing is interpolated.
-    check(EXP, "</", 2.0, "{{count:10 sum:3.5355339059327373 z_bucket:1 z_bucket_w:0.001 buckets:[2 4] n_buckets:[1 2]}}");
-    check(EXP, ">/", -1.0, "{{count:32 sum:119.50104602052653 z_bucket:1 z_bucket_w:0.001 buckets:[2 4 8 16] n_buckets:[1]}}");
+    check(
+        EXP,
+        "</",
+        2.0,
+        "{{count:10 sum:3.5355339059327373 z_bucket:1 z_bucket_w:0.001 buckets:[2 4] n_buckets:[1 2]}}",
+    );
+    check(
+        EXP,
+        ">/",
+        -1.0,
+        "{{count:32 sum:119.50104602052653 z_bucket:1 z_bucket_w:0.001 buckets:[2 4 8 16] n_buckets:[1]}}",
+    );
     // Negative buckets mirror positive ones.
-    let fine = "{{schema:2 sum:12.8286080906 count:28 z_bucket:1 z_bucket_w:0.001 buckets:[1 2 4 7 3] n_buckets:[1 5 3 1]}}";
-    check(fine, ">/", -1.3, "{{schema:2 count:25.54213947904476 sum:16.29588491217537 z_bucket:1 z_bucket_w:0.001 buckets:[1 2 4 7 3] n_buckets:[1 5 1.54213947904476]}}");
-    check(fine, "</", 1.13, "{{schema:2 count:13.410582181123704 sum:-9.385798726068233 z_bucket:1 z_bucket_w:0.001 buckets:[1 1.410582181123704] n_buckets:[1 5 3 1]}}");
+    let fine =
+        "{{schema:2 sum:12.8286080906 count:28 z_bucket:1 z_bucket_w:0.001 buckets:[1 2 4 7 3] n_buckets:[1 5 3 1]}}";
+    check(
+        fine,
+        ">/",
+        -1.3,
+        "{{schema:2 count:25.54213947904476 sum:16.29588491217537 z_bucket:1 z_bucket_w:0.001 buckets:[1 2 4 7 3] n_buckets:[1 5 1.54213947904476]}}",
+    );
+    check(
+        fine,
+        "</",
+        1.13,
+        "{{schema:2 count:13.410582181123704 sum:-9.385798726068233 z_bucket:1 z_bucket_w:0.001 buckets:[1 1.410582181123704] n_buckets:[1 5 3 1]}}",
+    );
 }
 
 #[test]
