@@ -15,8 +15,9 @@
 //! Prometheus' exposition; [`FloatHistogram`] stores absolute float counts.
 //!
 //! The arithmetic PromQL needs lives on [`FloatHistogram`] (`add`, `sub`, `mul`, `div`, `neg`,
-//! `reduce_resolution`, `compact`, `detect_reset`, `equals`); [`notation`] reads and writes the
-//! `{{schema:0 count:4 buckets:[1 2 1]}}` literals of the PromQL test files.
+//! `reduce_resolution`, `compact`, `detect_reset`, `equals`, `trim_upper`, `trim_lower`);
+//! [`notation`] reads and writes the `{{schema:0 count:4 buckets:[1 2 1]}}` literals of the
+//! PromQL test files.
 //!
 //! ```
 //! use vigil_model::histogram::FloatHistogram;
@@ -41,6 +42,7 @@ mod reconcile;
 mod reset;
 #[cfg(test)]
 mod tests;
+mod trim;
 mod validate;
 
 pub use base::HistogramOf;

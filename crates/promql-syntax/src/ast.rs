@@ -199,6 +199,10 @@ pub enum BinaryOp {
     Or,
     /// `unless`
     Unless,
+    /// `</`: keeps the part of a native histogram below the bound on the right (Prometheus 3.x).
+    TrimUpper,
+    /// `>/`: keeps the part of a native histogram above the bound on the right (Prometheus 3.x).
+    TrimLower,
 }
 
 impl BinaryOp {
@@ -210,6 +214,11 @@ impl BinaryOp {
     /// Whether this is a set operator (`and`, `or`, `unless`).
     pub fn is_set(self) -> bool {
         matches!(self, BinaryOp::And | BinaryOp::Or | BinaryOp::Unless)
+    }
+
+    /// Whether this is a histogram trim operator (`</`, `>/`).
+    pub fn is_trim(self) -> bool {
+        matches!(self, BinaryOp::TrimUpper | BinaryOp::TrimLower)
     }
 
     /// The operator as written in PromQL.
@@ -231,6 +240,8 @@ impl BinaryOp {
             BinaryOp::And => "and",
             BinaryOp::Or => "or",
             BinaryOp::Unless => "unless",
+            BinaryOp::TrimUpper => "</",
+            BinaryOp::TrimLower => ">/",
         }
     }
 }

@@ -316,3 +316,53 @@ fn duration_expressions() {
         "1:3: parse error: duration expressions are experimental and must be enabled with --enable-feature=promql-duration-expr"
     );
 }
+
+#[test]
+fn trim_operators() {
+    let sel = |n: &str| format!(r#"sel{{__name__="{n}"}} off=0 at=None"#);
+    check("h </ 0.5", &format!("{} </ 0.5 None", sel("h")));
+    check("h>/-1", &format!("{} >/ -1 None", sel("h")));
+    // As binding as the comparisons, left-associative: the bound may be an arithmetic expression.
+    check("h </ 2 * 3", &format!("{} </ 2 * 3 None None", sel("h")));
+    check("a + h >/ 1", &format!("{} + {} Some((OneToOne, false, [], [])) >/ 1 None", sel("a"), sel("h")));
+    check("h </ 1 >/ 0", &format!("{} </ 1 None >/ 0 None", sel("h")));
+    check("h >/ 1 and b", &format!("{} >/ 1 None and {} Some((ManyToMany, false, [], []))", sel("h"), sel("b")));
+    check(
+        "h >/ on(l) group_left(m) f",
+        &format!(r#"{} >/ {} Some((ManyToOne, true, ["l"], ["m"]))"#, sel("h"), sel("f")),
+    );
+    // A vector of bounds on the right is matched like any other operand.
+    check("h </ f", &format!("{} </ {} Some((OneToOne, false, [], []))", sel("h"), sel("f")));
+    check("h </ bool 1", "ERR 1:6: parse error: bool modifier can only be used on comparison operators");
+    for q in ["1 </ 2", "1 >/ h"] {
+        let op = &q[2..4];
+        check(
+            q,
+            &format!(
+                "ERR 1:1: parse error: trim operator {op:?} needs an instant vector on its left-hand side, got scalar"
+            ),
+        );
+    }
+    check(
+        "(1) </ h",
+        "ERR 1:1: parse error: trim operator \"</\" needs an instant vector on its left-hand side, got scalar",
+    );
+    check("h </", "ERR 1:5: parse error: unexpected end of input");
+    check("</ h", "ERR 1:1: parse error: unexpected \"</\"");
+    // Printed forms, single-line and pretty, parse back to the same tree.
+    for (q, printed) in [
+        ("h</2", "h </ 2"),
+        ("h >/ on (l) f", "h >/ on (l) f"),
+        ("(h >/ 1) </ 2 + 1", "(h >/ 1) </ 2 + 1"),
+        ("h>/-Inf", "h >/ -Inf"),
+    ] {
+        let e = parse(q).unwrap();
+        assert_eq!(e.to_string(), printed, "{q}");
+        assert_eq!(parse(printed).as_ref(), Ok(&e), "{q}");
+        assert_eq!(format_query(q).as_deref(), Ok(printed), "{q}");
+    }
+    // The operator-count bound sees one operator per trim, not `<` then `/`.
+    let limits = ParseOptions { max_binary_ops: 2, ..ParseOptions::default() };
+    assert!(parse_with("h </ 1 >/ 0", &limits).is_ok());
+    assert!(parse_with("h </ 1 >/ 0 </ 2", &limits).is_err());
+}

@@ -567,3 +567,54 @@ fn end_is_the_requested_end_of_a_range_query_not_its_last_step() {
     let at_start = points("x @ start()");
     assert!(at_start.iter().all(|&(_, v)| v == 0.0), "{at_start:?}");
 }
+
+#[test]
+fn trim_operators_cut_histograms_and_drop_floats_with_an_info() {
+    let db = MemStorage::new();
+    let mut app = db.appender();
+    let hist: vigil_model::FloatHistogram =
+        "{{schema:-53 sum:172.5 count:15 custom_values:[5 10 15 20] buckets:[1 6 4 3 1]}}".parse().unwrap();
+    let h = std::sync::Arc::new(hist);
+    for (labels, sample) in [
+        (Labels::from_pairs(&[("__name__", "m"), ("k", "h")]), Sample::FloatHistogram { t: 0, h }),
+        (Labels::from_pairs(&[("__name__", "m"), ("k", "f")]), Sample::Float { t: 0, v: 3.0 }),
+        (Labels::from_pairs(&[("__name__", "bound"), ("k", "h")]), Sample::Float { t: 0, v: 13.0 }),
+    ] {
+        app.append(0, &labels, sample).unwrap();
+    }
+    app.commit().unwrap();
+    let run = |q: &str| {
+        let r = Engine::default().instant(&db, q, 0, &QueryOptions::default()).unwrap();
+        let Value::Vector(v) = r.value else { panic!("{q}: not a vector") };
+        let got: Vec<String> = v
+            .iter()
+            .map(|s| format!("{} {}", s.labels, s.h.as_deref().map_or(s.v.to_string(), |h| h.to_string())))
+            .collect();
+        (got, r.infos)
+    };
+    // The histogram keeps its name; the float goes, with Prometheus' info.
+    let (got, infos) = run("m </ 13");
+    assert_eq!(
+        got,
+        [r#"{__name__="m", k="h"} {{schema:-53 count:9.4 sum:75.1 custom_values:[5 10 15 20] buckets:[1 6 2.4]}}"#]
+    );
+    assert_eq!(
+        infos,
+        [r#"PromQL info: incompatible sample types encountered for binary operator "</": float </ float (1:1)"#]
+    );
+    // A vector of bounds, matched one-to-one; the name stays here too.
+    let (got, infos) = run("m >/ bound");
+    assert_eq!(
+        got,
+        [
+            r#"{__name__="m", k="h"} {{schema:-53 count:5.6 sum:94.9 custom_values:[5 10 15 20] offset:2 buckets:[1.6 3 1]}}"#
+        ]
+    );
+    assert!(infos.is_empty(), "{infos:?}");
+    let (got, infos) = run("bound >/ on(k) m");
+    assert!(got.is_empty(), "{got:?}");
+    assert_eq!(
+        infos,
+        [r#"PromQL info: incompatible sample types encountered for binary operator ">/": float >/ histogram (1:1)"#]
+    );
+}

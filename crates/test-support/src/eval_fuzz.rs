@@ -58,6 +58,8 @@ const DURATIONS: &[&str] = &["1m", "5m", "30s", "1h", "15s", "2m", "1s", "10m"];
 const STEPS: &[&str] = &["", "1m", "30s", "15s", "5m"];
 const BINOPS: &[&str] = &["+", "-", "*", "/", "%", "^", "atan2", "==", "!=", ">", "<", ">=", "<=", "> bool", "== bool"];
 const SETOPS: &[&str] = &["and", "or", "unless"];
+/// Histogram trims need a vector on the left, so they are generated only as `vector op scalar`.
+const TRIMS: &[&str] = &["</", ">/"];
 const MATCHINGS: &[&str] = &[
     "",
     " on(job)",
@@ -165,7 +167,10 @@ fn expr(b: &mut Bytes<'_>, want: ValueType, depth: u32) -> String {
                 format!("({} {op}{m} {})", expr(b, want, depth + 1), expr(b, want, depth + 1))
             }
             4 => format!("({} {} {})", expr(b, want, depth + 1), b.pick(SETOPS), expr(b, want, depth + 1)),
-            5 => format!("({} {} {})", expr(b, want, depth + 1), b.pick(BINOPS), expr(b, ValueType::Scalar, depth + 1)),
+            5 => {
+                let op = if b.below(8) == 0 { *b.pick(TRIMS) } else { *b.pick(BINOPS) };
+                format!("({} {op} {})", expr(b, want, depth + 1), expr(b, ValueType::Scalar, depth + 1))
+            }
             6 => format!("{}{}({})", b.pick(AGGS), b.pick(GROUPINGS), expr(b, want, depth + 1)),
             7 => format!(
                 "{}{}({}, {})",

@@ -52,12 +52,16 @@ pub(crate) fn tokenize(query: &str) -> Result<Vec<Token>, LexError> {
                 Some(b'~') => (TokenKind::RegexNoMatch, 2),
                 _ => return Err((i, "unexpected character after '!': ".to_string() + char_at(query, i + 1))),
             },
+            // `</` and `>/` are one token, as in Prometheus' lexer: no valid query had `<` or `>`
+            // followed by `/` (an operand cannot start with `/`), so nothing lexes differently.
             b'>' => match bytes.get(i + 1) {
                 Some(b'=') => (TokenKind::Gte, 2),
+                Some(b'/') => (TokenKind::TrimLower, 2),
                 _ => (TokenKind::Gtr, 1),
             },
             b'<' => match bytes.get(i + 1) {
                 Some(b'=') => (TokenKind::Lte, 2),
+                Some(b'/') => (TokenKind::TrimUpper, 2),
                 _ => (TokenKind::Lss, 1),
             },
             b'"' | b'\'' | b'`' => {

@@ -80,6 +80,9 @@ pub(crate) fn check(query: &str, limits: &Limits) -> Result<(), Error> {
                 let regex = i < bytes.len() && bytes[i] == b'~';
                 if i < bytes.len() && matches!(bytes[i], b'=' | b'~') {
                     i += 1;
+                } else if matches!(b, b'<' | b'>') && bytes.get(i) == Some(&b'/') {
+                    // `</` and `>/` (the histogram trim operators) are one operator too.
+                    i += 1;
                 }
                 if braces > 0 {
                     after_operand = false;

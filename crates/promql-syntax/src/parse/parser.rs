@@ -96,11 +96,13 @@ pub(crate) fn parse_metric_selector(query: &str) -> Result<Vec<Matcher>> {
     Ok(matchers)
 }
 
+/// Binding strength: the trim operators bind as the comparisons they are named after, so
+/// `h </ 2 * x` trims at `2 * x`.
 fn precedence(op: BinaryOp) -> u8 {
     match op {
         BinaryOp::Or => 1,
         BinaryOp::And | BinaryOp::Unless => 2,
-        o if o.is_comparison() => 3,
+        o if o.is_comparison() || o.is_trim() => 3,
         BinaryOp::Add | BinaryOp::Sub => 4,
         BinaryOp::Pow => 6,
         _ => 5,
@@ -203,6 +205,8 @@ impl<'q> Parser<'q> {
             T::Lss => BinaryOp::Lt,
             T::Gte => BinaryOp::Ge,
             T::Lte => BinaryOp::Le,
+            T::TrimUpper => BinaryOp::TrimUpper,
+            T::TrimLower => BinaryOp::TrimLower,
             T::Ident(s) => match s.to_ascii_lowercase().as_str() {
                 "and" => BinaryOp::And,
                 "or" => BinaryOp::Or,
@@ -393,6 +397,14 @@ impl<'q> Parser<'q> {
             return Err(
                 self.err(at, format!("set operator {:?} not allowed in binary scalar expression", p.op.as_str()))
             );
+        }
+        // Trimming needs a histogram to trim: the left operand must be a vector (the bound may
+        // be a scalar or a vector of floats).
+        if p.op.is_trim() && lt == ValueType::Scalar {
+            return Err(self.err(
+                at,
+                format!("trim operator {:?} needs an instant vector on its left-hand side, got scalar", p.op.as_str()),
+            ));
         }
         if p.op.is_comparison() && !p.return_bool && lt == ValueType::Scalar && rt == ValueType::Scalar {
             return Err(self.err(p.offset, "comparisons between scalars must use BOOL modifier"));

@@ -58,6 +58,10 @@ pub(crate) enum TokenKind {
     Gte,
     /// `<=`
     Lte,
+    /// `</`: trims a native histogram above a bound (Prometheus 3.x).
+    TrimUpper,
+    /// `>/`: trims a native histogram below a bound (Prometheus 3.x).
+    TrimLower,
     /// `@`
     At,
     /// End of input.

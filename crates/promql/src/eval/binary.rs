@@ -3,6 +3,8 @@
 //!
 //! Float samples take the loops they always took; a series with histogram values (or a "one"
 //! side that has some) takes a second path through [`hist::apply`], decided once per series.
+//! The histogram trim operators (`</`, `>/`) apply to histograms only: their float samples go
+//! with an info annotation, and vector/vector trims take the histogram path throughout.
 
 mod hist;
 
@@ -31,7 +33,10 @@ fn apply(op: BinaryOp, l: f64, r: f64) -> (f64, bool) {
         BinaryOp::Lt => (l, l < r),
         BinaryOp::Ge => (l, l >= r),
         BinaryOp::Le => (l, l <= r),
-        BinaryOp::And | BinaryOp::Or | BinaryOp::Unless => (f64::NAN, false),
+        // Set operators filter whole series; trims apply to histograms only (`hist::apply`).
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Unless | BinaryOp::TrimUpper | BinaryOp::TrimLower => {
+            (f64::NAN, false)
+        }
     }
 }
 
@@ -68,7 +73,9 @@ impl Ctx<'_> {
     pub(crate) fn eval_binary(&mut self, b: &BinaryExpr, g: &Grid) -> Result<Val> {
         let lhs = self.eval(&b.lhs, g)?;
         let rhs = self.eval(&b.rhs, g)?;
-        let drop_name = !b.op.is_comparison() || b.return_bool;
+        // Filters keep the metric name: comparisons without `bool`, and trims (a trimmed
+        // histogram is still the series it was).
+        let drop_name = !(b.op.is_comparison() || b.op.is_trim()) || b.return_bool;
         match (lhs, rhs) {
             (Val::Scalar(l), Val::Scalar(r)) => Ok(Val::Scalar(
                 l.iter().zip(&r).map(|(&a, &c)| combine(b.op, true, a, c).unwrap_or(f64::NAN)).collect(),
@@ -79,11 +86,18 @@ impl Ctx<'_> {
                 let mut notes = Notes::default();
                 for series in &mut vs {
                     series.drop_name |= drop_name;
-                    series.filter_map_values(|k, v| {
-                        let (l, r) = if scalar_left { (s[k], v) } else { (v, s[k]) };
-                        // A comparison keeps the vector's value even with the scalar on the left.
-                        combine(b.op, b.return_bool, l, r).map(|x| if keep_value { v } else { x })
-                    });
+                    if b.op.is_trim() {
+                        if series.points().next().is_some() {
+                            notes.incompatible("float", "float");
+                            series.filter_map_values(|_, _| None);
+                        }
+                    } else {
+                        series.filter_map_values(|k, v| {
+                            let (l, r) = if scalar_left { (s[k], v) } else { (v, s[k]) };
+                            // A comparison keeps the vector's value even with the scalar on the left.
+                            combine(b.op, b.return_bool, l, r).map(|x| if keep_value { v } else { x })
+                        });
+                    }
                     if series.has_hists() {
                         // No histogram/scalar operation yields a float, so results stay histograms.
                         series.filter_map_hists(|k, h| {
@@ -196,7 +210,7 @@ impl Ctx<'_> {
             if js.is_empty() && fill.rhs.is_none() {
                 continue;
             }
-            if one_has_hists || ms.has_hists() {
+            if one_has_hists || ms.has_hists() || b.op.is_trim() {
                 for (k, many_e) in elems(ms) {
                     let (j, one_e) = match js.iter().find_map(|&j| Some((j, elem_at(&one[j], k)?))) {
                         Some(found) => found,
@@ -231,7 +245,7 @@ impl Ctx<'_> {
             for (j, os) in one.iter().enumerate() {
                 let sig = &one_sigs[j];
                 let present = many_present.get(sig);
-                if os.has_hists() {
+                if os.has_hists() || b.op.is_trim() {
                     let fill_e = Elem::F(fill_many);
                     for (k, one_e) in elems(os) {
                         if present.is_some_and(|p| p.contains(k)) {
@@ -387,7 +401,7 @@ fn set_or(lhs: Vec<Series>, rhs: Vec<Series>, m: &VectorMatching) -> Vec<Series>
 /// `l op r` for values of either kind, with `bool` applied; `None` filters the sample.
 fn combine_elems(b: &BinaryExpr, l: &Elem, r: &Elem, notes: &mut Notes) -> Option<Elem> {
     match (l, r) {
-        (Elem::F(l), Elem::F(r)) => combine(b.op, b.return_bool, *l, *r).map(Elem::F),
+        (Elem::F(l), Elem::F(r)) if !b.op.is_trim() => combine(b.op, b.return_bool, *l, *r).map(Elem::F),
         _ => hist::apply(b.op, b.return_bool, l, r, notes),
     }
 }

@@ -41,3 +41,12 @@ fn operators_and_identifiers() {
     check("a $ b", "ERR 2: unexpected character: '$'");
     check("\"ü", "ERR 0: unterminated quoted string");
 }
+
+#[test]
+fn trim_operators_are_one_token() {
+    check("h</2>/1", r#"Ident("h")@0 TrimUpper@1 Number(2.0)@3 TrimLower@4 Number(1.0)@6"#);
+    // Only `/` right after `<` or `>` makes a trim operator; everything else lexes as before.
+    check("a < -1 > /b", r#"Ident("a")@0 Lss@2 Sub@4 Number(1.0)@5 Gtr@7 Div@9 Ident("b")@10"#);
+    check("a<=/b >=/", r#"Ident("a")@0 Lte@1 Div@3 Ident("b")@4 Gte@6 Div@8"#);
+    check(r#"a{b="</"} # </"#, r#"Ident("a")@0 LBrace@1 Ident("b")@2 Assign@3 Str("</")@4 RBrace@8"#);
+}

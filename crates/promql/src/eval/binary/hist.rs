@@ -1,6 +1,7 @@
 //! Binary operations with a native histogram on at least one side, as Prometheus'
 //! `vectorElemBinop`: `h + h`, `h - h` (custom bounds reconciled), `h * f`, `f * h`, `h / f`,
-//! `h == h`, `h != h`; every other combination gives no sample and an info annotation.
+//! `h == h`, `h != h`, and the trims `h </ f`, `h >/ f`; every other combination gives no
+//! sample and an info annotation.
 //! Annotations are gathered in [`Notes`] while a loop runs and emitted once after it.
 
 use super::super::Ctx;
@@ -39,7 +40,7 @@ pub(super) struct Notes {
 }
 
 impl Notes {
-    fn incompatible(&mut self, l: &'static str, r: &'static str) {
+    pub(super) fn incompatible(&mut self, l: &'static str, r: &'static str) {
         if !self.incompatible.contains(&(l, r)) {
             self.incompatible.push((l, r));
         }
@@ -78,6 +79,8 @@ pub(super) fn apply(op: BinaryOp, return_bool: bool, l: &Elem, r: &Elem, notes: 
         (Elem::F(f), Elem::H(h)) if op == BinaryOp::Mul => h.mul(*f).compact(0),
         (Elem::H(h), Elem::F(f)) if op == BinaryOp::Mul => h.mul(*f).compact(0),
         (Elem::H(h), Elem::F(f)) if op == BinaryOp::Div => divide(h, *f),
+        (Elem::H(h), Elem::F(f)) if op == BinaryOp::TrimUpper => h.trim_upper(*f).compact(0),
+        (Elem::H(h), Elem::F(f)) if op == BinaryOp::TrimLower => h.trim_lower(*f).compact(0),
         (Elem::H(a), Elem::H(b)) if matches!(op, BinaryOp::Add | BinaryOp::Sub) => {
             let res = if op == BinaryOp::Add { a.add_reconciling(b) } else { a.sub_reconciling(b) };
             let Ok((mut h, reconciled)) = res else {
