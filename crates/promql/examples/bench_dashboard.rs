@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release -p vigil-promql --example bench_dashboard
 //! VIGIL_BENCH_SERIES=2000 VIGIL_BENCH_HOURS=24 VIGIL_BENCH_RUNS=7 VIGIL_BENCH_FILTER=rate ...
+//! VIGIL_BENCH_MODE=24h/60s ...   (only that window; `instant` for instant queries only)
 //! ```
 //! Every query runs as a range query over the last 1 h (15 s step) and 24 h (60 s and 15 s
 //! steps) and as an instant query at the end; the median of the runs is printed with the number
@@ -225,6 +226,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let hours = env_or("VIGIL_BENCH_HOURS", 24);
     let runs = env_or("VIGIL_BENCH_RUNS", 5).max(1) as usize;
     let filter = std::env::var("VIGIL_BENCH_FILTER").unwrap_or_default();
+    let mode = std::env::var("VIGIL_BENCH_MODE").unwrap_or_default();
     let dir = tempfile::tempdir()?;
     let opts = Options { retention_ms: 0, maintenance_interval: None, ..Options::default() };
     let db = Db::open(dir.path(), opts)?;
@@ -233,7 +235,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("loaded {series} series, {samples} samples ({hours} h at 15 s) in {:.1} s", t0.elapsed().as_secs_f64());
 
     let mut sel = Vec::new();
-    for _ in 0..runs {
+    // A chosen mode times only its queries (for profilers).
+    for _ in 0..if mode.is_empty() { runs } else { 0 } {
         let t = Instant::now();
         let q = db.querier(first, END)?;
         let hints = SelectHints { start: Some(first), end: Some(END), ..SelectHints::default() };
@@ -241,7 +244,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         sel.push(t.elapsed().as_secs_f64() * 1000.0);
         std::hint::black_box(set);
     }
-    println!("{:9.2} ms  select+decode http_requests_total over the whole range", median(sel));
+    if !sel.is_empty() {
+        println!("{:9.2} ms  select+decode http_requests_total over the whole range", median(sel));
+    }
 
     let engine = Engine::default();
     let qo = QueryOptions::default();
@@ -249,7 +254,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         [("1h/15s", 3_600_000, 15_000), ("24h/60s", 86_400_000, 60_000), ("24h/15s", 86_400_000, 15_000)];
     println!("{:>9}  {:>8} {:>8}  {:>16}  query", "median", "mode", "points", "checksum");
     for q in QUERIES.iter().filter(|q| q.contains(filter.as_str())) {
-        for (name, range, step) in windows {
+        for (name, range, step) in windows.into_iter().filter(|w| w.0.contains(mode.as_str())) {
             let mut times = Vec::new();
             let mut sum = (0, 0.0);
             for _ in 0..runs {
@@ -259,6 +264,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 sum = summary(&r.value);
             }
             println!("{:9.2}  {name:>8} {:>8}  {:>16.6e}  {q}", median(times), sum.0, sum.1);
+        }
+        if !"instant".contains(mode.as_str()) {
+            continue;
         }
         let mut times = Vec::new();
         let mut sum = (0, 0.0);

@@ -382,9 +382,14 @@ pub fn decode_into(
         [a, b, rest @ ..] => (u16::from_be_bytes([*a, *b]), rest),
         _ => return Err(Error::corrupt("xor chunk", "shorter than its 2-byte header")),
     };
-    // One sample reads at most 4 + 64 + 2 + 5 + 6 + 64 bits (< 19 bytes) past a valid position.
+    let n = usize::from(num);
+    if n == 0 {
+        return Ok(());
+    }
+    // One sample reads at most 4 + 64 + 2 + 5 + 6 + 64 bits (< 19 bytes) past a valid position,
+    // and a peek loads 9 bytes from there.
     const PAD: usize = 32;
-    let mut stack = [0u8; 512];
+    let mut stack = [0u8; 1024];
     let heap;
     let padded: &[u8] = if stream.len() + PAD <= stack.len() {
         stack[..stream.len()].copy_from_slice(stream);
@@ -396,70 +401,102 @@ pub fn decode_into(
         heap = v;
         &heap
     };
-    let end_bits = stream.len() * 8;
-    let mut r = PaddedBits { buf: padded, pos: 0 };
-    let truncated = |pos: usize| Error::corrupt("xor chunk", format!("bit stream ends at bit {pos}"));
-    let n = usize::from(num);
-    ts.reserve(n);
-    vs.reserve(n);
+    // The outputs are grown once and written by index (no capacity check per sample), then cut
+    // to what was kept.
+    let base = ts.len();
     let mut last = ts.last().copied().unwrap_or(Timestamp::MIN);
-    let (mut t, mut t_delta, mut v) = (0i64, 0u64, 0u64);
+    ts.resize(base + n, 0);
+    vs.resize(base + n, 0.0);
+    let mut kept = base;
+    let result = decode_stream(padded, stream.len() * 8, n, |t, v| {
+        if t > maxt {
+            return false;
+        }
+        if t >= mint && t > last {
+            ts[kept] = t;
+            vs[kept] = f64::from_bits(v);
+            kept += 1;
+            last = t;
+        }
+        true
+    });
+    ts.truncate(kept);
+    vs.truncate(kept);
+    result
+}
+
+/// Decodes `n` samples from the zero-padded bit stream `padded` (`end_bits` of them real),
+/// handing each `(t, value bits)` to `emit` until it returns false.
+#[inline(always)]
+fn decode_stream(padded: &[u8], end_bits: usize, n: usize, mut emit: impl FnMut(i64, u64) -> bool) -> Result<()> {
+    let truncated = |pos: usize| Error::corrupt("xor chunk", format!("bit stream ends at bit {pos}"));
+    let overflow = || Error::corrupt("xor chunk", "varint overflows 64 bits");
+    let mut r = PaddedBits { buf: padded, pos: 0 };
+    let ux = r.varint().ok_or_else(overflow)?;
+    let mut t = ((ux >> 1) as i64) ^ -((ux & 1) as i64);
+    let mut v = r.read(64);
+    if r.pos > end_bits {
+        return Err(truncated(end_bits));
+    }
+    if !emit(t, v) || n == 1 {
+        return Ok(());
+    }
     let (mut leading, mut trailing) = (0xffu32, 0u32);
-    for i in 0..n {
-        match i {
-            0 => {
-                let ux = r.varint().ok_or_else(|| Error::corrupt("xor chunk", "varint overflows 64 bits"))?;
-                t = ((ux >> 1) as i64) ^ -((ux & 1) as i64);
-                v = r.read(64);
+    let mut t_delta = r.varint().ok_or_else(overflow)?;
+    for i in 1..n {
+        if i > 1 {
+            // Delta of delta: `0` (unchanged) is by far the most common case.
+            let x = r.peek();
+            if x >> 63 == 0 {
+                r.pos += 1;
+            } else {
+                let ones = x.leading_ones().min(4);
+                r.pos += ones as usize + usize::from(ones < 4);
+                let size = [0, 14, 17, 20, 64][ones as usize];
+                let mut dod = r.read(size);
+                if size < 64 && dod > 1 << (size - 1) {
+                    dod = dod.wrapping_sub(1 << size);
+                }
+                t_delta = t_delta.wrapping_add(dod);
+            }
+        }
+        t = t.wrapping_add(t_delta as i64);
+        let x = r.peek();
+        match x >> 62 {
+            0 | 1 => r.pos += 1, // Value unchanged.
+            2 => {
+                if leading == 0xff {
+                    return Err(Error::corrupt("xor chunk", "value reuses a window before one was set"));
+                }
+                let sig = 64 - leading - trailing;
+                if sig <= 62 {
+                    r.pos += 2 + sig as usize;
+                    v ^= (x << 2) >> (64 - sig) << trailing;
+                } else {
+                    r.pos += 2;
+                    v ^= r.read(sig) << trailing;
+                }
             }
             _ => {
-                if i == 1 {
-                    t_delta = r.varint().ok_or_else(|| Error::corrupt("xor chunk", "varint overflows 64 bits"))?;
-                } else {
-                    let ones = r.peek().leading_ones().min(4);
-                    r.pos += ones as usize + usize::from(ones < 4);
-                    let size = [0, 14, 17, 20, 64][ones as usize];
-                    let mut dod = r.read(size);
-                    if size > 0 && size < 64 && dod > 1 << (size - 1) {
-                        dod = dod.wrapping_sub(1 << size);
-                    }
-                    t_delta = t_delta.wrapping_add(dod);
+                r.pos += 2;
+                let lead = r.read(5) as u32;
+                let sig = match r.read(6) as u32 {
+                    0 => 64,
+                    s => s,
+                };
+                if lead + sig > 64 {
+                    return Err(Error::corrupt("xor chunk", "value window wider than 64 bits"));
                 }
-                t = t.wrapping_add(t_delta as i64);
-                match r.read(2) {
-                    0 | 1 => r.pos -= 1, // Only the first bit (0: value unchanged) was ours.
-                    3 => {
-                        let lead = r.read(5) as u32;
-                        let sig = match r.read(6) as u32 {
-                            0 => 64,
-                            s => s,
-                        };
-                        if lead + sig > 64 {
-                            return Err(Error::corrupt("xor chunk", "value window wider than 64 bits"));
-                        }
-                        leading = lead;
-                        trailing = 64 - lead - sig;
-                        v ^= r.read(sig) << trailing;
-                    }
-                    _ => {
-                        if leading == 0xff {
-                            return Err(Error::corrupt("xor chunk", "value reuses a window before one was set"));
-                        }
-                        v ^= r.read(64 - leading - trailing) << trailing;
-                    }
-                }
+                leading = lead;
+                trailing = 64 - lead - sig;
+                v ^= r.read(sig) << trailing;
             }
         }
         if r.pos > end_bits {
             return Err(truncated(end_bits));
         }
-        if t > maxt {
+        if !emit(t, v) {
             break;
-        }
-        if t >= mint && t > last {
-            ts.push(t);
-            vs.push(f64::from_bits(v));
-            last = t;
         }
     }
     Ok(())
@@ -473,18 +510,16 @@ struct PaddedBits<'a> {
 }
 
 impl PaddedBits<'_> {
-    /// The next 64 bits, not consumed.
+    /// The next 64 bits, not consumed (zeros past the padding).
     #[inline(always)]
     fn peek(&self) -> u64 {
         let i = self.pos >> 3;
         let off = (self.pos & 7) as u32;
         match self.buf.get(i..i + 9) {
             Some(b) => {
-                let mut a = [0u8; 8];
-                a.copy_from_slice(&b[..8]);
-                let w = u64::from_be_bytes(a);
-                // The ninth byte supplies the low `off` bits.
-                if off == 0 { w } else { w << off | u64::from(b[8]) >> (8 - off) }
+                let w = u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+                // The ninth byte supplies the low `off` bits (none when `off` is 0).
+                w << off | u64::from(b[8]) >> (8 - off)
             }
             None => 0,
         }

@@ -231,33 +231,43 @@ impl Ctx<'_> {
         let results = parallel::map_owned(set, work, Scratch::default, |scratch, s| {
             stop.check("range function")?;
             let mut chunks = s.chunks;
-            let (mut ts, mut vals, mut hists) = (Vec::new(), Vec::new(), Vec::new());
+            // The series is gathered into this thread's buffers, reused from series to series:
+            // chunks are decoded straight onto their ends, nothing is allocated per series.
+            let mut buf = std::mem::take(&mut scratch.series);
+            buf.clear();
             let mut held = 0;
             let decoded = loop {
-                match chunks.next_chunk(&mut scratch.chunk) {
+                let (f0, h0) = (buf.timestamps.len(), buf.histograms.len());
+                match chunks.append_chunk(&mut buf, &mut scratch.chunk) {
                     Ok(true) => {}
                     Ok(false) => break Ok(()),
                     Err(e) => break Err(storage_error(&stop, e)),
                 }
-                let n = usize::try_from(scratch.chunk.cost()).unwrap_or(usize::MAX);
+                let hists: usize = buf.histograms[h0..].iter().map(|(_, h)| hist_cost(h)).sum();
+                let n = buf.timestamps.len() - f0 + hists;
                 if let Err(e) = charge.add(n) {
                     input_over.store(true, Ordering::Relaxed);
                     break Err(e);
                 }
                 held += n;
-                ts.extend_from_slice(&scratch.chunk.timestamps);
-                vals.extend_from_slice(&scratch.chunk.values);
-                hists.extend_from_slice(&scratch.chunk.histograms);
             };
             drop(chunks);
+            let mut rs = RangeSeries {
+                labels: s.labels,
+                drop_name: false,
+                ts: buf.timestamps,
+                vals: buf.values,
+                hists: buf.histograms,
+            };
             let result = decoded.and_then(|()| {
-                drop_stale(&mut ts, &mut vals, &mut hists);
+                drop_stale(&mut rs.ts, &mut rs.vals, &mut rs.hists);
                 if counting {
-                    total.fetch_add(window_counts(&ts, &src, g, per_step.as_ref()), Ordering::Relaxed);
+                    total.fetch_add(window_counts(&rs.ts, &src, g, per_step.as_ref()), Ordering::Relaxed);
                 }
-                let rs = RangeSeries { labels: s.labels, drop_name: false, ts, vals, hists };
                 job.run(&rs, scratch)
             });
+            rs.hists.clear();
+            scratch.series = vigil_storage::Samples { timestamps: rs.ts, values: rs.vals, histograms: rs.hists };
             charge.release(held);
             let (series, max_window) = result?;
             if let Some(s) = &series {
@@ -333,8 +343,10 @@ fn window_counts(ts: &[Timestamp], src: &RangeSource, g: &Grid, per_step: Option
 /// Per-thread scratch space of [`Job::run`].
 #[derive(Default)]
 struct Scratch {
-    /// The chunk being read by series-by-series evaluation.
+    /// Working space of [`vigil_storage::ChunkIterator::append_chunk`].
     chunk: vigil_storage::Samples,
+    /// The series being gathered by series-by-series evaluation.
+    series: vigil_storage::Samples,
     resets: Vec<u32>,
     vals: Vec<f64>,
     deque: VecDeque<usize>,

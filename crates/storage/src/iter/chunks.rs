@@ -27,6 +27,21 @@ pub trait ChunkIterator: Send {
     /// starts a new chunk), but implementations may fill both of `out`'s arrays; they must
     /// clear the one they do not fill. The budget charge of a chunk is [`Samples::cost`].
     fn next_chunk(&mut self, out: &mut Samples) -> Result<bool>;
+
+    /// Appends the next chunk's samples to the ends of `out`'s arrays, as [`Self::next_chunk`]
+    /// would yield them, for consumers that gather a whole series into one reused buffer.
+    /// `scratch` is working space (its contents are unspecified afterwards). The default reads
+    /// the chunk into `scratch` and copies it; implementations that decode may write into `out`
+    /// directly. The budget charge is that of the appended samples.
+    fn append_chunk(&mut self, out: &mut Samples, scratch: &mut Samples) -> Result<bool> {
+        if !self.next_chunk(scratch)? {
+            return Ok(false);
+        }
+        out.timestamps.extend_from_slice(&scratch.timestamps);
+        out.values.extend_from_slice(&scratch.values);
+        out.histograms.extend_from_slice(&scratch.histograms);
+        Ok(true)
+    }
 }
 
 /// One "chunk" holding samples already in memory (the default for queriers without chunks).

@@ -213,6 +213,20 @@ impl ChunkStore {
         Ok(true)
     }
 
+    /// Like [`Self::read_raw`] for a buffer reused across reads: `buf` only grows (so its bytes
+    /// are zeroed once, not on every read) and the bytes read are `buf[..n]`, `Some(n)`; `None`
+    /// if the file was deleted by retention.
+    pub fn read_window(&self, seq: u32, offset: u64, len: usize, buf: &mut Vec<u8>) -> Result<Option<usize>> {
+        let Some(file) = self.files.read().get(&seq).cloned() else { return Ok(None) };
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        let n = read_at_most(&file, &mut buf[..len], offset).map_err(|e| {
+            Error::io(format!("head chunk file {} at offset {offset}", file_path(&self.dir, seq).display()), e)
+        })?;
+        Ok(Some(n))
+    }
+
     /// Parses and checks the chunk at the start of `b`, the bytes at reference `r` (for error
     /// messages). `Ok(Err(n))` when `b` is too short: the chunk needs `n` bytes.
     pub fn parse_chunk(&self, r: u64, b: &[u8]) -> Result<Result<ChunkHeader, usize>> {

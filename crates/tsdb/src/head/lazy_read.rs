@@ -90,7 +90,55 @@ impl HeadChunks<'_> {
     }
 }
 
+impl HeadChunks<'_> {
+    /// Decodes `encoding`/`chunk` onto the ends of `out`'s arrays; what was there stays.
+    fn decode_appending(&mut self, encoding: u8, chunk: &[u8], out: &mut Samples) -> Result<()> {
+        self.cancel.check()?;
+        // Charged before decoding, as `decode` does; the consumer keeps what it gathered and
+        // charges it itself.
+        self.budget.replace(chunk_cost(encoding, chunk))?;
+        self.decoded.fetch_add(1, Ordering::Relaxed);
+        let (f0, h0) = (out.timestamps.len(), out.histograms.len());
+        decode_chunk(encoding, chunk, self.mint, self.maxt, out)?;
+        let overlap = out.timestamps[f0..].partition_point(|&t| t <= self.last);
+        if overlap > 0 {
+            out.timestamps.drain(f0..f0 + overlap);
+            out.values.drain(f0..f0 + overlap);
+        }
+        let overlap = out.histograms[h0..].partition_point(|h| h.0 <= self.last);
+        if overlap > 0 {
+            out.histograms.drain(h0..h0 + overlap);
+        }
+        let newest_float = out.timestamps[f0..].last().copied();
+        let newest = newest_float.into_iter().chain(out.histograms[h0..].last().map(|h| h.0)).max();
+        if let Some(t) = newest {
+            self.last = t;
+        }
+        Ok(())
+    }
+}
+
 impl ChunkIterator for HeadChunks<'_> {
+    fn append_chunk(&mut self, out: &mut Samples, _scratch: &mut Samples) -> vigil_storage::Result<bool> {
+        if self.next_sealed > 0 {
+            self.next_sealed -= 1;
+            let span = self.sealed.spans[self.next_sealed].clone();
+            let encoding = self.sealed.encodings.get(self.next_sealed).copied().unwrap_or_default();
+            let bytes = std::mem::take(&mut self.sealed.bytes);
+            let result = self.decode_appending(encoding, &bytes[span], out);
+            self.sealed.bytes = bytes;
+            result?;
+            return Ok(true);
+        }
+        match self.open.take() {
+            Some((open, encoding)) => {
+                self.decode_appending(encoding, &open, out)?;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
     fn next_chunk(&mut self, out: &mut Samples) -> vigil_storage::Result<bool> {
         if self.next_sealed > 0 {
             self.next_sealed -= 1;

@@ -264,7 +264,9 @@ impl Head {
         let mut out: Vec<Sealed> = (0..snaps.len()).map(|_| Sealed::default()).collect();
         let mut pending: Vec<(u64, usize)> =
             snaps.iter().enumerate().filter(|(_, s)| s.sealed_ref != 0).map(|(i, s)| (s.sealed_ref, i)).collect();
+        // The bytes read are `window[..filled]`; the buffer keeps its size between reads.
         let mut window: Vec<u8> = Vec::new();
+        let mut filled = 0;
         while !pending.is_empty() {
             pending.sort_unstable();
             let mut next = Vec::new();
@@ -275,8 +277,8 @@ impl Head {
                 let mut parsed = None;
                 if let Some((_, wstart)) = win.filter(|&(ws, st)| ws == seq && off >= st) {
                     let at = (off - wstart) as usize;
-                    if at < window.len()
-                        && let Ok(h) = self.chunks.parse_chunk(r, &window[at..])?
+                    if at < filled
+                        && let Ok(h) = self.chunks.parse_chunk(r, &window[at..filled])?
                     {
                         parsed = Some((h, at));
                     }
@@ -292,15 +294,16 @@ impl Head {
                         }
                         end = end.max(o2 + MIN_CHUNK_READ as u64);
                     }
-                    if !self.chunks.read_raw(seq, off, (end - off) as usize, &mut window)? {
+                    let Some(n) = self.chunks.read_window(seq, off, (end - off) as usize, &mut window)? else {
                         continue; // The file was deleted by retention.
-                    }
+                    };
+                    filled = n;
                     win = Some((seq, off));
-                    let h = match self.chunks.parse_chunk(r, &window)? {
+                    let h = match self.chunks.parse_chunk(r, &window[..filled])? {
                         Ok(h) => h,
                         Err(need) => {
-                            self.chunks.read_raw(seq, off, need, &mut window)?;
-                            self.chunks.parse_chunk(r, &window)?.map_err(|_| {
+                            filled = self.chunks.read_window(seq, off, need, &mut window)?.unwrap_or(0);
+                            self.chunks.parse_chunk(r, &window[..filled])?.map_err(|_| {
                                 crate::Error::corrupt(self.chunks.location(r), "chunk data beyond end of file")
                             })?
                         }
