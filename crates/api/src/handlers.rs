@@ -2,6 +2,7 @@
 
 pub(crate) mod client;
 pub(crate) mod exposition;
+pub(crate) mod import;
 pub(crate) mod lifecycle;
 pub(crate) mod query;
 pub(crate) mod series;

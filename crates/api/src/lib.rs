@@ -50,14 +50,14 @@ pub use sources::{
     TsdbStats, TsdbStatsSource,
 };
 pub use state::{
-    ApiHandle, ApiOptions, ApiState, ApiStateBuilder, BoxFuture, FormatQueryFn, MetricsRenderFn, NowFn, QuitFn,
-    ReloadFn, system_now_ms,
+    ApiHandle, ApiOptions, ApiState, ApiStateBuilder, BoxFuture, FormatQueryFn, ImportOptions, MetricsRenderFn, NowFn,
+    QuitFn, ReloadFn, system_now_ms,
 };
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
-use handlers::{exposition, lifecycle, query, series, status, targets};
+use handlers::{exposition, import, lifecycle, query, series, status, targets};
 use std::future::Future;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -82,6 +82,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/admin/tsdb/snapshot", post(status::admin).put(status::admin))
         .route("/api/v1/admin/tsdb/delete_series", post(status::admin).put(status::admin))
         .route("/api/v1/admin/tsdb/clean_tombstones", post(status::admin).put(status::admin))
+        .route("/api/v1/import/prometheus", post(import::prometheus))
         .route("/federate", get(exposition::federate))
         .route_layer(from_fn_with_state(state.clone(), lifecycle::ready_gate));
     let panic_metrics = state.inner.metrics.clone();

@@ -40,6 +40,40 @@ pub struct ApiOptions {
     pub max_query_length: usize,
     /// `--storage.tsdb.retention.time` as shown by `/api/v1/status/runtimeinfo` (`15d`).
     pub storage_retention: String,
+    /// `/api/v1/import/prometheus`: whether it is served, and its limits.
+    pub import: ImportOptions,
+}
+
+/// Limits of `POST /api/v1/import/prometheus` (`--web.enable-import`, `--web.import.*`).
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Serve the endpoint at all (off by default: it writes into the TSDB, like Prometheus'
+    /// remote-write receiver, which is opt-in too).
+    pub enabled: bool,
+    /// Most bytes of one request body after decompression (0: no limit). Bounds the work a
+    /// request can cause, gzip bombs included; memory is bounded by the streaming parser.
+    pub max_body_bytes: u64,
+    /// Longest accepted line in bytes; also what the parser buffers at most for one line.
+    pub max_line_bytes: usize,
+    /// Most samples one request may carry (0: no limit).
+    pub max_samples: u64,
+    /// Samples per commit: what one request holds in memory before it is made visible.
+    pub batch_samples: usize,
+    /// How long the body may stall (no bytes arrive) before the request is aborted.
+    pub idle_timeout: std::time::Duration,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            max_body_bytes: 4 << 30,
+            max_line_bytes: 1 << 20,
+            max_samples: 100_000_000,
+            batch_samples: 50_000,
+            idle_timeout: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 impl Default for ApiOptions {
@@ -50,6 +84,7 @@ impl Default for ApiOptions {
             max_concurrent_queries: 20,
             max_query_length: vigil_promql_syntax::DEFAULT_MAX_QUERY_LEN,
             storage_retention: "15d".to_owned(),
+            import: ImportOptions::default(),
         }
     }
 }
@@ -65,7 +100,6 @@ pub(crate) struct LiveConfig {
 
 pub(crate) struct Inner {
     pub storage: Arc<dyn Queryable>,
-    #[allow(dead_code, reason = "remote write is served in a later change")]
     pub appendable: Option<Arc<dyn Appendable>>,
     pub engine: Engine,
     pub options: ApiOptions,
@@ -194,7 +228,7 @@ impl ApiStateBuilder {
         self
     }
 
-    /// Write access, for remote write (not served yet).
+    /// Write access, for `/api/v1/import/prometheus`.
     pub fn appendable(mut self, appendable: Arc<dyn Appendable>) -> Self {
         self.appendable = Some(appendable);
         self

@@ -69,6 +69,22 @@ pub struct ServerFlags {
     /// accepted.
     #[arg(long = "web.max-connections", default_value_t = vigil_api::DEFAULT_MAX_CONNECTIONS, global = true)]
     pub max_connections: usize,
+    /// Enables `POST /api/v1/import/prometheus` (Prometheus text with millisecond timestamps,
+    /// as VictoriaMetrics accepts it), which writes into the TSDB.
+    #[arg(long = "web.enable-import", global = true)]
+    pub enable_import: bool,
+    /// Most bytes of one import request body, counted after decompression (0: no limit).
+    #[arg(long = "web.import.max-body-bytes", default_value_t = 4 << 30, global = true)]
+    pub import_max_body_bytes: u64,
+    /// Longest line of an import request body, in bytes.
+    #[arg(long = "web.import.max-line-bytes", default_value_t = 1 << 20, global = true)]
+    pub import_max_line_bytes: usize,
+    /// Most samples of one import request (0: no limit).
+    #[arg(long = "web.import.max-samples", default_value_t = 100_000_000, global = true)]
+    pub import_max_samples: u64,
+    /// How long an import request body may stall before the request is aborted.
+    #[arg(long = "web.import.idle-timeout", default_value = "1m", global = true)]
+    pub import_idle_timeout: String,
     /// The URL under which Vigil is externally reachable.
     #[arg(long = "web.external-url", global = true)]
     pub external_url: Option<String>,

@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
-use vigil_api::{ApiMetrics, ApiOptions, ApiState, BuildInfo};
+use vigil_api::{ApiMetrics, ApiOptions, ApiState, BuildInfo, ImportOptions};
 use vigil_instrument::prometheus_client::registry::Registry;
 use vigil_promql::{Engine, EngineOptions};
 use vigil_scrape::{ScrapeManager, ScrapeOptions};
@@ -114,6 +114,7 @@ async fn serve(flags: ServerFlags, settings: Settings, flag_map: BTreeMap<String
         db: Arc::clone(&db),
         engine,
         flags: &flags,
+        import_idle_timeout: settings.import_idle_timeout,
         flag_map,
         scrape: Arc::clone(&scrape),
         registry: Arc::new(registry),
@@ -257,6 +258,7 @@ struct ApiStateParts<'a> {
     db: Arc<Db>,
     engine: Engine,
     flags: &'a ServerFlags,
+    import_idle_timeout: std::time::Duration,
     flag_map: BTreeMap<String, String>,
     scrape: Arc<ScrapeManager>,
     registry: Arc<Registry>,
@@ -272,6 +274,14 @@ fn api_state(p: ApiStateParts<'_>) -> ApiState {
         enable_admin_api: p.flags.enable_admin_api,
         storage_retention: p.flags.retention_time.clone(),
         max_concurrent_queries: p.flags.query_max_concurrency.max(1),
+        import: ImportOptions {
+            enabled: p.flags.enable_import,
+            max_body_bytes: p.flags.import_max_body_bytes,
+            max_line_bytes: p.flags.import_max_line_bytes.max(1),
+            max_samples: p.flags.import_max_samples,
+            idle_timeout: p.import_idle_timeout,
+            ..ImportOptions::default()
+        },
         ..ApiOptions::default()
     };
     let reloader = p.reloader;
@@ -325,6 +335,11 @@ fn flag_map(cli: &Cli) -> BTreeMap<String, String> {
     put("web.enable-lifecycle", f.enable_lifecycle.to_string());
     put("web.enable-admin-api", f.enable_admin_api.to_string());
     put("web.max-connections", f.max_connections.to_string());
+    put("web.enable-import", f.enable_import.to_string());
+    put("web.import.max-body-bytes", f.import_max_body_bytes.to_string());
+    put("web.import.max-line-bytes", f.import_max_line_bytes.to_string());
+    put("web.import.max-samples", f.import_max_samples.to_string());
+    put("web.import.idle-timeout", f.import_idle_timeout.clone());
     put("web.external-url", f.external_url.clone().unwrap_or_default());
     put("query.lookback-delta", f.lookback_delta.clone());
     put("query.timeout", f.query_timeout.clone());

@@ -12,6 +12,8 @@ pub struct Settings {
     pub retention_ms: i64,
     pub lookback_delta_ms: i64,
     pub query_timeout: Duration,
+    /// `--web.import.idle-timeout`.
+    pub import_idle_timeout: Duration,
     /// The PromQL features of `--enable-feature`.
     pub features: Features,
     /// `--enable-feature` names Vigil does not know (logged, then ignored, as Prometheus does).
@@ -24,6 +26,8 @@ impl Settings {
         let retention_ms = parse_duration_ms(&flags.retention_time).context("--storage.tsdb.retention.time")?;
         let lookback_delta_ms = parse_duration_ms(&flags.lookback_delta).context("--query.lookback-delta")?;
         let timeout_ms = parse_duration_ms(&flags.query_timeout).context("--query.timeout")?;
+        let import_idle_ms = parse_duration_ms(&flags.import_idle_timeout).context("--web.import.idle-timeout")?;
+        anyhow::ensure!(import_idle_ms > 0, "--web.import.idle-timeout must be positive");
         anyhow::ensure!(lookback_delta_ms > 0, "--query.lookback-delta must be positive");
         let mut features = Features::default();
         let unknown_features = flags
@@ -39,6 +43,7 @@ impl Settings {
             retention_ms,
             lookback_delta_ms,
             query_timeout: Duration::from_millis(u64::try_from(timeout_ms).unwrap_or(0)),
+            import_idle_timeout: Duration::from_millis(u64::try_from(import_idle_ms).unwrap_or(0)),
         })
     }
 }

@@ -15,6 +15,7 @@ mod crash_safety;
 mod default_stack;
 mod differential;
 mod features;
+mod import;
 mod isolation;
 mod promtool;
 mod query_log;
