@@ -100,6 +100,7 @@ pub static FUNCTIONS: &[FunctionSig] = sigs! {
     "sort_desc": [V] 0 -> V;
     "sqrt": [V] 0 -> V;
     "start": [] 0 -> S;
+    "start_timestamp": [V] 0 -> V;
     "stddev_over_time": [M] 0 -> V;
     "stdvar_over_time": [M] 0 -> V;
     "step": [] 0 -> S;
@@ -136,6 +137,7 @@ const EXPERIMENTAL: &[&str] = &[
     "sort_by_label",
     "sort_by_label_desc",
     "start",
+    "start_timestamp",
     "step",
     "ts_of_first_over_time",
     "ts_of_last_over_time",

@@ -17,6 +17,7 @@ mod info;
 pub(crate) mod math;
 pub(crate) mod parallel;
 mod range_fns;
+mod range_series;
 mod selector;
 mod series;
 
@@ -81,13 +82,18 @@ pub(crate) struct RangeSeries {
     pub ts: Vec<Timestamp>,
     pub vals: Vec<f64>,
     pub hists: Vec<vigil_storage::HPoint>,
+    /// Start timestamps of the floats (`0` = unknown): empty, or as long as `ts`. Only matrix
+    /// selectors over a storage that keeps them fill these; subqueries never do.
+    pub sts: Vec<Timestamp>,
+    /// Start timestamps of the histograms: empty, or as long as `hists`.
+    pub hsts: Vec<Timestamp>,
 }
 
 #[cfg(test)]
 impl RangeSeries {
     /// A series of float samples only.
     pub fn floats(labels: Labels, drop_name: bool, ts: Vec<Timestamp>, vals: Vec<f64>) -> Self {
-        Self { labels, drop_name, ts, vals, hists: Vec::new() }
+        Self { labels, drop_name, ts, vals, hists: Vec::new(), sts: Vec::new(), hsts: Vec::new() }
     }
 }
 

@@ -67,6 +67,21 @@ pub trait Appender: Send {
     /// as a stale histogram, as Prometheus does, so scrapers mark any series stale the same way.
     fn append(&mut self, series_ref: SeriesRef, labels: &Labels, sample: Sample) -> Result<SeriesRef>;
 
+    /// [`Self::append`] with the sample's start timestamp (ms; `0` = unknown): when the counter
+    /// it belongs to started, which `rate`, `increase`, `irate` and `resets` read as a reset.
+    /// The default drops the start timestamp: storages that do not keep them (the TSDB today)
+    /// answer as if it had never been given.
+    fn append_with_start(
+        &mut self,
+        series_ref: SeriesRef,
+        labels: &Labels,
+        sample: Sample,
+        start: Timestamp,
+    ) -> Result<SeriesRef> {
+        let _ = start;
+        self.append(series_ref, labels, sample)
+    }
+
     /// Makes the batch visible and durable.
     fn commit(self: Box<Self>) -> Result<()>;
 

@@ -32,7 +32,8 @@ impl MemStorage {
 
 struct MemAppender<'a> {
     db: &'a MemStorage,
-    pending: Vec<(Labels, Timestamp, SampleValue)>,
+    /// Labels, time, value and start timestamp of each appended sample.
+    pending: Vec<(Labels, Timestamp, SampleValue, Timestamp)>,
 }
 
 impl Appendable for MemStorage {
@@ -42,7 +43,17 @@ impl Appendable for MemStorage {
 }
 
 impl Appender for MemAppender<'_> {
-    fn append(&mut self, _series_ref: SeriesRef, labels: &Labels, sample: Sample) -> Result<SeriesRef> {
+    fn append(&mut self, series_ref: SeriesRef, labels: &Labels, sample: Sample) -> Result<SeriesRef> {
+        self.append_with_start(series_ref, labels, sample, 0)
+    }
+
+    fn append_with_start(
+        &mut self,
+        _series_ref: SeriesRef,
+        labels: &Labels,
+        sample: Sample,
+        start: Timestamp,
+    ) -> Result<SeriesRef> {
         if labels.is_empty() {
             return Err(Error::InvalidLabels("empty label set".into()));
         }
@@ -58,14 +69,14 @@ impl Appender for MemAppender<'_> {
             }
             _ => return Err(Error::Unsupported("sample kind")),
         };
-        self.pending.push((labels.clone(), t, value));
+        self.pending.push((labels.clone(), t, value, start));
         Ok(0)
     }
 
     fn commit(self: Box<Self>) -> Result<()> {
         let mut map = self.db.inner.write();
-        for (labels, t, value) in self.pending {
-            put(map.entry(labels).or_default(), t, value);
+        for (labels, t, value, start) in self.pending {
+            put(map.entry(labels).or_default(), t, value, start);
         }
         Ok(())
     }
@@ -75,15 +86,18 @@ impl Appender for MemAppender<'_> {
     }
 }
 
-/// Stores `value` at `t`, replacing a sample of either kind there (test loads may overwrite) and
-/// keeping both arrays in time order.
-fn put(s: &mut Samples, t: Timestamp, value: SampleValue) {
+/// Stores `value` (started at `start`) at `t`, replacing a sample of either kind there (test
+/// loads may overwrite) and keeping the arrays in time order. Stored series always carry start
+/// timestamps (`0` = unknown); [`MemQuerier::select`] leaves them out where all are `0`.
+fn put(s: &mut Samples, t: Timestamp, value: SampleValue, start: Timestamp) {
     if let Ok(i) = s.timestamps.binary_search(&t) {
         s.timestamps.remove(i);
         s.values.remove(i);
+        s.start_timestamps.remove(i);
     }
     if let Ok(i) = s.histograms.binary_search_by_key(&t, |h| h.0) {
         s.histograms.remove(i);
+        s.histogram_start_timestamps.remove(i);
     }
     let value = match value {
         SampleValue::Float(v) if is_stale_nan(v) && previous_is_histogram(s, t) => {
@@ -96,10 +110,12 @@ fn put(s: &mut Samples, t: Timestamp, value: SampleValue) {
             let i = s.timestamps.partition_point(|&x| x < t);
             s.timestamps.insert(i, t);
             s.values.insert(i, v);
+            s.start_timestamps.insert(i, start);
         }
         SampleValue::Histogram(h) => {
             let i = s.histograms.partition_point(|x| x.0 < t);
             s.histograms.insert(i, (t, h));
+            s.histogram_start_timestamps.insert(i, start);
         }
     }
 }
@@ -162,6 +178,8 @@ impl Querier for MemQuerier {
                     timestamps: samples.timestamps[lo..hi].to_vec(),
                     values: samples.values[lo..hi].to_vec(),
                     histograms: histograms.to_vec(),
+                    start_timestamps: known_starts(&samples.start_timestamps[lo..hi]),
+                    histogram_start_timestamps: known_starts(&samples.histogram_start_timestamps[hlo..hhi]),
                 }
             };
             out.push(Series { labels: labels.clone(), samples });
@@ -198,6 +216,11 @@ impl Querier for MemQuerier {
         }
         Ok(hints.cut(values.into_iter().collect()))
     }
+}
+
+/// `starts` unless all are unknown (then none, as a storage without start timestamps answers).
+fn known_starts(starts: &[Timestamp]) -> Vec<Timestamp> {
+    if starts.iter().any(|&st| st != 0) { starts.to_vec() } else { Vec::new() }
 }
 
 /// The index range of `items` (sorted by `time`) within `[mint, maxt]`.

@@ -30,6 +30,11 @@ pub struct Samples {
     /// Integer histograms are converted to float ones when decoded. A stale histogram is marked
     /// by [`FloatHistogram::is_stale`].
     pub histograms: Vec<HPoint>,
+    /// Start timestamps (ms; `0` = unknown) of the float samples: empty when the storage has none
+    /// for these samples, else as long as `timestamps`. See [`Self::float_start`].
+    pub start_timestamps: Vec<Timestamp>,
+    /// Start timestamps of the histogram samples: empty or as long as `histograms`.
+    pub histogram_start_timestamps: Vec<Timestamp>,
 }
 
 impl Samples {
@@ -59,6 +64,40 @@ impl Samples {
         self.timestamps.clear();
         self.values.clear();
         self.histograms.clear();
+        self.start_timestamps.clear();
+        self.histogram_start_timestamps.clear();
+    }
+
+    /// Whether any sample carries start timestamps.
+    pub fn has_start_timestamps(&self) -> bool {
+        !self.start_timestamps.is_empty() || !self.histogram_start_timestamps.is_empty()
+    }
+
+    /// The start timestamp of float sample `i`; `0` (unknown) when these samples have none.
+    #[inline]
+    pub fn float_start(&self, i: usize) -> Timestamp {
+        start_at(&self.start_timestamps, self.timestamps.len(), i)
+    }
+
+    /// The start timestamp of histogram sample `i`; `0` (unknown) when these samples have none.
+    #[inline]
+    pub fn histogram_start(&self, i: usize) -> Timestamp {
+        start_at(&self.histogram_start_timestamps, self.histograms.len(), i)
+    }
+
+    /// Appends `other`'s samples (all after ours), start timestamps included: the arrays of a
+    /// kind get start timestamps as soon as either side has them, `0` for the samples without.
+    pub fn extend_from(&mut self, other: &Samples) {
+        extend_starts(&mut self.start_timestamps, self.timestamps.len(), &other.start_timestamps, other.len());
+        extend_starts(
+            &mut self.histogram_start_timestamps,
+            self.histograms.len(),
+            &other.histogram_start_timestamps,
+            other.histogram_len(),
+        );
+        self.timestamps.extend_from_slice(&other.timestamps);
+        self.values.extend_from_slice(&other.values);
+        self.histograms.extend_from_slice(&other.histograms);
     }
 
     /// Appends one histogram sample (caller keeps time order).
@@ -73,6 +112,32 @@ impl Samples {
     }
 }
 
+/// Entry `i` of a start-timestamp array meant to be `len` long; `0` when it is not that long
+/// (a storage without start timestamps leaves it empty).
+#[inline]
+fn start_at(starts: &[Timestamp], len: usize, i: usize) -> Timestamp {
+    if starts.len() == len { starts.get(i).copied().unwrap_or(0) } else { 0 }
+}
+
+/// Extends `ours` (for `len` samples) with `theirs` (for `n` samples), keeping it empty when
+/// neither side has start timestamps.
+fn extend_starts(ours: &mut Vec<Timestamp>, len: usize, theirs: &[Timestamp], n: usize) {
+    let ours_known = !ours.is_empty() && ours.len() == len;
+    let theirs_known = n > 0 && theirs.len() == n;
+    if !ours_known {
+        ours.clear();
+        if !theirs_known {
+            return;
+        }
+        ours.resize(len, 0);
+    }
+    if theirs_known {
+        ours.extend_from_slice(theirs);
+    } else {
+        ours.resize(len + n, 0);
+    }
+}
+
 /// A series and its samples within the selected range.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Series {
@@ -84,3 +149,35 @@ pub struct Series {
 
 /// The result of a select: series sorted by labels.
 pub type SeriesSet = Vec<Series>;
+
+#[cfg(test)]
+mod tests {
+    use super::Samples;
+
+    fn floats(ts: &[i64], sts: &[i64]) -> Samples {
+        Samples {
+            timestamps: ts.to_vec(),
+            values: vec![1.0; ts.len()],
+            start_timestamps: sts.to_vec(),
+            ..Samples::default()
+        }
+    }
+
+    #[test]
+    fn extend_from_keeps_start_timestamps_in_step() {
+        // Neither side has any: none afterwards.
+        let mut a = floats(&[1, 2], &[]);
+        a.extend_from(&floats(&[3], &[]));
+        assert!(a.start_timestamps.is_empty());
+        // Only the new chunk has them: earlier samples get 0 (unknown).
+        a.extend_from(&floats(&[4, 5], &[3, 4]));
+        assert_eq!(a.start_timestamps, [0, 0, 0, 3, 4]);
+        assert_eq!((a.float_start(3), a.float_start(0)), (3, 0));
+        // Only the old side has them: the new samples get 0.
+        a.extend_from(&floats(&[6], &[]));
+        assert_eq!(a.start_timestamps, [0, 0, 0, 3, 4, 0]);
+        // A stale array of the wrong length reads as unknown, never as another sample's start.
+        let odd = floats(&[1, 2], &[5]);
+        assert_eq!(odd.float_start(0), 0);
+    }
+}

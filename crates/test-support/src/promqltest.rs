@@ -6,9 +6,9 @@
 //! ratchet used by the `promql_conformance` test.
 //!
 //! `load_with_nhcb` blocks also load each classic histogram as a native histogram with custom
-//! buckets ([`nhcb`]). Deliberate gaps (each reported as a failure, never as a pass): `@st` start
-//! timestamps are parsed but not stored, and the `@`-modifier step-invariance re-runs are skipped
-//! for queries that [`print`] cannot print back to an identical syntax tree.
+//! buckets ([`nhcb`]); `@st` lines give their samples start timestamps. One deliberate gap: the
+//! `@`-modifier step-invariance re-runs are skipped for queries that [`print`] cannot print back
+//! to an identical syntax tree.
 
 pub mod compare;
 pub mod known_failures;

@@ -58,6 +58,19 @@ impl Ctx<'_> {
                 }
                 Val::Scalar(out)
             }
+            // Only a selector's samples have start timestamps; any other expression has none
+            // to give, so it yields nothing, as in Prometheus.
+            "start_timestamp" => match args[0].unparen() {
+                Expr::VectorSelector(sel) => {
+                    let mut vs = self.eval_vector_selector(sel, g, Mode::StartTimestamp)?;
+                    vs.iter_mut().for_each(|s| s.drop_name = true);
+                    Val::Vector(vs)
+                }
+                other => {
+                    self.eval_vector(other, g)?;
+                    Val::Vector(Vec::new())
+                }
+            },
             "timestamp" => {
                 let vs = match args[0].unparen() {
                     Expr::VectorSelector(sel) => self.eval_vector_selector(sel, g, Mode::Timestamp)?,

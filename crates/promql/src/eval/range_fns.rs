@@ -3,7 +3,7 @@
 
 use super::math::{Mean, kahan_inc, kahan_sum, quantile, variance};
 use super::parallel::{self, Interrupt};
-use super::selector::{RangeSource, drop_stale, storage_error};
+use super::selector::{RangeSource, storage_error};
 use super::series::hist_cost;
 use super::{Ctx, Grid, RangeSeries, Series};
 use crate::{Error, Result};
@@ -13,6 +13,7 @@ use vigil_model::{Labels, Timestamp};
 use vigil_promql_syntax::{Expr, VectorSelector};
 
 pub(super) mod hist;
+mod starts;
 
 use hist::{HWindow, Notes, SeriesNotes, Value, apply_mixed};
 
@@ -90,6 +91,8 @@ impl RangeFn {
 struct Window<'a> {
     ts: &'a [Timestamp],
     vals: &'a [f64],
+    /// Start timestamps of the samples, or empty when the series has none.
+    sts: &'a [Timestamp],
     /// Exclusive start and inclusive end of the window (ms).
     start: Timestamp,
     end: Timestamp,
@@ -252,22 +255,15 @@ impl Ctx<'_> {
                 held += n;
             };
             drop(chunks);
-            let mut rs = RangeSeries {
-                labels: s.labels,
-                drop_name: false,
-                ts: buf.timestamps,
-                vals: buf.values,
-                hists: buf.histograms,
-            };
+            let mut rs = RangeSeries::from_samples(s.labels, false, buf);
             let result = decoded.and_then(|()| {
-                drop_stale(&mut rs.ts, &mut rs.vals, &mut rs.hists);
+                rs.drop_stale();
                 if counting {
                     total.fetch_add(window_counts(&rs.ts, &src, g, per_step.as_ref()), Ordering::Relaxed);
                 }
                 job.run(&rs, scratch)
             });
-            rs.hists.clear();
-            scratch.series = vigil_storage::Samples { timestamps: rs.ts, values: rs.vals, histograms: rs.hists };
+            scratch.series = rs.into_buffers();
             charge.release(held);
             let (series, max_window) = result?;
             if let Some(s) = &series {
@@ -374,7 +370,7 @@ impl Job<'_> {
     /// The function over every step for one series: the output series (if any step has a value)
     /// and the most samples held in one window.
     fn run(&self, s: &RangeSeries, scratch: &mut Scratch) -> Result<(Option<Series>, usize)> {
-        if !s.hists.is_empty() {
+        if !s.hists.is_empty() || s.has_starts() {
             return self.run_with_hists(s, scratch);
         }
         if s.ts.is_empty() {
@@ -424,6 +420,7 @@ impl Job<'_> {
                     let w = Window {
                         ts: &s.ts[lo..hi],
                         vals: &s.vals[lo..hi],
+                        sts: &[],
                         start,
                         end,
                         range_ms: src.range_ms,
@@ -491,6 +488,7 @@ impl Job<'_> {
                 floats: Window {
                     ts: &s.ts[lo..hi],
                     vals: &s.vals[lo..hi],
+                    sts: if s.sts.is_empty() { &[] } else { &s.sts[lo..hi] },
                     start,
                     end,
                     range_ms: src.range_ms,
@@ -501,6 +499,7 @@ impl Job<'_> {
                     p1: self.p1.map_or(0.0, |p| p[k]),
                 },
                 hists: &s.hists[hlo..hhi],
+                hsts: if s.hsts.is_empty() { &[] } else { &s.hsts[hlo..hhi] },
             };
             match apply_mixed(f, &w, &mut scratch.vals, &mut notes)? {
                 Some(Value::Float(v)) => out.set(k, v),
@@ -589,6 +588,7 @@ fn apply(f: RangeFn, w: &Window<'_>, scratch: &mut Vec<f64>) -> Result<Option<f6
     let n = w.vals.len();
     let last = w.vals[n - 1];
     Ok(match f {
+        RangeFn::Rate | RangeFn::Increase if !w.sts.is_empty() => starts::counter_rate(w, f == RangeFn::Rate),
         RangeFn::Rate => extrapolated_rate(w, true, true),
         RangeFn::Increase => extrapolated_rate(w, true, false),
         RangeFn::Delta => extrapolated_rate(w, false, false),
@@ -603,7 +603,8 @@ fn apply(f: RangeFn, w: &Window<'_>, scratch: &mut Vec<f64>) -> Result<Option<f6
             } else if dt == 0.0 {
                 None
             } else {
-                let dv = if last < prev { last } else { last - prev };
+                let reset = last < prev || starts::reset_at(w.ts, w.sts, n - 1);
+                let dv = if reset { last } else { last - prev };
                 Some(dv / dt)
             }
         }
@@ -629,7 +630,9 @@ fn apply(f: RangeFn, w: &Window<'_>, scratch: &mut Vec<f64>) -> Result<Option<f6
             }
             Some(c)
         }
-        RangeFn::Resets => Some(w.vals.windows(2).filter(|p| p[1] < p[0]).count() as f64),
+        RangeFn::Resets => {
+            Some((1..n).filter(|&i| w.vals[i] < w.vals[i - 1] || starts::reset_at(w.ts, w.sts, i)).count() as f64)
+        }
         RangeFn::Avg => {
             let mut m = Mean::default();
             w.vals.iter().for_each(|&v| m.add(v));

@@ -18,6 +18,8 @@ pub(crate) enum Mode {
     /// The timestamp of float samples, histogram samples as they are: for `info()`, whose info
     /// series must be floats (it reports a histogram as an error).
     FloatTimestamp,
+    /// The sample's start timestamp in seconds, `0` when unknown (for `start_timestamp()`).
+    StartTimestamp,
 }
 
 /// The samples of a range-vector expression plus how to window them per step.
@@ -145,10 +147,9 @@ impl Ctx<'_> {
                 let series = set
                     .into_iter()
                     .map(|s| {
-                        let (mut ts, mut vals, mut hists) =
-                            (s.samples.timestamps, s.samples.values, s.samples.histograms);
-                        drop_stale(&mut ts, &mut vals, &mut hists);
-                        RangeSeries { labels: s.labels, drop_name: false, ts, vals, hists }
+                        let mut rs = RangeSeries::from_samples(s.labels, false, s.samples);
+                        rs.drop_stale();
+                        rs
                     })
                     .collect();
                 Ok(RangeSource { series, range_ms: *range_ms, offset_ms: vs.offset_ms, at })
@@ -187,7 +188,16 @@ impl Ctx<'_> {
                     .map(|s| {
                         let (ts, vals) = s.points().map(|(k, v)| (inner.ts(k), v)).unzip();
                         let hists = s.hists().iter().map(|(k, h)| (inner.ts(*k), h.clone())).collect();
-                        RangeSeries { labels: s.labels, drop_name: s.drop_name, ts, vals, hists }
+                        // Start timestamps do not survive a subquery, as in Prometheus.
+                        RangeSeries {
+                            labels: s.labels,
+                            drop_name: s.drop_name,
+                            ts,
+                            vals,
+                            hists,
+                            sts: Vec::new(),
+                            hsts: Vec::new(),
+                        }
                     })
                     .collect();
                 Ok(RangeSource { series, range_ms: sq.range_ms, offset_ms: sq.offset_ms, at })
@@ -215,30 +225,12 @@ impl Ctx<'_> {
                 if let Some(last) = self.counter.steps_mut().and_then(|s| s.last_mut()) {
                     *last += n;
                 }
-                s.ts = s.ts[lo..hi].to_vec();
-                s.vals = s.vals[lo..hi].to_vec();
-                s.hists = s.hists[hlo..hhi].to_vec();
+                s.retain_window(start, end);
                 out.push(s);
             }
         }
         Ok(out)
     }
-}
-
-/// Removes stale markers from parallel sample arrays and stale histograms, keeping order.
-pub(crate) fn drop_stale(ts: &mut Vec<Timestamp>, vals: &mut Vec<f64>, hists: &mut Vec<vigil_storage::HPoint>) {
-    hists.retain(|(_, h)| !h.is_stale());
-    let Some(first) = vals.iter().position(|&v| is_stale_nan(v)) else { return };
-    let mut w = first;
-    for r in first + 1..vals.len() {
-        if !is_stale_nan(vals[r]) {
-            ts[w] = ts[r];
-            vals[w] = vals[r];
-            w += 1;
-        }
-    }
-    ts.truncate(w);
-    vals.truncate(w);
 }
 
 /// The engine's error for a storage error; a cancelled read says why through the engine's own
@@ -278,10 +270,11 @@ fn pick_lookback(
     let mut count = 0;
     let mut hists = Vec::new();
     let reference = |k: usize| at.unwrap_or(g.ts(k)) - offset;
-    // The newest sample at or before the current step's reference time, over all chunks so far.
-    let mut prev: Option<(Timestamp, Picked)> = None;
-    let mut decide = |k: usize, prev: &Option<(Timestamp, Picked)>| {
-        let Some((t, v)) = prev else { return };
+    // The newest sample at or before the current step's reference time, over all chunks so far,
+    // with its start timestamp.
+    let mut prev: Option<(Timestamp, Picked, Timestamp)> = None;
+    let mut decide = |k: usize, prev: &Option<(Timestamp, Picked, Timestamp)>| {
+        let Some((t, v, st)) = prev else { return };
         if *t <= reference(k) - lookback {
             return;
         }
@@ -289,6 +282,11 @@ fn pick_lookback(
             (Picked::Float(v), _) if is_stale_nan(*v) => {}
             (Picked::Hist(h), _) if h.is_stale() => {}
             (Picked::Hist(h), Mode::FloatTimestamp) => hists.push((k, h.clone())),
+            (_, Mode::StartTimestamp) => {
+                has[k] = true;
+                vals[k] = *st as f64 / 1000.0;
+                count += 1;
+            }
             (_, Mode::Timestamp | Mode::FloatTimestamp) => {
                 has[k] = true;
                 vals[k] = *t as f64 / 1000.0;
@@ -303,7 +301,7 @@ fn pick_lookback(
         }
     };
     // Chunks holding histograms are walked over one merged list of both kinds.
-    let mut merged: (Vec<Timestamp>, Vec<Picked>) = (Vec::new(), Vec::new());
+    let mut merged: Merged = (Vec::new(), Vec::new(), Vec::new());
     let mut k = 0;
     'chunks: while k < g.n && chunks.next_chunk(buf)? {
         let ts: &[Timestamp] = if buf.histograms.is_empty() {
@@ -315,6 +313,7 @@ fn pick_lookback(
         let value = |j: usize| {
             if buf.histograms.is_empty() { Picked::Float(buf.values[j]) } else { merged.1[j].clone() }
         };
+        let start = |j: usize| if buf.histograms.is_empty() { buf.float_start(j) } else { merged.2[j] };
         let mut j = 0;
         while j < ts.len() {
             let r = reference(k);
@@ -328,7 +327,7 @@ fn pick_lookback(
                 j += ts[j..].partition_point(|&t| t <= r);
             }
             if j > 0 && ts[j - 1] <= r {
-                prev = Some((ts[j - 1], value(j - 1)));
+                prev = Some((ts[j - 1], value(j - 1), start(j - 1)));
             }
             if j < ts.len() {
                 // The next sample is after this step's reference: the step is decided.
@@ -346,10 +345,14 @@ fn pick_lookback(
     Ok((vals, has, count, hists))
 }
 
+/// Both kinds of samples of a chunk in time order: times, values, start timestamps.
+type Merged = (Vec<Timestamp>, Vec<Picked>, Vec<Timestamp>);
+
 /// The floats and histograms of `buf` in one time-ordered list.
-fn merge_kinds(buf: &Samples, out: &mut (Vec<Timestamp>, Vec<Picked>)) {
+fn merge_kinds(buf: &Samples, out: &mut Merged) {
     out.0.clear();
     out.1.clear();
+    out.2.clear();
     let (mut f, mut h) = (0, 0);
     while f < buf.timestamps.len() || h < buf.histograms.len() {
         let float_first =
@@ -357,10 +360,12 @@ fn merge_kinds(buf: &Samples, out: &mut (Vec<Timestamp>, Vec<Picked>)) {
         if float_first {
             out.0.push(buf.timestamps[f]);
             out.1.push(Picked::Float(buf.values[f]));
+            out.2.push(buf.float_start(f));
             f += 1;
         } else {
             out.0.push(buf.histograms[h].0);
             out.1.push(Picked::Hist(buf.histograms[h].1.clone()));
+            out.2.push(buf.histogram_start(h));
             h += 1;
         }
     }

@@ -37,9 +37,7 @@ pub trait ChunkIterator: Send {
         if !self.next_chunk(scratch)? {
             return Ok(false);
         }
-        out.timestamps.extend_from_slice(&scratch.timestamps);
-        out.values.extend_from_slice(&scratch.values);
-        out.histograms.extend_from_slice(&scratch.histograms);
+        out.extend_from(scratch);
         Ok(true)
     }
 }

@@ -115,8 +115,6 @@ struct State<'a> {
     queries: std::cell::Cell<usize>,
 }
 
-const START_TIMESTAMPS: &str = "start timestamps (@st) are not supported by the storage and were not loaded";
-
 static RANGE_UNSAFE: LazyLock<Result<Regex, regex::Error>> =
     LazyLock::new(|| Regex::new(r"\b(start|end|range|step)\s*\("));
 
@@ -152,11 +150,9 @@ impl<'a> State<'a> {
     }
 
     fn try_load(&mut self, load: &Load) -> Result<(), String> {
-        for labels in &load.start_timestamps {
-            self.unsupported.push((labels.clone(), START_TIMESTAMPS));
-        }
         let mut app = self.storage.appender();
         for series in &load.series {
+            let starts = load.start_timestamps.iter().find(|(l, _)| *l == series.labels).map(|(_, o)| o);
             for (slot, value) in series.values.iter().enumerate() {
                 let Some(value) = value else { continue };
                 let t = i64::try_from(slot)
@@ -167,7 +163,10 @@ impl<'a> State<'a> {
                     SlotValue::Float(v) => Sample::Float { t, v: *v },
                     SlotValue::Histogram(h) => Sample::FloatHistogram { t, h: Arc::new(h.clone()) },
                 };
-                app.append(0, &series.labels, sample)
+                // `@st` offsets are relative to their sample; a start that comes out at 0 is
+                // "unknown", as upstream's storage reads it.
+                let start = starts.and_then(|o| o.get(slot).copied().flatten()).map_or(0, |o| t.saturating_add(o));
+                app.append_with_start(0, &series.labels, sample, start)
                     .map_err(|e| format!("line {}: cannot load {}: {e}", load.line, series.labels))?;
             }
         }

@@ -49,8 +49,9 @@ pub struct Load {
     pub with_nhcb: bool,
     /// Series in first-definition order; a later definition of the same labels replaced the earlier.
     pub series: Vec<SeriesDesc>,
-    /// Labels of series that carry `@st` start timestamps.
-    pub start_timestamps: Vec<Labels>,
+    /// Series that carry `@st` start timestamps, with one offset (ms, relative to the sample's
+    /// time; `None` for `_`) per slot.
+    pub start_timestamps: Vec<(Labels, Vec<Option<i64>>)>,
 }
 
 /// How an expected message is matched.
@@ -272,7 +273,7 @@ fn parse_load(block: &[&str], raw_block: &[&str], start: usize) -> Result<Load, 
     let step_ms =
         vigil_model::duration::parse_duration_ms(step_text).map_err(|_| format!("invalid load step {step_text:?}"))?;
     let mut load = Load { line: start + 1, step_ms, with_nhcb, series: Vec::new(), start_timestamps: Vec::new() };
-    let mut pending_st: Option<(usize, Labels, usize)> = None;
+    let mut pending_st: Option<(usize, Labels, Vec<Option<i64>>)> = None;
     for (k, text) in raw_block.iter().enumerate().skip(1) {
         let line = start + k + 1;
         let parsed = parse_series_line(text).map_err(|m| format!("line {line}: {m}"))?;
@@ -281,16 +282,17 @@ fn parse_load(block: &[&str], raw_block: &[&str], start: usize) -> Result<Load, 
                 if pending_st.is_some() {
                     return Err(format!("line {line}: two @st lines in a row"));
                 }
-                pending_st = Some((line, labels, offsets.len()));
+                pending_st = Some((line, labels, offsets));
             }
             SeriesLine::Series(desc) => {
-                if let Some((st_line, labels, count)) = pending_st.take() {
-                    if labels != desc.labels || count != desc.values.len() {
+                if let Some((st_line, labels, offsets)) = pending_st.take() {
+                    if labels != desc.labels || offsets.len() != desc.values.len() {
                         return Err(format!(
                             "line {st_line}: @st line does not match the series on the next line (labels or value count)"
                         ));
                     }
-                    load.start_timestamps.push(labels);
+                    load.start_timestamps.retain(|(l, _)| *l != labels);
+                    load.start_timestamps.push((labels, offsets));
                 }
                 match load.series.iter_mut().find(|s| s.labels == desc.labels) {
                     Some(existing) => *existing = desc,

@@ -68,12 +68,16 @@ fn read_lines(input: &mut dyn Read, gzip: bool, opts: &ImportOptions, sink: &mut
                 opts.max_body_bytes
             )));
         }
+        if eof && buf.last().is_some_and(|&b| b != b'\n') {
+            // The text parser wants every line ended; a body's last line often is not.
+            buf.push(b'\n');
+        }
         // `buf[..old]` holds no newline (it is the unfinished line), so the cut is in the new bytes.
         let cut = if eof { buf.len() } else { buf[old..].iter().rposition(|&b| b == b'\n').map_or(0, |i| old + i + 1) };
         if cut > 0 {
             sink.parse(&buf[..cut], base_line, base_offset)?;
             let lines = buf[..cut].iter().filter(|&&b| b == b'\n').count() as u64;
-            base_line += lines + u64::from(eof && buf[cut - 1] != b'\n');
+            base_line += lines;
             base_offset += cut as u64;
             buf.drain(..cut);
         }
@@ -183,7 +187,8 @@ impl<'a> Sink<'a> {
     }
 
     fn sample(&mut self, s: &Series<'_>) -> Result<(), Error> {
-        if self.max_samples > 0 && self.out.samples + self.pending_count() >= self.max_samples {
+        // Refused samples count too: the limit bounds the work a request causes.
+        if self.max_samples > 0 && self.out.samples + self.pending_count() + self.out.rejected >= self.max_samples {
             return Err(self.abort(format!(
                 "the request carries more than {} samples (--web.import.max-samples)",
                 self.max_samples

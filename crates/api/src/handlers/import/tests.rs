@@ -4,7 +4,9 @@
 use super::ingest;
 use super::*;
 use crate::state::ImportOptions;
+use std::collections::HashMap;
 use std::io::{Read, Write};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use vigil_model::{Labels, Matcher, Sample};
 use vigil_storage::{Appendable, Appender, MemStorage, Queryable, SelectHints, SeriesRef};
@@ -28,30 +30,39 @@ impl Read for Trickle<'_> {
     }
 }
 
-/// `MemStorage` that counts commits.
+/// `MemStorage` that counts commits and, like the TSDB (and unlike `MemStorage`, which lets test
+/// loads overwrite), refuses a sample at or before its series' newest one.
 #[derive(Default)]
-struct Counting {
+struct Strict {
     db: MemStorage,
     commits: AtomicUsize,
+    newest: Mutex<HashMap<Labels, i64>>,
 }
 
-struct CountingAppender<'a> {
+struct StrictAppender<'a> {
     inner: Box<dyn Appender + 'a>,
-    commits: &'a AtomicUsize,
+    db: &'a Strict,
 }
 
-impl Appendable for Counting {
+impl Appendable for Strict {
     fn appender(&self) -> Box<dyn Appender + '_> {
-        Box::new(CountingAppender { inner: self.db.appender(), commits: &self.commits })
+        Box::new(StrictAppender { inner: self.db.appender(), db: self })
     }
 }
 
-impl Appender for CountingAppender<'_> {
+impl Appender for StrictAppender<'_> {
     fn append(&mut self, r: SeriesRef, labels: &Labels, sample: Sample) -> vigil_storage::Result<SeriesRef> {
+        let t = sample.timestamp();
+        let mut newest = self.db.newest.lock().unwrap();
+        match newest.get(labels) {
+            Some(&n) if t == n => return Err(vigil_storage::Error::DuplicateSample),
+            Some(&n) if t < n => return Err(vigil_storage::Error::OutOfOrder),
+            _ => newest.insert(labels.clone(), t),
+        };
         self.inner.append(r, labels, sample)
     }
     fn commit(self: Box<Self>) -> vigil_storage::Result<()> {
-        self.commits.fetch_add(1, Ordering::Relaxed);
+        self.db.commits.fetch_add(1, Ordering::Relaxed);
         self.inner.commit()
     }
     fn rollback(self: Box<Self>) -> vigil_storage::Result<()> {
@@ -93,10 +104,10 @@ fn imports_every_sample_whatever_the_chunk_boundaries() {
 
 #[test]
 fn extra_labels_are_added_and_override() {
-    let db = MemStorage::new();
+    let db = Strict::default();
     let extra = [("job".to_owned(), "imported".to_owned()), ("dc".to_owned(), "x".to_owned())];
     ingest::run(&db, &b"up{job=\"a\"} 1 1000\nup 2 1000\n"[..], false, &extra, 0, &opts()).unwrap();
-    let up = samples(&db, "up");
+    let up = samples(&db.db, "up");
     assert_eq!(up.len(), 1, "both lines land in one series: {up:?}");
     assert_eq!(up[0].0, Labels::from_pairs(&[("__name__", "up"), ("dc", "x"), ("job", "imported")]));
     // The second sample has the same timestamp and another value: refused, not fatal.
@@ -135,7 +146,7 @@ fn a_line_longer_than_the_limit_is_refused_without_buffering_it() {
 
 #[test]
 fn body_and_sample_limits_stop_the_request() {
-    let db = MemStorage::new();
+    let db = Strict::default();
     let body = "x 1 1\n".repeat(100);
     let o = ImportOptions { max_samples: 10, ..opts() };
     let err = import(&db, body.as_bytes(), 7, &o).unwrap_err().to_string();
@@ -168,7 +179,7 @@ fn gzip_bodies_are_decoded_and_bombs_hit_the_body_limit() {
 
 #[test]
 fn samples_are_committed_in_batches_and_refusals_are_counted() {
-    let db = Counting::default();
+    let db = Strict::default();
     let o = ImportOptions { batch_samples: 10, ..opts() };
     let body = (0..95).map(|i| format!("z {i} {}\n", 1000 + i)).collect::<String>() + "z 0 5\n";
     let out = import(&db, body.as_bytes(), 13, &o).unwrap();

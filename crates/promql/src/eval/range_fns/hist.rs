@@ -6,6 +6,7 @@
 //! Functions that only know floats compute over the floats and report the ignored histograms;
 //! the rate family and the sums refuse windows that mix both kinds.
 
+use super::starts::{from_start_factor, overlaps, reset_at, started_inside};
 use super::{RangeFn, Window, apply, extrapolation_factor};
 use crate::Result;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -25,6 +26,7 @@ pub(crate) enum Note {
     ReconciledSub,
     ReconciledAdd,
     ReconciledAgg,
+    StartOverlap,
 }
 
 impl Note {
@@ -62,6 +64,12 @@ impl Note {
             Self::ReconciledAgg => {
                 (false, "PromQL info: mismatched custom buckets were reconciled during aggregation".to_owned())
             }
+            Self::StartOverlap => (
+                true,
+                format!(
+                    "PromQL warning: sample has start time that overlaps with previous sample timestamp for metric {name:?}"
+                ),
+            ),
         }
     }
 }
@@ -102,6 +110,8 @@ pub(super) struct HWindow<'a> {
     /// The floats in the window, as the float functions see them.
     pub floats: Window<'a>,
     pub hists: &'a [HPoint],
+    /// Start timestamps of the histograms, or empty when the series has none.
+    pub hsts: &'a [Timestamp],
 }
 
 /// A per-series sink for notes, kept free of duplicates.
@@ -136,6 +146,11 @@ pub(super) fn apply_mixed(
     notes: &mut SeriesNotes,
 ) -> Result<Option<Value>> {
     let (fl, hs) = (&w.floats, w.hists);
+    if matches!(f, RangeFn::Rate | RangeFn::Increase)
+        && (overlaps(fl.ts, fl.sts) || overlaps(&hs.iter().map(|h| h.0).collect::<Vec<_>>(), w.hsts))
+    {
+        notes.add(Note::StartOverlap);
+    }
     if hs.is_empty() {
         return floats(f, fl, scratch);
     }
@@ -147,10 +162,12 @@ pub(super) fn apply_mixed(
                 return Ok(None);
             }
             let is_counter = f != RangeFn::Delta;
-            histogram_extrapolated_rate(fl, hs, is_counter, f == RangeFn::Rate, notes).map(Value::Hist)
+            histogram_extrapolated_rate(fl, hs, w.hsts, is_counter, f == RangeFn::Rate, notes).map(Value::Hist)
         }
-        RangeFn::Irate | RangeFn::Idelta => instant_value(f, fl, hs, scratch, notes)?,
-        RangeFn::Changes | RangeFn::Resets => Some(Value::Float(changes_or_resets(f == RangeFn::Resets, fl, hs))),
+        RangeFn::Irate | RangeFn::Idelta => instant_value(f, fl, hs, w.hsts, scratch, notes)?,
+        RangeFn::Changes | RangeFn::Resets => {
+            Some(Value::Float(changes_or_resets(f == RangeFn::Resets, fl, hs, w.hsts)))
+        }
         RangeFn::Sum | RangeFn::Avg => {
             if n_floats > 0 {
                 notes.add(Note::MixedFloatsHistograms);
@@ -211,40 +228,60 @@ fn floats(f: RangeFn, fl: &Window<'_>, scratch: &mut Vec<f64>) -> Result<Option<
 }
 
 /// `rate`, `increase` (counters) and `delta` (gauges) over a window of histograms only.
+/// `hsts` are their start timestamps (empty: none): a counter that started inside the window
+/// counts from an empty histogram at its start, and is not extrapolated towards the window's.
 fn histogram_extrapolated_rate(
     fl: &Window<'_>,
     hs: &[HPoint],
+    hsts: &[Timestamp],
     is_counter: bool,
     is_rate: bool,
     notes: &mut SeriesNotes,
 ) -> Option<Arc<FloatHistogram>> {
-    if hs.len() < 2 {
+    let (first_t, last_t) = (hs[0].0, hs[hs.len() - 1].0);
+    let from = if is_counter { started_inside(fl, first_t, hsts.first().copied()) } else { None };
+    if hs.len() < 2 && from.is_none() {
         return None;
     }
-    let result = histogram_rate(hs, is_counter, notes)?;
-    let (first_t, last_t) = (hs[0].0, hs[hs.len() - 1].0);
-    let first_count = hs[0].1.count;
-    // A counter's zero point is extrapolated from the observation count.
-    let zero_ratio = (is_counter && result.count > 0.0 && first_count >= 0.0).then(|| first_count / result.count);
-    let factor = extrapolation_factor(fl, first_t, last_t, hs.len() - 1, is_counter, is_rate, zero_ratio);
+    let result = histogram_rate(hs, hsts, is_counter, from.is_some(), notes)?;
+    let factor = match from {
+        Some(st) => from_start_factor(fl, st, first_t, last_t, hs.len() - 1, is_rate),
+        None => {
+            let first_count = hs[0].1.count;
+            // A counter's zero point is extrapolated from the observation count.
+            let zero_ratio =
+                (is_counter && result.count > 0.0 && first_count >= 0.0).then(|| first_count / result.count);
+            extrapolation_factor(fl, first_t, last_t, hs.len() - 1, is_counter, is_rate, zero_ratio)
+        }
+    };
     Some(Arc::new(result.mul(factor)))
 }
 
 /// The increase (or, for gauges, the difference) between the first and last histograms of a
-/// window, before extrapolation: counter resets add back the histogram before them, the result
-/// has the window's lowest schema and is a gauge.
-fn histogram_rate(hs: &[HPoint], is_counter: bool, notes: &mut SeriesNotes) -> Option<FloatHistogram> {
+/// window, before extrapolation: counter resets (by the histograms or by their start timestamps
+/// `hsts`) add back the histogram before them, the result has the window's lowest schema and is
+/// a gauge. `from_zero` counts the first histogram whole, as after a reset.
+fn histogram_rate(
+    hs: &[HPoint],
+    hsts: &[Timestamp],
+    is_counter: bool,
+    from_zero: bool,
+    notes: &mut SeriesNotes,
+) -> Option<FloatHistogram> {
     let first = &hs[0].1;
     let last = &hs[hs.len() - 1].1;
     let gauge = |h: &FloatHistogram| h.counter_reset_hint == CounterResetHint::Gauge;
     if is_counter && (gauge(first) || gauge(last)) {
         notes.add(Note::NotCounter);
     }
+    let ts: Vec<Timestamp> = if hsts.is_empty() { Vec::new() } else { hs.iter().map(|h| h.0).collect() };
+    let reset =
+        |i: usize, cur: &FloatHistogram, prev: &FloatHistogram| reset_at(&ts, hsts, i) || detect_reset(cur, prev);
     // After a reset between the first two samples the first one does not count, nor does its
     // layout: start from an empty histogram shaped like the second.
     let reset_first;
     let mut prev: &FloatHistogram = first;
-    if is_counter && detect_reset(&hs[1].1, first) {
+    if is_counter && hs.len() > 1 && reset(1, &hs[1].1, first) {
         reset_first = FloatHistogram {
             schema: hs[1].1.schema,
             custom_values: hs[1].1.custom_values.clone(),
@@ -259,7 +296,7 @@ fn histogram_rate(hs: &[HPoint], is_counter: bool, notes: &mut SeriesNotes) -> O
     }
     let mut min_schema = last.schema.min(prev.schema);
     if is_counter {
-        for (_, h) in &hs[1..hs.len() - 1] {
+        for (_, h) in &hs[1..hs.len().saturating_sub(1).max(1)] {
             if gauge(h) {
                 notes.add(Note::NotCounter);
             }
@@ -276,11 +313,14 @@ fn histogram_rate(hs: &[HPoint], is_counter: bool, notes: &mut SeriesNotes) -> O
     };
     let mut h = combine(&h, prev, false, Note::ReconciledSub, notes)?;
     if is_counter {
-        for (_, cur) in &hs[1..] {
-            if detect_reset(cur, prev) {
+        for (i, (_, cur)) in hs.iter().enumerate().skip(1) {
+            if reset(i, cur, prev) {
                 h = combine(&h, prev, true, Note::ReconciledAdd, notes)?;
             }
             prev = cur;
+        }
+        if from_zero {
+            h = combine(&h, first, true, Note::ReconciledAdd, notes)?;
         }
     } else if !gauge(first) || !gauge(last) {
         notes.add(Note::NotGauge);
@@ -335,6 +375,7 @@ fn instant_value(
     f: RangeFn,
     fl: &Window<'_>,
     hs: &[HPoint],
+    hsts: &[Timestamp],
     scratch: &mut Vec<f64>,
     notes: &mut SeriesNotes,
 ) -> Result<Option<Value>> {
@@ -364,7 +405,9 @@ fn instant_value(
             if !is_rate && (!gauge(prev) || !gauge(cur)) {
                 notes.add(Note::NotGauge);
             }
-            let mut h = if is_rate && detect_reset(cur, prev) {
+            let i = hs.len() - 1;
+            let start_reset = i < hsts.len() && super::starts::start_reset(hsts[i - 1], t0, hsts[i], t1);
+            let mut h = if is_rate && (start_reset || detect_reset(cur, prev)) {
                 FloatHistogram::clone(cur)
             } else {
                 match combine(cur, prev, false, Note::ReconciledSub, notes) {
@@ -387,31 +430,34 @@ fn instant_value(
 }
 
 /// `changes` or `resets` over floats and histograms merged in time order; a change of kind
-/// counts as both.
-fn changes_or_resets(resets: bool, fl: &Window<'_>, hs: &[HPoint]) -> f64 {
+/// counts as both. `resets` also counts resets by start timestamp (`fl.sts`, `hsts`).
+fn changes_or_resets(resets: bool, fl: &Window<'_>, hs: &[HPoint], hsts: &[Timestamp]) -> f64 {
     let (mut i, mut j) = (0, 0);
-    let mut prev: Option<(Option<f64>, Option<&FloatHistogram>)> = None;
+    // The previous sample: its value (float or histogram), time and start.
+    type Seen<'h> = ((Option<f64>, Option<&'h FloatHistogram>), Timestamp, Timestamp);
+    let mut prev: Option<Seen<'_>> = None;
     let mut n = 0u64;
     while i < fl.ts.len() || j < hs.len() {
-        let cur = if j >= hs.len() || (i < fl.ts.len() && fl.ts[i] < hs[j].0) {
+        let (cur, t, st) = if j >= hs.len() || (i < fl.ts.len() && fl.ts[i] < hs[j].0) {
             i += 1;
-            (Some(fl.vals[i - 1]), None)
+            ((Some(fl.vals[i - 1]), None), fl.ts[i - 1], fl.sts.get(i - 1).copied().unwrap_or(0))
         } else {
             j += 1;
-            (None, Some(&*hs[j - 1].1))
+            ((None, Some(&*hs[j - 1].1)), hs[j - 1].0, hsts.get(j - 1).copied().unwrap_or(0))
         };
-        if let Some(p) = prev {
+        if let Some((p, prev_t, prev_st)) = prev {
+            let by_start = resets && super::starts::start_reset(prev_st, prev_t, st, t);
             let counted = match (p, cur) {
                 ((Some(a), _), (Some(b), _)) => {
                     if resets {
-                        b < a
+                        b < a || by_start
                     } else {
                         b != a && !(a.is_nan() && b.is_nan())
                     }
                 }
                 ((_, Some(a)), (_, Some(b))) => {
                     if resets {
-                        detect_reset(b, a)
+                        by_start || detect_reset(b, a)
                     } else {
                         !b.equals(a)
                     }
@@ -420,7 +466,7 @@ fn changes_or_resets(resets: bool, fl: &Window<'_>, hs: &[HPoint]) -> f64 {
             };
             n += u64::from(counted);
         }
-        prev = Some(cur);
+        prev = Some((cur, t, st));
     }
     n as f64
 }

@@ -46,6 +46,7 @@ fn check(f: RangeFn, seed: u64, range_ms: i64, step: i64) {
         let w = Window {
             ts: &series.ts[lo..hi],
             vals: &series.vals[lo..hi],
+            sts: &[],
             start: end - range_ms,
             end,
             range_ms,
