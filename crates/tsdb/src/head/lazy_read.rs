@@ -118,44 +118,40 @@ impl HeadChunks<'_> {
     }
 }
 
-impl ChunkIterator for HeadChunks<'_> {
-    fn append_chunk(&mut self, out: &mut Samples, _scratch: &mut Samples) -> vigil_storage::Result<bool> {
+impl HeadChunks<'_> {
+    /// Hands the next chunk (oldest sealed first, then the open one) to `decode`; false once
+    /// every chunk was handed out.
+    fn next_with(
+        &mut self,
+        out: &mut Samples,
+        decode: fn(&mut Self, u8, &[u8], &mut Samples) -> Result<()>,
+    ) -> vigil_storage::Result<bool> {
         if self.next_sealed > 0 {
             self.next_sealed -= 1;
             let span = self.sealed.spans[self.next_sealed].clone();
             let encoding = self.sealed.encodings.get(self.next_sealed).copied().unwrap_or_default();
             let bytes = std::mem::take(&mut self.sealed.bytes);
-            let result = self.decode_appending(encoding, &bytes[span], out);
+            let result = decode(self, encoding, &bytes[span], out);
             self.sealed.bytes = bytes;
             result?;
             return Ok(true);
         }
         match self.open.take() {
             Some((open, encoding)) => {
-                self.decode_appending(encoding, &open, out)?;
+                decode(self, encoding, &open, out)?;
                 Ok(true)
             }
             None => Ok(false),
         }
     }
+}
+
+impl ChunkIterator for HeadChunks<'_> {
+    fn append_chunk(&mut self, out: &mut Samples, _scratch: &mut Samples) -> vigil_storage::Result<bool> {
+        self.next_with(out, Self::decode_appending)
+    }
 
     fn next_chunk(&mut self, out: &mut Samples) -> vigil_storage::Result<bool> {
-        if self.next_sealed > 0 {
-            self.next_sealed -= 1;
-            let span = self.sealed.spans[self.next_sealed].clone();
-            let encoding = self.sealed.encodings.get(self.next_sealed).copied().unwrap_or_default();
-            let bytes = std::mem::take(&mut self.sealed.bytes);
-            let result = self.decode(encoding, &bytes[span], out);
-            self.sealed.bytes = bytes;
-            result?;
-            return Ok(true);
-        }
-        match self.open.take() {
-            Some((open, encoding)) => {
-                self.decode(encoding, &open, out)?;
-                Ok(true)
-            }
-            None => Ok(false),
-        }
+        self.next_with(out, Self::decode)
     }
 }

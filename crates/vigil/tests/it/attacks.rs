@@ -2,7 +2,7 @@
 //! result for valid but extreme input) within a second, peak RSS stays within 200 MB of the
 //! embedded default's, and the server keeps serving after each one.
 
-use crate::support::{TestServer, http};
+use crate::support::{TestServer, http, rss};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -168,19 +168,6 @@ fn post_query(base: &str, query: &str) -> (u16, String, Duration) {
         }
         Err(e) => (0, format!("request failed: {e}"), elapsed),
     }
-}
-
-/// Resident set size (current, peak) of `pid` in bytes, from /proc.
-fn rss(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
-            .map_or(0, |kb| kb * 1024)
-    };
-    (field("VmRSS:"), field("VmHWM:"))
 }
 
 fn assert_serving(server: &TestServer, after: &str) {

@@ -3,7 +3,7 @@
 //! body, a client that hangs up), each answered in bounded time and memory while the server
 //! keeps serving.
 
-use crate::support::{TestServer, api_get, http};
+use crate::support::{TestServer, api_get, http, rss};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -103,18 +103,6 @@ fn imported_history_is_queryable_and_the_endpoint_is_opt_in() {
     let (status, text) = post(&off, "", b"x 1\n".to_vec(), false);
     assert_eq!(status, 404, "{text}");
     assert!(text.contains("--web.enable-import"), "{text}");
-}
-
-/// Resident set size (current, peak) of `pid` in bytes.
-fn rss(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches(" kB").parse::<u64>().ok())
-    };
-    (field("VmRSS:").unwrap_or(0) * 1024, field("VmHWM:").unwrap_or(0) * 1024)
 }
 
 /// Writes a raw HTTP/1.1 import request head announcing `length` body bytes.

@@ -146,9 +146,7 @@ pub(super) fn apply_mixed(
     notes: &mut SeriesNotes,
 ) -> Result<Option<Value>> {
     let (fl, hs) = (&w.floats, w.hists);
-    if matches!(f, RangeFn::Rate | RangeFn::Increase)
-        && (overlaps(fl.ts, fl.sts) || overlaps(&hs.iter().map(|h| h.0).collect::<Vec<_>>(), w.hsts))
-    {
+    if matches!(f, RangeFn::Rate | RangeFn::Increase) && (overlaps(fl.ts, fl.sts) || hist_overlaps(hs, w.hsts)) {
         notes.add(Note::StartOverlap);
     }
     if hs.is_empty() {
@@ -217,6 +215,11 @@ pub(super) fn apply_mixed(
             floats(f, fl, scratch)?
         }
     })
+}
+
+/// [`overlaps`] for histogram samples (no copy of their times when they have no starts).
+fn hist_overlaps(hs: &[HPoint], hsts: &[Timestamp]) -> bool {
+    !hsts.is_empty() && overlaps(&hs.iter().map(|h| h.0).collect::<Vec<_>>(), hsts)
 }
 
 /// The float function over the window's floats, if it has any.
