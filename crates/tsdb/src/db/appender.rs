@@ -65,7 +65,7 @@ struct DbAppender<'a> {
 
 impl Appendable for Db {
     fn appender(&self) -> Box<dyn Appender + '_> {
-        let min_valid = super::retention_cutoff(&self.inner.opts);
+        let min_valid = self.inner.head_cutoff();
         Box::new(DbAppender {
             db: &self.inner,
             samples: Vec::new(),
