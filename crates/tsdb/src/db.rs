@@ -23,7 +23,7 @@ use parking_lot::{Mutex, RwLock};
 use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use vigil_model::Timestamp;
@@ -48,6 +48,9 @@ pub(crate) struct Inner {
     /// Commits hold it shared from their WAL write until their samples are applied; a checkpoint
     /// takes it exclusively to rotate at a point where every logged record is applied.
     gate: RwLock<()>,
+    /// No commit may hold a sample older than this: raised (under `gate`) before a block is cut,
+    /// so a commit from an appender made earlier cannot land in a range already exported.
+    append_floor: AtomicI64,
     maintenance_lock: Mutex<()>,
     closed: AtomicBool,
     wal_corruptions: AtomicU64,
@@ -104,6 +107,7 @@ impl Db {
             head,
             wal: Mutex::new(writer),
             gate: RwLock::new(()),
+            append_floor: AtomicI64::new(Timestamp::MIN),
             maintenance_lock: Mutex::new(()),
             closed: AtomicBool::new(false),
             wal_corruptions: AtomicU64::new(report.corruptions),

@@ -155,6 +155,11 @@ impl Inner {
     /// Queries between the two see the range in both; their merge drops the duplicates.
     fn cut_block(&self, start: Timestamp, end: Timestamp) -> Result<()> {
         let started = std::time::Instant::now();
+        {
+            // Waits for commits in flight; later ones with samples before `end` are refused.
+            let _g = self.gate.write();
+            self.append_floor.fetch_max(end, std::sync::atomic::Ordering::SeqCst);
+        }
         let series = self.head.export_range(start, end)?;
         if !series.is_empty() {
             let n = series.len();

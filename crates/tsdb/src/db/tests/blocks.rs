@@ -202,3 +202,28 @@ fn retention_deletes_old_blocks_after_their_last_querier() {
     let q = db.querier(6 * HOUR, 7 * HOUR).unwrap();
     assert!(!q.select(&SelectHints::default(), &m).unwrap().is_empty(), "the kept block is read");
 }
+
+#[test]
+fn a_commit_into_a_range_cut_meanwhile_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = Arc::new(AtomicI64::new(0));
+    let db = Db::open(dir.path(), opts_at(&now)).unwrap();
+    load_4h(&db, 0, 4 * HOUR);
+    // Made before the cut, so its appends pass the head's bound of the time.
+    let mut app = db.appender();
+    app.append(0, &labels("late", 0), Sample::Float { t: HOUR, v: 1.0 }).unwrap();
+    db.run_maintenance().unwrap();
+    assert_eq!(block_dirs(dir.path()).len(), 1);
+    let err = app.commit().unwrap_err();
+    assert!(
+        matches!(err, vigil_storage::Error::OutOfBounds { t: HOUR, min_valid } if min_valid == 2 * HOUR),
+        "{err:?}"
+    );
+    // Not in the head, so not silently lost at the next checkpoint: never acknowledged.
+    assert!(select(&db, &[Matcher::equal("__name__", "late")]).is_empty());
+    // Appends above the block still commit.
+    let mut app = db.appender();
+    app.append(0, &labels("late", 0), Sample::Float { t: 3 * HOUR, v: 1.0 }).unwrap();
+    app.commit().unwrap();
+    assert_eq!(select(&db, &[Matcher::equal("__name__", "late")]).len(), 1);
+}
