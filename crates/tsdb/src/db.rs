@@ -1,6 +1,8 @@
 //! [`Db`]: opening (lock, replay), committing, maintenance (retention, checkpoints) and closing.
 
 mod appender;
+mod block_read;
+mod blocks;
 mod querier;
 mod stats;
 
@@ -16,11 +18,12 @@ use crate::wal::record::{
 };
 use crate::wal::{self, WalWriter};
 use crate::{Error, Options, Result};
+use blocks::Blocks;
 use parking_lot::{Mutex, RwLock};
 use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
 use vigil_model::Timestamp;
@@ -36,13 +39,18 @@ pub struct Db {
 
 #[derive(Debug)]
 pub(crate) struct Inner {
+    dir: PathBuf,
     wal_dir: PathBuf,
+    blocks: Blocks,
     opts: Options,
     head: Head,
     wal: Mutex<WalWriter>,
     /// Commits hold it shared from their WAL write until their samples are applied; a checkpoint
     /// takes it exclusively to rotate at a point where every logged record is applied.
     gate: RwLock<()>,
+    /// No commit may hold a sample older than this: raised (under `gate`) before a block is cut,
+    /// so a commit from an appender made earlier cannot land in a range already exported.
+    append_floor: AtomicI64,
     maintenance_lock: Mutex<()>,
     closed: AtomicBool,
     wal_corruptions: AtomicU64,
@@ -80,21 +88,26 @@ impl Db {
             chunks,
             HeadOptions { samples_per_chunk: opts.samples_per_chunk, chunk_range_ms: opts.chunk_range_ms },
         );
-        let cutoff = retention_cutoff(&opts);
+        let blocks = Blocks::load(dir)?;
+        // Samples older than the newest block are in the blocks: replay leaves them out.
+        let cutoff = blocks.max_time().map_or(retention_cutoff(&opts), |m| m.max(retention_cutoff(&opts)));
         let started = std::time::Instant::now();
         let report = replay_into(&head, &wal_dir, cutoff)?;
         head.truncate(cutoff)?;
         let next = report.last_segment.map_or(0, |s| s + 1);
         let writer = WalWriter::create(&wal_dir, next, opts.wal_segment_size)?;
         tracing::info!(records = report.records, corruptions = report.corruptions, checkpoint = ?report.checkpoint,
-            segment = next, elapsed_ms = started.elapsed().as_millis() as u64, "Replayed the WAL.");
+            segment = next, blocks = blocks.len(), elapsed_ms = started.elapsed().as_millis() as u64, "Replayed the WAL.");
         let interval = opts.maintenance_interval;
         let inner = Arc::new(Inner {
+            dir: dir.to_owned(),
             wal_dir,
+            blocks,
             opts,
             head,
             wal: Mutex::new(writer),
             gate: RwLock::new(()),
+            append_floor: AtomicI64::new(Timestamp::MIN),
             maintenance_lock: Mutex::new(()),
             closed: AtomicBool::new(false),
             wal_corruptions: AtomicU64::new(report.corruptions),
@@ -106,7 +119,8 @@ impl Db {
         Ok(Db { inner, maintenance: Mutex::new(maintenance) })
     }
 
-    /// Applies retention, syncs the WAL and checkpoints if enough segments accumulated.
+    /// Applies retention, cuts blocks off the head, syncs the WAL and checkpoints if enough
+    /// segments accumulated or a block now holds what the WAL held.
     pub fn run_maintenance(&self) -> Result<()> {
         self.inner.maintain()
     }
@@ -270,8 +284,9 @@ impl Inner {
             let r = self.head.truncate(retention_cutoff(&self.opts))?;
             removed = r.series_removed + r.open_chunks_dropped + r.files_deleted > 0;
         }
+        let cut = self.maintain_blocks()?;
         let closed = wal::list_dir(&self.wal_dir)?.segments.iter().filter(|&&s| s < current).count();
-        if closed >= self.opts.checkpoint_after_segments.max(1) || (removed && closed >= 1) {
+        if cut || closed >= self.opts.checkpoint_after_segments.max(1) || (removed && closed >= 1) {
             self.checkpoint()?;
         }
         Ok(())
@@ -290,7 +305,7 @@ impl Inner {
         };
         let started = std::time::Instant::now();
         let mut cp = CheckpointWriter::begin(&self.wal_dir, n, self.opts.wal_segment_size)?;
-        let series = self.head.write_checkpoint(&mut cp, retention_cutoff(&self.opts))?;
+        let series = self.head.write_checkpoint(&mut cp, self.head_cutoff())?;
         cp.finish()?;
         let deleted = delete_covered(&self.wal_dir, n)?;
         self.checkpoints.fetch_add(1, Ordering::Relaxed);

@@ -16,6 +16,7 @@
 //! Lock order: shard → symbols (read) → WAL; index is taken alone (or after symbols when queried).
 
 pub mod chunk_store;
+mod export;
 mod histograms;
 pub mod index;
 mod isolation;
@@ -24,6 +25,7 @@ pub(crate) mod postings;
 mod read;
 
 pub use read::{Cardinality, HeadStatsRaw, ReadLimits};
+pub(crate) use read::{chunk_cost, decode_chunk};
 pub mod symbols;
 
 use crate::chunk::{ENCODING_XOR, HistogramChunk, XorChunk};

@@ -29,6 +29,9 @@ pub struct Options {
     pub samples_per_chunk: u16,
     /// Chunks never cross a multiple of this (ms); the future block length.
     pub chunk_range_ms: i64,
+    /// Length of a level-1 block cut from the head (ms, `--storage.tsdb.min-block-duration`):
+    /// the oldest such range is written as a block once the head spans 1.5 of them.
+    pub block_range_ms: i64,
     /// Time source for retention and for rejecting too-old samples.
     pub clock: Clock,
     /// How often the background thread syncs the WAL, applies retention and checkpoints; `None`
@@ -46,6 +49,7 @@ impl Default for Options {
             chunk_file_size: 512 << 20,
             samples_per_chunk: 120,
             chunk_range_ms: 2 * 3600 * 1000,
+            block_range_ms: 2 * 3600 * 1000,
             clock: system_clock(),
             maintenance_interval: Some(Duration::from_secs(60)),
             checkpoint_after_segments: 2,
@@ -61,6 +65,7 @@ impl std::fmt::Debug for Options {
             .field("chunk_file_size", &self.chunk_file_size)
             .field("samples_per_chunk", &self.samples_per_chunk)
             .field("chunk_range_ms", &self.chunk_range_ms)
+            .field("block_range_ms", &self.block_range_ms)
             .field("maintenance_interval", &self.maintenance_interval)
             .field("checkpoint_after_segments", &self.checkpoint_after_segments)
             .finish_non_exhaustive()
@@ -81,6 +86,9 @@ impl Options {
         }
         if self.chunk_range_ms <= 0 {
             return bad("chunk_range_ms must be positive");
+        }
+        if self.block_range_ms <= 0 || self.block_range_ms > i64::MAX / 4 {
+            return bad("block_range_ms must be positive and at most i64::MAX / 4");
         }
         Ok(())
     }

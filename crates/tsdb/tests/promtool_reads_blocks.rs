@@ -1,7 +1,8 @@
 //! Block format compatibility with Prometheus, both ways, through Debian's `promtool` 2.42
 //! (installed by `scripts/install-test-deps.sh`; the test fails without it):
 //! - a block Vigil writes is listed by `promtool tsdb list`, analysed by `promtool tsdb analyze`
-//!   and dumped sample for sample by `promtool tsdb dump`;
+//!   and dumped sample for sample by `promtool tsdb dump`, as is a block the database cuts from
+//!   its head;
 //! - blocks that `promtool tsdb create-blocks-from openmetrics` writes open in Vigil's reader and
 //!   give back every sample of the input.
 
@@ -128,6 +129,66 @@ fn vigil_reads_blocks_that_promtool_creates() {
         }
     }
     assert!(blocks >= 3, "promtool wrote {blocks} blocks");
+    got.values_mut().for_each(|v| v.sort_by_key(|s| s.0));
+    assert_eq!(got, want);
+}
+
+/// Copies directory `from` into `to`, files only one level down (a block's `chunks/`).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The WAL and head chunk files are Vigil's own formats (`docs/format/wal.md`); the blocks the
+/// database cuts are Prometheus', so promtool reads them once copied beside an empty WAL.
+#[test]
+fn promtool_dumps_the_blocks_a_vigil_database_cuts() {
+    use vigil_model::Sample;
+    use vigil_storage::Appendable;
+    let dir = tempfile::tempdir().unwrap();
+    let opts = vigil_tsdb::Options { retention_ms: 0, maintenance_interval: None, ..Default::default() };
+    let db = vigil_tsdb::Db::open(dir.path(), opts).unwrap();
+    let mut want = Dataset::new();
+    // 4 h of one-minute samples: maintenance cuts [0, 2 h) into a block, the rest stays in the head.
+    for i in 0..240 {
+        let mut app = db.appender();
+        for s in 0..3 {
+            let labels = Labels::from_pairs(&[("__name__", "up"), ("instance", &format!("h{s}"))]);
+            let (t, v) = (i as i64 * 60_000, value(s, i));
+            app.append(0, &labels, Sample::Float { t, v }).unwrap();
+            if t < 2 * HOUR {
+                want.entry(label_text(&labels)).or_default().push((t, v));
+            }
+        }
+        app.commit().unwrap();
+    }
+    db.run_maintenance().unwrap();
+    db.close().unwrap();
+    let blocks = tempfile::tempdir().unwrap();
+    for e in std::fs::read_dir(dir.path()).unwrap() {
+        let e = e.unwrap();
+        if e.file_name().to_string_lossy().starts_with("01") {
+            copy_dir(&e.path(), &blocks.path().join(e.file_name()));
+        }
+    }
+    std::fs::create_dir(blocks.path().join("wal")).unwrap();
+    let data = blocks.path().to_str().unwrap();
+    let list = promtool(&["tsdb", "list", data]);
+    assert_eq!(list.lines().filter(|l| l.starts_with("01")).count(), 1, "one block:\n{list}");
+    let dump = promtool(&["tsdb", "dump", "--min-time=0", &format!("--max-time={}", 4 * HOUR), data]);
+    let mut got = Dataset::new();
+    for line in dump.lines() {
+        let (labels, rest) = line.rsplit_once("} ").unwrap_or_else(|| panic!("odd dump line {line:?}"));
+        let (v, t) = rest.split_once(' ').unwrap();
+        got.entry(format!("{labels}}}")).or_default().push((t.parse().unwrap(), v.parse().unwrap()));
+    }
     got.values_mut().for_each(|v| v.sort_by_key(|s| s.0));
     assert_eq!(got, want);
 }

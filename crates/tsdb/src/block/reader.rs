@@ -76,4 +76,21 @@ impl Block {
     pub fn chunks_size(&self) -> u64 {
         self.chunks.size()
     }
+
+    /// Checks every postings list and series entry of the index against its checksum.
+    /// [`Self::open`] checks only the table of contents and the symbols; start-up calls this too
+    /// so that a damaged index is moved aside instead of failing queries later. Chunks are not
+    /// read here (that would read the whole block); each is checked when a query reads it.
+    pub fn verify(&self) -> Result<()> {
+        let names: Vec<&str> = self.index.label_names().collect();
+        for name in names {
+            for value in self.index.label_values(name) {
+                self.index.postings(name, value)?;
+            }
+        }
+        for id in self.index.all_postings()? {
+            self.index.series(id)?;
+        }
+        Ok(())
+    }
 }

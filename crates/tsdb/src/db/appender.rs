@@ -61,11 +61,13 @@ struct DbAppender<'a> {
     float_record: HistogramRecord,
     scratch: Vec<u8>,
     min_valid: Timestamp,
+    /// The oldest sample queued, checked again at commit against the database's append floor.
+    oldest: Timestamp,
 }
 
 impl Appendable for Db {
     fn appender(&self) -> Box<dyn Appender + '_> {
-        let min_valid = super::retention_cutoff(&self.inner.opts);
+        let min_valid = self.inner.head_cutoff();
         Box::new(DbAppender {
             db: &self.inner,
             samples: Vec::new(),
@@ -76,6 +78,7 @@ impl Appendable for Db {
             float_record: HistogramRecord::default(),
             scratch: Vec::new(),
             min_valid,
+            oldest: Timestamp::MAX,
         })
     }
 }
@@ -146,6 +149,7 @@ impl DbAppender<'_> {
                 HistSample::Float(x) => self.float_record.push_float(id, t, x),
             }
             self.histograms.push((id, t, h));
+            self.oldest = self.oldest.min(t);
         }
         Ok(SeriesRef::from(id) + 1)
     }
@@ -175,6 +179,7 @@ impl Appender for DbAppender<'_> {
             }
             self.encoder.push(&mut self.record.buf, id, t, v);
             self.samples.push((id, t, v));
+            self.oldest = self.oldest.min(t);
         }
         Ok(SeriesRef::from(id) + 1)
     }
@@ -194,6 +199,11 @@ impl Appender for DbAppender<'_> {
         let _g = self.db.gate.read();
         if self.db.closed.load(Ordering::SeqCst) {
             return Err(Error::Closed);
+        }
+        // A block was cut since this appender was made: its range is closed to appends.
+        let floor = self.db.append_floor.load(Ordering::SeqCst);
+        if self.oldest < floor {
+            return Err(Error::OutOfBounds { t: self.oldest, min_valid: floor });
         }
         self.db.wal.lock().write_batch(&batch)?;
         self.db.head.append_batch(&mut self.samples);

@@ -522,5 +522,6 @@ fn label_names_and_values_honour_the_time_range() {
     check_labels(&Db::open(dir2.path(), opts()).unwrap(), (0, 10), &[], &[], &[]);
 }
 
+mod blocks;
 mod histograms;
 mod isolation;

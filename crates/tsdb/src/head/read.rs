@@ -44,12 +44,12 @@ pub(super) fn chunk_samples(c: &[u8]) -> usize {
 
 /// What a chunk costs against the sample budget, from its header: its sample count for floats,
 /// samples × the layout's histogram cost for histograms.
-pub(super) fn chunk_cost(encoding: u8, c: &[u8]) -> u64 {
+pub(crate) fn chunk_cost(encoding: u8, c: &[u8]) -> u64 {
     if is_histogram_encoding(encoding) { histogram_chunk_cost(encoding, c) } else { chunk_samples(c) as u64 }
 }
 
 /// Decodes the samples of one chunk with `mint <= t <= maxt` into `out`, by encoding.
-pub(super) fn decode_chunk(encoding: u8, c: &[u8], mint: Timestamp, maxt: Timestamp, out: &mut Samples) -> Result<()> {
+pub(crate) fn decode_chunk(encoding: u8, c: &[u8], mint: Timestamp, maxt: Timestamp, out: &mut Samples) -> Result<()> {
     if is_histogram_encoding(encoding) {
         decode_histograms_into(encoding, c, mint, maxt, &mut out.histograms)
     } else {
