@@ -56,6 +56,9 @@ pub struct ServerFlags {
     /// How long to retain samples in storage (Prometheus duration, e.g. 15d).
     #[arg(long = "storage.tsdb.retention.time", default_value = "15d", global = true)]
     pub retention_time: String,
+    /// Length of the blocks cut from the head (Prometheus' hidden flag; for tests and benchmarks).
+    #[arg(long = "storage.tsdb.min-block-duration", default_value = "2h", global = true, hide = true)]
+    pub min_block_duration: String,
     /// Address to listen on for the UI, API, and telemetry.
     #[arg(long = "web.listen-address", default_value = "0.0.0.0:9090", global = true)]
     pub listen_address: String,

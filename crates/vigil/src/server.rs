@@ -226,7 +226,12 @@ async fn wait_for(mut rx: watch::Receiver<bool>) {
 
 async fn open_tsdb(flags: &ServerFlags, settings: &Settings) -> Result<Arc<Db>> {
     let path = flags.tsdb_path.clone();
-    let opts = vigil_tsdb::Options { retention_ms: settings.retention_ms, ..vigil_tsdb::Options::default() };
+    let opts = vigil_tsdb::Options {
+        retention_ms: settings.retention_ms,
+        block_range_ms: settings.block_range_ms,
+        chunk_range_ms: settings.block_range_ms,
+        ..vigil_tsdb::Options::default()
+    };
     let shown = path.display().to_string();
     tracing::info!(path = %shown, "Opening storage...");
     let db = tokio::task::spawn_blocking(move || {
