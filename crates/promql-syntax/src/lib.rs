@@ -37,7 +37,8 @@ pub use error::{Error, Result};
 pub use functions::{FUNCTIONS, FunctionSig, lookup_function};
 pub use parse::{
     DEFAULT_MAX_BINARY_OPS, DEFAULT_MAX_DEPTH, DEFAULT_MAX_QUERY_LEN, DEFAULT_MAX_REGEX_MATCHERS, Features,
-    ParseOptions, QUERY_STACK_SIZE, format_query, parse, parse_metric_selector, parse_with,
+    ParseOptions, QUERY_STACK_SIZE, RAW_BYTE_BASE, format_query, go_quote, parse, parse_metric_selector, parse_with,
+    raw_byte,
 };
 pub use print::{MAX_LINE_LEN, pretty};
 

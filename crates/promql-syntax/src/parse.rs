@@ -142,4 +142,5 @@ mod duration;
 mod lexer;
 mod parser;
 mod strings;
+pub use strings::{RAW_BYTE_BASE, go_quote, raw_byte};
 mod token;

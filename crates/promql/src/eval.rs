@@ -20,8 +20,10 @@ mod range_fns;
 mod range_series;
 mod selector;
 mod series;
+mod stats_hints;
 
 pub(crate) use series::{HStep, SAMPLE_BYTES, Series, StepSet, hist_cost, span_cost, union_span, vector_cost};
+pub(crate) use stats_hints::StatsSelectors;
 
 use crate::{Error, Result};
 use vigil_model::{Labels, Timestamp};
@@ -134,6 +136,8 @@ pub(crate) struct Ctx<'a> {
     pub counter: crate::stats::SampleCounter,
     pub infos: Vec<String>,
     pub warnings: Vec<String>,
+    /// The selectors whose histograms get counter-reset hints decided on read.
+    pub stats_selectors: StatsSelectors,
 }
 
 impl Ctx<'_> {

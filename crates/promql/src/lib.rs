@@ -331,6 +331,7 @@ impl Engine {
             counter: stats::SampleCounter::new(level, g.n),
             infos: Vec::new(),
             warnings: Vec::new(),
+            stats_selectors: eval::StatsSelectors::find(expr),
         };
         let inner_began = Instant::now();
         stats.timings.query_preparation = inner_began - began;

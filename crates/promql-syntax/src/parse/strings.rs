@@ -8,8 +8,8 @@ pub(crate) fn scan_string(s: &str) -> Result<(String, usize), (usize, String)> {
     let Some((_, quote)) = chars.next() else {
         return Err((0, "unterminated quoted string".to_string()));
     };
-    let mut out = String::new();
     if quote == '`' {
+        let mut out = String::new();
         for (i, c) in chars {
             if c == '`' {
                 return Ok((out, i + 1));
@@ -18,9 +18,12 @@ pub(crate) fn scan_string(s: &str) -> Result<(String, usize), (usize, String)> {
         }
         return Err((0, "unterminated raw string".to_string()));
     }
+    // Byte escapes make bytes, as in Go: `"\xc3\xa9"` is `é`, and bytes that do not form UTF-8
+    // are kept as raw-byte characters (see `RAW_BYTE_BASE`).
+    let mut out = Bytes::default();
     while let Some((i, c)) = chars.next() {
         match c {
-            c if c == quote => return Ok((out, i + 1)),
+            c if c == quote => return Ok((out.finish(), i + 1)),
             '\n' => return Err((0, "unterminated quoted string".to_string())),
             '\\' => {
                 let Some((j, e)) = chars.next() else { break };
@@ -61,8 +64,7 @@ pub(crate) fn scan_string(s: &str) -> Result<(String, usize), (usize, String)> {
                     if value > 255 {
                         return Err((0, "escape sequence is an invalid Unicode code point".to_string()));
                     }
-                    // Go's byte escapes; bytes above 0x7f are kept as the matching code point.
-                    out.push(char::from(value as u8));
+                    out.push_byte(value as u8);
                 } else {
                     match char::from_u32(value) {
                         Some(c) => out.push(c),
@@ -81,6 +83,58 @@ pub(crate) fn scan_string(s: &str) -> Result<(String, usize), (usize, String)> {
     Err((0, "unterminated quoted string".to_string()))
 }
 
+/// Raw-byte characters stand for bytes of a string literal that are not UTF-8 (Go strings may
+/// hold any bytes, Rust's may not): byte `b` is the private-use character `RAW_BYTE_BASE + b`.
+/// They print back as `\xNN` and make a label name invalid, as the bytes do in Prometheus.
+pub const RAW_BYTE_BASE: u32 = 0x10_FF00;
+
+/// The byte a raw-byte character stands for.
+pub fn raw_byte(c: char) -> Option<u8> {
+    u32::from(c).checked_sub(RAW_BYTE_BASE).and_then(|b| u8::try_from(b).ok())
+}
+
+/// `s` quoted as Go's `%q` does for the strings of Prometheus' messages, raw bytes as `\xNN`.
+pub fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match raw_byte(c) {
+            Some(b) => out.push_str(&format!("\\x{b:02x}")),
+            None if c == '\'' => out.push(c),
+            None => out.extend(c.escape_debug()),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The decoded bytes of a quoted literal.
+#[derive(Default)]
+struct Bytes(Vec<u8>);
+
+impl Bytes {
+    fn push(&mut self, c: char) {
+        let mut buf = [0; 4];
+        self.0.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+    }
+
+    fn push_byte(&mut self, b: u8) {
+        self.0.push(b);
+    }
+
+    /// The text, with raw-byte characters for bytes that are not UTF-8.
+    fn finish(self) -> String {
+        let mut out = String::with_capacity(self.0.len());
+        for chunk in self.0.utf8_chunks() {
+            out.push_str(chunk.valid());
+            for &b in chunk.invalid() {
+                out.extend(char::from_u32(RAW_BYTE_BASE + u32::from(b)));
+            }
+        }
+        out
+    }
+}
+
 /// A character as Go's `%#U` prints it in Prometheus' messages: `U+0071 'q'`.
 fn go_rune(c: char) -> String {
     format!("U+{:04X} '{c}'", u32::from(c))
@@ -96,6 +150,11 @@ mod tests {
         assert_eq!(scan_string(r#"'it\'s'"#), Ok(("it's".to_string(), 7)));
         assert_eq!(scan_string(r"`a\n`"), Ok((r"a\n".to_string(), 5)));
         assert_eq!(scan_string(r#""\x41\101\u00e9\U0001F600""#).map(|r| r.0), Ok("AAé😀".to_string()));
+        assert_eq!(scan_string(r#""\xc3\xa9\303\251""#).map(|r| r.0), Ok("éé".to_string()));
+        let raw = scan_string(r#""a\xc5z""#).unwrap().0;
+        assert_eq!(raw.chars().filter_map(raw_byte).collect::<Vec<_>>(), [0xc5]);
+        assert_eq!(go_quote(&raw), r#""a\xc5z""#);
+        assert_eq!(go_quote("é\"\n"), r#""é\"\n""#);
         assert_eq!(scan_string("\"ü\"").map(|r| r.1), Ok(4));
         assert!(scan_string(r#""abc"#).is_err());
         assert!(scan_string(r#""\q""#).is_err());

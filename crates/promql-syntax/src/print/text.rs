@@ -249,6 +249,10 @@ pub(super) fn write_number(out: &mut String, v: f64) {
 pub(super) fn write_string(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
+        if let Some(b) = crate::raw_byte(c) {
+            let _ = write!(out, "\\x{b:02x}");
+            continue;
+        }
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),

@@ -139,8 +139,12 @@ impl Ctx<'_> {
             }
             AggregateOp::CountValues => {
                 let label = str_param.unwrap_or_default();
-                if !valid_label_name(&label) {
-                    return Err(Error::Execution(format!("invalid label name {label:?}")));
+                // Prometheus 3 checks the name by the UTF-8 scheme: any text, not bytes.
+                if label.is_empty() || label.chars().any(|c| vigil_promql_syntax::raw_byte(c).is_some()) {
+                    return Err(Error::Execution(format!(
+                        "invalid label name {}",
+                        vigil_promql_syntax::go_quote(&label)
+                    )));
                 }
                 let mut out: Vec<Series> = Vec::new();
                 let mut index: HashMap<(usize, String), usize> = HashMap::new();
@@ -395,12 +399,6 @@ impl Ctx<'_> {
 fn ratio_keeps(ratio: f64, l: &Labels) -> bool {
     let off = l.hash_xxh64() as f64 / u64::MAX as f64;
     (ratio >= 0.0 && off < ratio) || (ratio < 0.0 && off >= 1.0 + ratio)
-}
-
-fn valid_label_name(n: &str) -> bool {
-    !n.is_empty()
-        && !n.starts_with(|c: char| c.is_ascii_digit())
-        && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// Whether each group's result is to lose `__name__` at the end of the query: when any of its

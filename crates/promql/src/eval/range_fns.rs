@@ -231,6 +231,7 @@ impl Ctx<'_> {
         let counting = self.counter.counts_windows();
         let per_step = if counting { self.counter.steps_mut().map(|_| WindowCounts::new(g.n)) } else { None };
         let total = AtomicU64::new(0);
+        let stats = self.stats_selectors.contains(vs);
         let results = parallel::map_owned(set, work, Scratch::default, |scratch, s| {
             stop.check("range function")?;
             let mut chunks = s.chunks;
@@ -255,6 +256,9 @@ impl Ctx<'_> {
                 held += n;
             };
             drop(chunks);
+            if stats {
+                super::stats_hints::ResetHints::default().apply(&mut buf.histograms);
+            }
             let mut rs = RangeSeries::from_samples(s.labels, false, buf);
             let result = decoded.and_then(|()| {
                 rs.drop_stale();

@@ -1,6 +1,7 @@
 //! Selectors: instant-vector lookback selection and the raw samples behind range vectors
 //! (matrix selectors and subqueries).
 
+use super::stats_hints::ResetHints;
 use super::{Ctx, Grid, HStep, RangeSeries, Series, Val, parallel};
 use crate::{Error, Result};
 use std::sync::Arc;
@@ -97,11 +98,14 @@ impl Ctx<'_> {
         // Samples are charged as each series is picked, not after all of them: a selection over
         // `--query.max-samples` stops with at most one series per thread beyond it allocated.
         let charge = self.shared_charge();
+        let stats = self.stats_selectors.contains(vs);
         let picked = parallel::map_owned(set, work, Samples::default, |buf, s| {
             stop.check("vector selector")?;
             let mut chunks = s.chunks;
-            let (vals, has, count, hists) = pick_lookback(chunks.as_mut(), buf, g, at, offset, lookback, mode)
-                .map_err(|e| storage_error(&stop, e))?;
+            let mut resets = stats.then(ResetHints::default);
+            let (vals, has, count, hists) =
+                pick_lookback(chunks.as_mut(), buf, g, (at, offset, lookback), mode, resets.as_mut())
+                    .map_err(|e| storage_error(&stop, e))?;
             if count == 0 && hists.is_empty() {
                 return Ok(None);
             }
@@ -142,11 +146,15 @@ impl Ctx<'_> {
                 let last_end = at.unwrap_or(g.end()) - vs.offset_ms;
                 let set = self.select(vs, first_end - range_ms + 1, last_end)?;
                 self.check("matrix selector")?;
+                let stats = self.stats_selectors.contains(vs);
                 // The decoded arrays become the range vector's as they are; only stale markers
                 // are squeezed out, in place.
                 let series = set
                     .into_iter()
-                    .map(|s| {
+                    .map(|mut s| {
+                        if stats {
+                            ResetHints::default().apply(&mut s.samples.histograms);
+                        }
                         let mut rs = RangeSeries::from_samples(s.labels, false, s.samples);
                         rs.drop_stale();
                         rs
@@ -256,14 +264,14 @@ type Lookback = (Vec<f64>, Vec<bool>, usize, Vec<HStep>);
 
 /// The newest non-stale sample in `(ref - lookback, ref]` of a series for every step of `g`,
 /// reading its chunks in order into `buf` and stopping once every step is decided.
+/// With `resets`, histograms get their counter-reset hints decided as they are read.
 fn pick_lookback(
     chunks: &mut dyn ChunkIterator,
     buf: &mut Samples,
     g: &Grid,
-    at: Option<Timestamp>,
-    offset: i64,
-    lookback: i64,
+    (at, offset, lookback): (Option<Timestamp>, i64, i64),
     mode: Mode,
+    mut resets: Option<&mut ResetHints>,
 ) -> vigil_storage::Result<Lookback> {
     let mut vals = vec![0.0; g.n];
     let mut has = vec![false; g.n];
@@ -304,6 +312,9 @@ fn pick_lookback(
     let mut merged: Merged = (Vec::new(), Vec::new(), Vec::new());
     let mut k = 0;
     'chunks: while k < g.n && chunks.next_chunk(buf)? {
+        if let Some(r) = resets.as_deref_mut() {
+            r.apply(&mut buf.histograms);
+        }
         let ts: &[Timestamp] = if buf.histograms.is_empty() {
             &buf.timestamps
         } else {
