@@ -706,14 +706,18 @@ fn extrapolated_rate(w: &Window<'_>, is_counter: bool, is_rate: bool) -> Option<
             prev = v;
         }
     }
-    let zero_ratio = (is_counter && result > 0.0 && first >= 0.0).then(|| first / result);
-    Some(result * extrapolation_factor(w, w.ts[0], w.ts[n - 1], n - 1, is_counter, is_rate, zero_ratio))
+    let zero = (is_counter && result > 0.0 && first >= 0.0).then_some((first, result));
+    Some(result * extrapolation_factor(w, w.ts[0], w.ts[n - 1], n - 1, is_counter, is_rate, zero))
 }
 
 /// The factor that extrapolates an increase between samples at `first_t` and `last_t` (with
 /// `intervals` gaps between them) to the window's boundaries, by Prometheus' rules: to a
 /// boundary when the samples reach close to it, else half an average gap; a counter stops at
-/// its extrapolated zero point (`zero_ratio` is the first value over the increase).
+/// its extrapolated zero point (`zero` is the first value and the increase, both positive).
+///
+/// Worked in milliseconds with two divisions on the common path (this runs at every step of
+/// every series; chained divisions were most of its time): the result differs from Prometheus'
+/// seconds-based arithmetic only in the last bits.
 #[inline]
 fn extrapolation_factor(
     w: &Window<'_>,
@@ -722,30 +726,28 @@ fn extrapolation_factor(
     intervals: usize,
     is_counter: bool,
     is_rate: bool,
-    zero_ratio: Option<f64>,
+    zero: Option<(f64, f64)>,
 ) -> f64 {
-    let mut to_start = (first_t - w.start) as f64 / 1000.0;
-    let mut to_end = (w.end - last_t) as f64 / 1000.0;
-    let sampled = (last_t - first_t) as f64 / 1000.0;
+    let sampled = (last_t - first_t) as f64;
+    let mut to_start = (first_t - w.start) as f64;
+    let mut to_end = (w.end - last_t) as f64;
     let avg_step = sampled / intervals as f64;
     let threshold = avg_step * 1.1;
     if to_start >= threshold {
         to_start = avg_step / 2.0;
     }
-    if is_counter {
-        let to_zero = zero_ratio.map_or(to_start, |r| sampled * r);
-        if to_zero < to_start {
-            to_start = to_zero;
-        }
+    if is_counter
+        && let Some((first, increase)) = zero
+        && sampled * first < to_start * increase
+    {
+        // The zero point, `sampled * first / increase` before the first sample, is nearer.
+        to_start = sampled * first / increase;
     }
     if to_end >= threshold {
         to_end = avg_step / 2.0;
     }
-    let mut factor = (sampled + to_start + to_end) / sampled;
-    if is_rate {
-        factor /= w.range_ms as f64 / 1000.0;
-    }
-    factor
+    let span = if is_rate { sampled * (w.range_ms as f64 / 1000.0) } else { sampled };
+    (sampled + to_start + to_end) / span
 }
 
 /// Least-squares fit with times in seconds relative to `intercept_t`; returns (slope, intercept).

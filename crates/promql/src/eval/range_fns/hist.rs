@@ -252,9 +252,8 @@ fn histogram_extrapolated_rate(
         None => {
             let first_count = hs[0].1.count;
             // A counter's zero point is extrapolated from the observation count.
-            let zero_ratio =
-                (is_counter && result.count > 0.0 && first_count >= 0.0).then(|| first_count / result.count);
-            extrapolation_factor(fl, first_t, last_t, hs.len() - 1, is_counter, is_rate, zero_ratio)
+            let zero = (is_counter && result.count > 0.0 && first_count >= 0.0).then_some((first_count, result.count));
+            extrapolation_factor(fl, first_t, last_t, hs.len() - 1, is_counter, is_rate, zero)
         }
     };
     Some(Arc::new(result.mul(factor)))

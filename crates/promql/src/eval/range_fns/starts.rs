@@ -63,8 +63,8 @@ pub(super) fn counter_rate(w: &Window<'_>, is_rate: bool) -> Option<f64> {
             from_start_factor(w, st, first_t, last_t, n - 1, is_rate)
         }
         None => {
-            let zero_ratio = (result > 0.0 && first >= 0.0).then(|| first / result);
-            extrapolation_factor(w, first_t, last_t, n - 1, true, is_rate, zero_ratio)
+            let zero = (result > 0.0 && first >= 0.0).then_some((first, result));
+            extrapolation_factor(w, first_t, last_t, n - 1, true, is_rate, zero)
         }
     };
     Some(result * factor)
