@@ -5,8 +5,11 @@ pub(crate) mod exposition;
 pub(crate) mod import;
 pub(crate) mod lifecycle;
 pub(crate) mod query;
+pub(crate) mod remote_write;
 pub(crate) mod series;
 pub(crate) mod status;
+#[cfg(test)]
+pub(crate) mod strict_storage;
 pub(crate) mod targets;
 
 use crate::error::Error;

@@ -51,13 +51,13 @@ pub use sources::{
 };
 pub use state::{
     ApiHandle, ApiOptions, ApiState, ApiStateBuilder, BoxFuture, FormatQueryFn, ImportOptions, MetricsRenderFn, NowFn,
-    QuitFn, ReloadFn, system_now_ms,
+    QuitFn, ReloadFn, RemoteWriteOptions, system_now_ms,
 };
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
-use handlers::{exposition, import, lifecycle, query, series, status, targets};
+use handlers::{exposition, import, lifecycle, query, remote_write, series, status, targets};
 use std::future::Future;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -83,6 +83,7 @@ pub fn router(state: ApiState) -> Router {
         .route("/api/v1/admin/tsdb/delete_series", post(status::admin).put(status::admin))
         .route("/api/v1/admin/tsdb/clean_tombstones", post(status::admin).put(status::admin))
         .route("/api/v1/import/prometheus", post(import::prometheus))
+        .route("/api/v1/write", post(remote_write::write))
         .route("/federate", get(exposition::federate))
         .route_layer(from_fn_with_state(state.clone(), lifecycle::ready_gate));
     let panic_metrics = state.inner.metrics.clone();

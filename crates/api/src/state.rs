@@ -42,6 +42,29 @@ pub struct ApiOptions {
     pub storage_retention: String,
     /// `/api/v1/import/prometheus`: whether it is served, and its limits.
     pub import: ImportOptions,
+    /// `/api/v1/write`: whether it is served, and its limits.
+    pub remote_write: RemoteWriteOptions,
+}
+
+/// Limits of `POST /api/v1/write` (`--web.enable-remote-write-receiver`,
+/// `--web.remote-write.*`).
+#[derive(Debug, Clone)]
+pub struct RemoteWriteOptions {
+    /// Serve the endpoint at all (off by default, as in Prometheus).
+    pub enabled: bool,
+    /// Most bytes of a (compressed) request body.
+    pub max_body_bytes: u64,
+    /// Most bytes a body may decompress to; checked from the snappy header before allocating.
+    pub max_decoded_bytes: u64,
+    /// Samples per commit.
+    pub batch_samples: usize,
+}
+
+impl Default for RemoteWriteOptions {
+    fn default() -> Self {
+        // Senders batch 2,000 samples (Prometheus' `max_samples_per_send`), a few hundred KiB.
+        Self { enabled: false, max_body_bytes: 32 << 20, max_decoded_bytes: 256 << 20, batch_samples: 50_000 }
+    }
 }
 
 /// Limits of `POST /api/v1/import/prometheus` (`--web.enable-import`, `--web.import.*`).
@@ -85,6 +108,7 @@ impl Default for ApiOptions {
             max_query_length: vigil_promql_syntax::DEFAULT_MAX_QUERY_LEN,
             storage_retention: "15d".to_owned(),
             import: ImportOptions::default(),
+            remote_write: RemoteWriteOptions::default(),
         }
     }
 }

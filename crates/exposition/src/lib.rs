@@ -45,6 +45,7 @@ mod negotiate;
 mod number;
 mod parser;
 pub mod protobuf;
+pub mod remote_write;
 mod series;
 
 pub use error::{Error, Position, Result};

@@ -88,6 +88,15 @@ pub struct ServerFlags {
     /// How long an import request body may stall before the request is aborted.
     #[arg(long = "web.import.idle-timeout", default_value = "1m", global = true)]
     pub import_idle_timeout: String,
+    /// Enables `POST /api/v1/write`, the Remote-Write 1.0 receiver, which writes into the TSDB.
+    #[arg(long = "web.enable-remote-write-receiver", global = true)]
+    pub enable_remote_write_receiver: bool,
+    /// Most bytes of one (snappy-compressed) remote-write request body.
+    #[arg(long = "web.remote-write.max-body-bytes", default_value_t = 32 << 20, global = true)]
+    pub remote_write_max_body_bytes: u64,
+    /// Most bytes one remote-write request body may decompress to.
+    #[arg(long = "web.remote-write.max-decoded-bytes", default_value_t = 256 << 20, global = true)]
+    pub remote_write_max_decoded_bytes: u64,
     /// The URL under which Vigil is externally reachable.
     #[arg(long = "web.external-url", global = true)]
     pub external_url: Option<String>,

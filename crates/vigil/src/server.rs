@@ -18,7 +18,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
-use vigil_api::{ApiMetrics, ApiOptions, ApiState, BuildInfo, ImportOptions};
+use vigil_api::{ApiMetrics, ApiOptions, ApiState, BuildInfo, ImportOptions, RemoteWriteOptions};
 use vigil_instrument::prometheus_client::registry::Registry;
 use vigil_promql::{Engine, EngineOptions};
 use vigil_scrape::{ScrapeManager, ScrapeOptions};
@@ -287,6 +287,12 @@ fn api_state(p: ApiStateParts<'_>) -> ApiState {
             idle_timeout: p.import_idle_timeout,
             ..ImportOptions::default()
         },
+        remote_write: RemoteWriteOptions {
+            enabled: p.flags.enable_remote_write_receiver,
+            max_body_bytes: p.flags.remote_write_max_body_bytes,
+            max_decoded_bytes: p.flags.remote_write_max_decoded_bytes,
+            ..RemoteWriteOptions::default()
+        },
         ..ApiOptions::default()
     };
     let reloader = p.reloader;
@@ -341,6 +347,7 @@ fn flag_map(cli: &Cli) -> BTreeMap<String, String> {
     put("web.enable-admin-api", f.enable_admin_api.to_string());
     put("web.max-connections", f.max_connections.to_string());
     put("web.enable-import", f.enable_import.to_string());
+    put("web.enable-remote-write-receiver", f.enable_remote_write_receiver.to_string());
     put("web.import.max-body-bytes", f.import_max_body_bytes.to_string());
     put("web.import.max-line-bytes", f.import_max_line_bytes.to_string());
     put("web.import.max-samples", f.import_max_samples.to_string());

@@ -3,13 +3,12 @@
 
 use super::ingest;
 use super::*;
+use crate::handlers::strict_storage::Strict;
 use crate::state::ImportOptions;
-use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use vigil_model::{Labels, Matcher, Sample};
-use vigil_storage::{Appendable, Appender, MemStorage, Queryable, SelectHints, SeriesRef};
+use std::sync::atomic::Ordering;
+use vigil_model::{Labels, Matcher};
+use vigil_storage::{Appendable, MemStorage, Queryable, SelectHints};
 
 fn opts() -> ImportOptions {
     ImportOptions { enabled: true, ..ImportOptions::default() }
@@ -27,46 +26,6 @@ impl Read for Trickle<'_> {
         buf[..n].copy_from_slice(&self.data[..n]);
         self.data = &self.data[n..];
         Ok(n)
-    }
-}
-
-/// `MemStorage` that counts commits and, like the TSDB (and unlike `MemStorage`, which lets test
-/// loads overwrite), refuses a sample at or before its series' newest one.
-#[derive(Default)]
-struct Strict {
-    db: MemStorage,
-    commits: AtomicUsize,
-    newest: Mutex<HashMap<Labels, i64>>,
-}
-
-struct StrictAppender<'a> {
-    inner: Box<dyn Appender + 'a>,
-    db: &'a Strict,
-}
-
-impl Appendable for Strict {
-    fn appender(&self) -> Box<dyn Appender + '_> {
-        Box::new(StrictAppender { inner: self.db.appender(), db: self })
-    }
-}
-
-impl Appender for StrictAppender<'_> {
-    fn append(&mut self, r: SeriesRef, labels: &Labels, sample: Sample) -> vigil_storage::Result<SeriesRef> {
-        let t = sample.timestamp();
-        let mut newest = self.db.newest.lock().unwrap();
-        match newest.get(labels) {
-            Some(&n) if t == n => return Err(vigil_storage::Error::DuplicateSample),
-            Some(&n) if t < n => return Err(vigil_storage::Error::OutOfOrder),
-            _ => newest.insert(labels.clone(), t),
-        };
-        self.inner.append(r, labels, sample)
-    }
-    fn commit(self: Box<Self>) -> vigil_storage::Result<()> {
-        self.db.commits.fetch_add(1, Ordering::Relaxed);
-        self.inner.commit()
-    }
-    fn rollback(self: Box<Self>) -> vigil_storage::Result<()> {
-        self.inner.rollback()
     }
 }
 
