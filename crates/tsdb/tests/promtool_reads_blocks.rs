@@ -45,6 +45,17 @@ fn value(series: usize, i: usize) -> f64 {
     }
 }
 
+/// The samples of `promtool tsdb dump` output (`{labels} value timestamp` lines).
+fn parse_dump(dump: &str) -> Dataset {
+    let mut got = Dataset::new();
+    for line in dump.lines() {
+        let (labels, rest) = line.rsplit_once("} ").unwrap_or_else(|| panic!("odd dump line {line:?}"));
+        let (v, t) = rest.split_once(' ').unwrap();
+        got.entry(format!("{labels}}}")).or_default().push((t.parse().unwrap(), v.parse().unwrap()));
+    }
+    got
+}
+
 #[test]
 fn promtool_lists_analyses_and_dumps_a_vigil_block() {
     let dir = tempfile::tempdir().unwrap();
@@ -85,12 +96,7 @@ fn promtool_lists_analyses_and_dumps_a_vigil_block() {
     // `dump` opens the directory as a database, which has a WAL (an empty one here).
     std::fs::create_dir(dir.path().join("wal")).unwrap();
     let dump = promtool(&["tsdb", "dump", "--min-time=0", &format!("--max-time={}", 2 * HOUR), data]);
-    let mut got = Dataset::new();
-    for line in dump.lines() {
-        let (labels, rest) = line.rsplit_once("} ").unwrap_or_else(|| panic!("odd dump line {line:?}"));
-        let (v, t) = rest.split_once(' ').unwrap();
-        got.entry(format!("{labels}}}")).or_default().push((t.parse().unwrap(), v.parse().unwrap()));
-    }
+    let got = parse_dump(&dump);
     assert_eq!(got, want);
 }
 
@@ -183,12 +189,7 @@ fn promtool_dumps_the_blocks_a_vigil_database_cuts() {
     let list = promtool(&["tsdb", "list", data]);
     assert_eq!(list.lines().filter(|l| l.starts_with("01")).count(), 1, "one block:\n{list}");
     let dump = promtool(&["tsdb", "dump", "--min-time=0", &format!("--max-time={}", 4 * HOUR), data]);
-    let mut got = Dataset::new();
-    for line in dump.lines() {
-        let (labels, rest) = line.rsplit_once("} ").unwrap_or_else(|| panic!("odd dump line {line:?}"));
-        let (v, t) = rest.split_once(' ').unwrap();
-        got.entry(format!("{labels}}}")).or_default().push((t.parse().unwrap(), v.parse().unwrap()));
-    }
+    let mut got = parse_dump(&dump);
     got.values_mut().for_each(|v| v.sort_by_key(|s| s.0));
     assert_eq!(got, want);
 }
